@@ -1,0 +1,13 @@
+# The two commands of the README, plus deployment. The scripts install what they need.
+.PHONY: dev test deploy
+
+dev:
+	@bash scripts/dev.sh
+
+test:
+	@bash scripts/test.sh
+
+# Build for Lambda (arm64) and deploy with samconfig.toml; the first time, run
+# `.tools/venv/bin/sam deploy --guided` instead (see README).
+deploy:
+	@bash -c 'source scripts/lib.sh && ensure_tools && sam build && sam deploy'

@@ -1,0 +1,225 @@
+//! Creates local tables from their template specs, and reads a live table back as a spec so
+//! the two can be compared.
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::{BuildError, DisplayErrorContext};
+use aws_sdk_dynamodb::types::{
+    self, BillingMode, KeyType, ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+    TimeToLiveStatus,
+};
+
+use crate::template::{
+    AttributeDefinition, IndexSpec, KeyElement, ProjectionSpec, TableSpec, TimeToLive,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum TableError {
+    #[error("table {table}: {message}")]
+    Request { table: String, message: String },
+    #[error("table {table}: invalid definition: {source}")]
+    Definition { table: String, source: BuildError },
+}
+
+fn request_error(table: &str, err: impl std::error::Error) -> TableError {
+    TableError::Request {
+        table: table.to_owned(),
+        message: DisplayErrorContext(err).to_string(),
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Created,
+    AlreadyThere,
+}
+
+/// Creates each table that does not exist yet (on-demand, with its indexes and TTL).
+pub async fn ensure(
+    client: &Client,
+    specs: &[TableSpec],
+) -> Result<Vec<(String, Outcome)>, TableError> {
+    let mut outcomes = Vec::with_capacity(specs.len());
+    for spec in specs {
+        let exists = match client.describe_table().table_name(&spec.name).send().await {
+            Ok(_) => true,
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_resource_not_found_exception()) =>
+            {
+                false
+            }
+            Err(err) => return Err(request_error(&spec.name, err)),
+        };
+        if exists {
+            outcomes.push((spec.name.clone(), Outcome::AlreadyThere));
+            continue;
+        }
+        let outcome = create(client, spec).await?;
+        outcomes.push((spec.name.clone(), outcome));
+    }
+    Ok(outcomes)
+}
+
+/// Creates one table; another process creating it at the same moment counts as there.
+async fn create(client: &Client, spec: &TableSpec) -> Result<Outcome, TableError> {
+    let definition = |source| TableError::Definition {
+        table: spec.name.clone(),
+        source,
+    };
+    let attributes = spec
+        .attribute_definitions
+        .iter()
+        .map(|a| {
+            types::AttributeDefinition::builder()
+                .attribute_name(&a.attribute_name)
+                .attribute_type(ScalarAttributeType::from(a.attribute_type.as_str()))
+                .build()
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(definition)?;
+    let indexes = spec
+        .global_secondary_indexes
+        .iter()
+        .map(|index| {
+            types::GlobalSecondaryIndex::builder()
+                .index_name(&index.index_name)
+                .set_key_schema(Some(key_schema(&index.key_schema)?))
+                .projection(
+                    types::Projection::builder()
+                        .projection_type(ProjectionType::from(
+                            index.projection.projection_type.as_str(),
+                        ))
+                        .set_non_key_attributes(
+                            (!index.projection.non_key_attributes.is_empty())
+                                .then(|| index.projection.non_key_attributes.clone()),
+                        )
+                        .build(),
+                )
+                .build()
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(definition)?;
+    let created = client
+        .create_table()
+        .table_name(&spec.name)
+        .billing_mode(BillingMode::PayPerRequest)
+        .set_attribute_definitions(Some(attributes))
+        .set_key_schema(Some(key_schema(&spec.key_schema).map_err(definition)?))
+        .set_global_secondary_indexes((!indexes.is_empty()).then_some(indexes))
+        .send()
+        .await;
+    match created {
+        Ok(_) => {}
+        Err(err)
+            if err
+                .as_service_error()
+                .is_some_and(|e| e.is_resource_in_use_exception()) =>
+        {
+            return Ok(Outcome::AlreadyThere);
+        }
+        Err(err) => return Err(request_error(&spec.name, err)),
+    }
+    if let Some(ttl) = &spec.time_to_live_specification {
+        client
+            .update_time_to_live()
+            .table_name(&spec.name)
+            .time_to_live_specification(
+                TimeToLiveSpecification::builder()
+                    .attribute_name(&ttl.attribute_name)
+                    .enabled(ttl.enabled)
+                    .build()
+                    .map_err(definition)?,
+            )
+            .send()
+            .await
+            .map_err(|err| request_error(&spec.name, err))?;
+    }
+    Ok(Outcome::Created)
+}
+
+fn key_schema(keys: &[KeyElement]) -> Result<Vec<types::KeySchemaElement>, BuildError> {
+    keys.iter()
+        .map(|k| {
+            types::KeySchemaElement::builder()
+                .attribute_name(&k.attribute_name)
+                .key_type(KeyType::from(k.key_type.as_str()))
+                .build()
+        })
+        .collect()
+}
+
+/// The live table as a spec, for comparison with the template.
+pub async fn describe(client: &Client, name: &str) -> Result<TableSpec, TableError> {
+    let table = client
+        .describe_table()
+        .table_name(name)
+        .send()
+        .await
+        .map_err(|err| request_error(name, err))?
+        .table
+        .ok_or_else(|| TableError::Request {
+            table: name.to_owned(),
+            message: "DescribeTable returned no table".to_owned(),
+        })?;
+    let ttl = client
+        .describe_time_to_live()
+        .table_name(name)
+        .send()
+        .await
+        .map_err(|err| request_error(name, err))?
+        .time_to_live_description
+        .filter(|d| {
+            matches!(
+                d.time_to_live_status(),
+                Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling)
+            )
+        })
+        .and_then(|d| d.attribute_name)
+        .map(|attribute_name| TimeToLive {
+            attribute_name,
+            enabled: true,
+        });
+    let keys = |schema: &[types::KeySchemaElement]| {
+        schema
+            .iter()
+            .map(|k| KeyElement {
+                attribute_name: k.attribute_name().to_owned(),
+                key_type: k.key_type().as_str().to_owned(),
+            })
+            .collect::<Vec<_>>()
+    };
+    Ok(TableSpec {
+        name: name.to_owned(),
+        attribute_definitions: table
+            .attribute_definitions()
+            .iter()
+            .map(|a| AttributeDefinition {
+                attribute_name: a.attribute_name().to_owned(),
+                attribute_type: a.attribute_type().as_str().to_owned(),
+            })
+            .collect(),
+        key_schema: keys(table.key_schema()),
+        global_secondary_indexes: table
+            .global_secondary_indexes()
+            .iter()
+            .map(|index| IndexSpec {
+                index_name: index.index_name().unwrap_or_default().to_owned(),
+                key_schema: keys(index.key_schema()),
+                projection: ProjectionSpec {
+                    projection_type: index
+                        .projection()
+                        .and_then(|p| p.projection_type())
+                        .map(|p| p.as_str().to_owned())
+                        .unwrap_or_default(),
+                    non_key_attributes: index
+                        .projection()
+                        .map(|p| p.non_key_attributes().to_vec())
+                        .unwrap_or_default(),
+                },
+            })
+            .collect(),
+        time_to_live_specification: ttl,
+    }
+    .normalized())
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# `make dev`: the whole API locally on http://127.0.0.1:9000 with seeded demo data.
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+trap 'echo; log "stopping"; stop_started' EXIT
+trap 'exit 130' INT TERM
+
+API_PORT=${API_PORT:-9000}
+port_open "$API_PORT" && die "port $API_PORT is already in use (is another 'make dev' running?)"
+
+ensure_tools
+start_dynamodb
+log "building the workspace"
+cargo build --workspace --bins
+prepare_data "$LOCAL/demo.json"
+
+log "serving every function on http://127.0.0.1:$API_PORT (logs: .local/api.log)"
+start_api "$API_PORT" "$LOCAL/api.log"
+
+cat <<MSG
+
+Local API:  http://127.0.0.1:$API_PORT
+Demo data (.local/demo.json):
+$(cat "$LOCAL/demo.json")
+
+Try:
+  KEY=\$(jq -r .apiKey .local/demo.json)
+  curl -s -X POST http://127.0.0.1:$API_PORT/dataSet -H "Authorization: Bearer \$KEY" \\
+    -H 'Content-Type: application/json' \\
+    -d '{"vendor":"demo","sensitive_data":[],"jsonElement":{"formResult":{"amount":"10.00"}}}'
+
+Press Ctrl-C to stop DynamoDB Local and the API.
+MSG
+wait "${STARTED_PIDS[-1]}"

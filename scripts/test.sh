@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# `make test`: lints, unit tests, store contract and handler tests against DynamoDB Local,
+# and an HTTP smoke test through `cargo lambda watch` on the real paths.
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+trap 'stop_started' EXIT
+trap 'exit 130' INT TERM
+
+ensure_tools
+
+log "cargo fmt --check"
+cargo fmt --all --check
+log "cargo clippy"
+cargo clippy --workspace --all-targets -- -D warnings
+log "sam validate --lint"
+sam validate --lint --template infra/template.yaml
+
+start_dynamodb
+log "building"
+cargo build --workspace --all-targets
+prepare_data "$LOCAL/test-demo.json"
+
+# Its own port, so `make test` also runs beside a running `make dev`.
+SMOKE_PORT=${SMOKE_PORT:-9100}
+port_open "$SMOKE_PORT" && die "port $SMOKE_PORT is in use; set SMOKE_PORT to a free port"
+log "starting cargo lambda watch on 127.0.0.1:$SMOKE_PORT for the smoke test"
+start_api "$SMOKE_PORT" "$LOCAL/test-api.log"
+
+log "cargo test"
+SMOKE_API_URL="http://127.0.0.1:$SMOKE_PORT" SMOKE_DEMO_FILE="$LOCAL/test-demo.json" \
+  cargo test --workspace

@@ -1,0 +1,71 @@
+//! Settings from the environment, read once per cold start. The SAM template sets the same
+//! variables in AWS that `make dev` sets locally.
+
+use aws_config::BehaviorVersion;
+use aws_sdk_dynamodb::Client;
+use jiff::tz::TimeZone;
+
+use crate::dataset::ShardCount;
+
+pub const DATASETS_TABLE: &str = "DATASETS_TABLE";
+pub const API_KEYS_TABLE: &str = "API_KEYS_TABLE";
+pub const FORMS_TABLE: &str = "FORMS_TABLE";
+pub const SESSIONS_TABLE: &str = "SESSIONS_TABLE";
+pub const TIME_ZONE: &str = "TIME_ZONE";
+pub const DATASET_SHARDS: &str = "DATASET_SHARDS";
+/// Only set locally: points the SDK at DynamoDB Local instead of AWS.
+pub const DYNAMODB_ENDPOINT: &str = "DYNAMODB_ENDPOINT";
+
+pub const DEFAULT_TIME_ZONE: &str = "Europe/Berlin";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("environment variable {0} is not set")]
+    Missing(&'static str),
+    #[error("environment variable {name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+/// Name of the table given by `var` (e.g. `DATASETS_TABLE`).
+pub fn table_name(var: &'static str) -> Result<String, ConfigError> {
+    std::env::var(var)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .ok_or(ConfigError::Missing(var))
+}
+
+/// Zone for the seed's human timestamps and for date ranges; `TIME_ZONE`, default Berlin.
+pub fn time_zone() -> Result<TimeZone, ConfigError> {
+    let name = std::env::var(TIME_ZONE).unwrap_or_else(|_| DEFAULT_TIME_ZONE.to_owned());
+    TimeZone::get(&name).map_err(|err| ConfigError::Invalid {
+        name: TIME_ZONE,
+        reason: err.to_string(),
+    })
+}
+
+pub fn dataset_shards() -> Result<ShardCount, ConfigError> {
+    match std::env::var(DATASET_SHARDS) {
+        Err(_) => Ok(ShardCount::DEFAULT),
+        Ok(raw) => raw
+            .parse()
+            .ok()
+            .and_then(ShardCount::new)
+            .ok_or_else(|| ConfigError::Invalid {
+                name: DATASET_SHARDS,
+                reason: format!(
+                    "'{raw}' is not a whole number from 1 to {}",
+                    ShardCount::MAX
+                ),
+            }),
+    }
+}
+
+/// The one DynamoDB client of a process: region and credentials from the standard AWS chain,
+/// endpoint from `DYNAMODB_ENDPOINT` when running against DynamoDB Local.
+pub async fn dynamodb_client() -> Client {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Ok(endpoint) = std::env::var(DYNAMODB_ENDPOINT) {
+        loader = loader.endpoint_url(endpoint);
+    }
+    Client::new(&loader.load().await)
+}

@@ -1,0 +1,241 @@
+//! The HTTP edge: reading JSON bodies safely, and the one place where errors become
+//! responses (RFC 9457 `application/problem+json`).
+
+use lambda_http::http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
+use lambda_http::http::{HeaderMap, StatusCode};
+use lambda_http::{Body, Response};
+use serde::Serialize;
+
+use crate::auth::AuthError;
+use crate::dataset::{DataSetInputError, InvalidGuid};
+use crate::store::StoreError;
+
+pub const APPLICATION_JSON: &str = "application/json";
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// DataSet bodies: DynamoDB items stop at 400 KB, and we keep room for our own attributes.
+pub const DATASET_BODY_LIMIT: usize = 350 * 1024;
+/// DynamoDB refuses documents nested deeper than 32 levels.
+pub const DATASET_DEPTH_LIMIT: usize = 32;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum BodyError {
+    #[error("the body must be sent as 'Content-Type: application/json'")]
+    NotJson,
+    #[error("the body is larger than {limit} bytes")]
+    TooLarge { limit: usize },
+    #[error("the body is not valid UTF-8")]
+    InvalidUtf8,
+    #[error("the body is empty")]
+    Empty,
+    #[error("the JSON is nested deeper than {limit} levels")]
+    TooDeep { limit: usize },
+}
+
+/// Everything a handler can answer besides success, each with its status and problem type.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error(transparent)]
+    Body(#[from] BodyError),
+    #[error("malformed JSON: {0}")]
+    MalformedJson(String),
+    #[error(transparent)]
+    DataSetInput(#[from] DataSetInputError),
+    #[error(transparent)]
+    InvalidGuid(#[from] InvalidGuid),
+    #[error("{0}")]
+    NotFound(&'static str),
+    #[error("{0} is not supported on this path")]
+    MethodNotAllowed(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+#[derive(Serialize)]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    kind: String,
+    title: &'a str,
+    status: u16,
+    detail: String,
+}
+
+impl ApiError {
+    fn status_and_title(&self) -> (StatusCode, &'static str) {
+        match self {
+            Self::Auth(AuthError::Store(_)) | Self::Store(_) | Self::Internal(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "Internal error")
+            }
+            Self::Auth(_) => (StatusCode::UNAUTHORIZED, "Unauthorized"),
+            Self::Body(BodyError::NotJson) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "Unsupported media type")
+            }
+            Self::Body(BodyError::TooLarge { .. }) => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "Request body too large")
+            }
+            Self::Body(_) | Self::MalformedJson(_) => (StatusCode::BAD_REQUEST, "Malformed body"),
+            Self::DataSetInput(_) => (StatusCode::BAD_REQUEST, "Invalid DataSet"),
+            Self::InvalidGuid(_) => (StatusCode::BAD_REQUEST, "Invalid guid"),
+            Self::NotFound(title) => (StatusCode::NOT_FOUND, title),
+            Self::MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, "Method not allowed"),
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status_and_title().0
+    }
+
+    /// The problem+json response. Internal details are logged, never sent to the caller.
+    pub fn into_response(self) -> Response<Body> {
+        let (status, title) = self.status_and_title();
+        let detail = if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+            "Something went wrong on our side; the request changed nothing. Please retry."
+                .to_owned()
+        } else {
+            self.to_string()
+        };
+        let problem = Problem {
+            kind: format!("urn:problem-type:{}", slug(title)),
+            title,
+            status: status.as_u16(),
+            detail,
+        };
+        let body = serde_json::to_string(&problem).unwrap_or_default();
+        let mut response = response_with(status, PROBLEM_JSON, body);
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                WWW_AUTHENTICATE,
+                lambda_http::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
+    }
+}
+
+fn slug(title: &str) -> String {
+    title.to_ascii_lowercase().replace(' ', "-")
+}
+
+pub fn json_response(status: StatusCode, body: String) -> Response<Body> {
+    response_with(status, APPLICATION_JSON, body)
+}
+
+fn response_with(status: StatusCode, content_type: &'static str, body: String) -> Response<Body> {
+    let mut response = Response::new(Body::Text(body));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        lambda_http::http::HeaderValue::from_static(content_type),
+    );
+    response
+}
+
+/// Checks a JSON request body before anything parses it: media type, size, encoding and
+/// nesting depth, so that oversized or hostile input is refused cheaply and clearly.
+pub fn json_body<'a>(
+    headers: &HeaderMap,
+    body: &'a Body,
+    max_bytes: usize,
+    max_depth: usize,
+) -> Result<&'a str, BodyError> {
+    if !is_json_content_type(headers) {
+        return Err(BodyError::NotJson);
+    }
+    let bytes: &[u8] = body.as_ref();
+    if bytes.len() > max_bytes {
+        return Err(BodyError::TooLarge { limit: max_bytes });
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| BodyError::InvalidUtf8)?;
+    if text.trim().is_empty() {
+        return Err(BodyError::Empty);
+    }
+    if nesting_depth(text) > max_depth {
+        return Err(BodyError::TooDeep { limit: max_depth });
+    }
+    Ok(text)
+}
+
+fn is_json_content_type(headers: &HeaderMap) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case(APPLICATION_JSON))
+}
+
+/// Deepest bracket nesting outside of strings; a top-level object is depth 1.
+fn nesting_depth(json: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for b in json.bytes() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json_headers() -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            CONTENT_TYPE,
+            "application/json; charset=utf-8".parse().expect("valid"),
+        );
+        h
+    }
+
+    #[test]
+    fn depth_ignores_brackets_inside_strings() {
+        assert_eq!(nesting_depth(r#"{"a":"[[[{{{"}"#), 1);
+        assert_eq!(nesting_depth(r#"{"a":[{"b":"\"]"}]}"#), 3);
+        assert_eq!(nesting_depth("1"), 0);
+    }
+
+    #[test]
+    fn bodies_are_checked_in_order_of_cost() {
+        let ok = Body::Text(r#"{"a":1}"#.into());
+        assert_eq!(json_body(&json_headers(), &ok, 100, 32), Ok(r#"{"a":1}"#));
+        assert_eq!(
+            json_body(&HeaderMap::new(), &ok, 100, 32),
+            Err(BodyError::NotJson)
+        );
+        assert_eq!(
+            json_body(&json_headers(), &ok, 3, 32),
+            Err(BodyError::TooLarge { limit: 3 })
+        );
+        let latin1 = Body::Binary(vec![b'"', 0xe9, b'"']);
+        assert_eq!(
+            json_body(&json_headers(), &latin1, 100, 32),
+            Err(BodyError::InvalidUtf8)
+        );
+        let deep = Body::Text(format!("{}{}", "[".repeat(33), "]".repeat(33)));
+        assert_eq!(
+            json_body(&json_headers(), &deep, 1000, 32),
+            Err(BodyError::TooDeep { limit: 32 })
+        );
+    }
+}

@@ -1,0 +1,12 @@
+//! What every function shares: domain types and their validation, request decoding and
+//! responses, the storage boundary with its DynamoDB and in-memory stores, auth and config.
+//! Functions stay thin: they parse at the edge with these types, then trust them.
+
+pub mod auth;
+pub mod config;
+pub mod dataset;
+pub mod http;
+pub mod merchant;
+pub mod store;
+pub mod telemetry;
+pub mod time;

@@ -1,0 +1,97 @@
+//! In-memory stores for fast handler tests. Same contract as DynamoDB, no persistence.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+
+use jiff::Timestamp;
+
+use super::{ApiKeyStore, DataSetStore, StoreError};
+use crate::auth::{ApiKeyHash, ApiKeyRecord};
+use crate::dataset::{DataSet, DataSetGuid, JsonElement};
+use crate::merchant::{Merchant, MerchantId};
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[derive(Default)]
+pub struct MemoryDataSets {
+    items: Mutex<HashMap<DataSetGuid, DataSet>>,
+}
+
+impl DataSetStore for MemoryDataSets {
+    async fn insert(&self, dataset: &DataSet) -> Result<(), StoreError> {
+        let mut items = lock(&self.items);
+        if items.contains_key(&dataset.guid) {
+            return Err(StoreError::AlreadyExists);
+        }
+        items.insert(dataset.guid, dataset.clone());
+        Ok(())
+    }
+
+    async fn get(
+        &self,
+        merchant: &MerchantId,
+        guid: &DataSetGuid,
+    ) -> Result<Option<DataSet>, StoreError> {
+        Ok(lock(&self.items)
+            .get(guid)
+            .filter(|ds| &ds.merchant_id == merchant)
+            .cloned())
+    }
+
+    async fn replace_json_element(
+        &self,
+        merchant: &MerchantId,
+        guid: &DataSetGuid,
+        json_element: &JsonElement,
+        updated_at: Timestamp,
+    ) -> Result<Option<DataSet>, StoreError> {
+        let mut items = lock(&self.items);
+        let Some(ds) = items.get_mut(guid).filter(|ds| &ds.merchant_id == merchant) else {
+            return Ok(None);
+        };
+        ds.json_element = json_element.clone();
+        ds.updated_at = updated_at;
+        Ok(Some(ds.clone()))
+    }
+}
+
+#[derive(Default)]
+pub struct MemoryApiKeys {
+    merchants: Mutex<HashMap<MerchantId, Merchant>>,
+    keys: Mutex<HashMap<ApiKeyHash, ApiKeyRecord>>,
+}
+
+impl ApiKeyStore for MemoryApiKeys {
+    async fn put_merchant(&self, merchant: &Merchant) -> Result<(), StoreError> {
+        let mut merchants = lock(&self.merchants);
+        if merchants.contains_key(&merchant.id) {
+            return Err(StoreError::AlreadyExists);
+        }
+        merchants.insert(merchant.id.clone(), merchant.clone());
+        Ok(())
+    }
+
+    async fn get_merchant(&self, id: &MerchantId) -> Result<Option<Merchant>, StoreError> {
+        Ok(lock(&self.merchants).get(id).cloned())
+    }
+
+    async fn put_key(&self, key: &ApiKeyRecord) -> Result<(), StoreError> {
+        lock(&self.keys).insert(key.key_hash.clone(), key.clone());
+        Ok(())
+    }
+
+    async fn get_key(&self, hash: &ApiKeyHash) -> Result<Option<ApiKeyRecord>, StoreError> {
+        Ok(lock(&self.keys).get(hash).cloned())
+    }
+
+    async fn revoke_key(&self, hash: &ApiKeyHash) -> Result<bool, StoreError> {
+        Ok(lock(&self.keys)
+            .get_mut(hash)
+            .map(|key| key.revoked = true)
+            .is_some())
+    }
+}

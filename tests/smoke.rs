@@ -1,0 +1,102 @@
+//! HTTP smoke test through `cargo lambda watch`, on the same paths as API Gateway. `make test`
+//! starts the local API and sets SMOKE_API_URL and SMOKE_DEMO_FILE.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+struct Local {
+    base: String,
+    demo: Value,
+    http: reqwest::Client,
+}
+
+fn local() -> Local {
+    let base = std::env::var("SMOKE_API_URL")
+        .expect("SMOKE_API_URL is set by `make test`, which also starts the local API");
+    let demo_file =
+        std::env::var("SMOKE_DEMO_FILE").expect("SMOKE_DEMO_FILE is set by `make test`");
+    let demo = serde_json::from_str(&std::fs::read_to_string(demo_file).expect("demo file"))
+        .expect("demo JSON");
+    Local {
+        base,
+        demo,
+        http: reqwest::Client::new(),
+    }
+}
+
+impl Local {
+    fn key(&self, which: &str) -> String {
+        self.demo[which]
+            .as_str()
+            .expect("key in demo file")
+            .to_owned()
+    }
+}
+
+#[tokio::test]
+async fn the_dataset_record_api_answers_on_its_real_paths() {
+    let local = local();
+    let (key, other_key) = (local.key("apiKey"), local.key("otherApiKey"));
+    let body = json!({
+        "vendor": "smoke-test",
+        "sensitive_data": ["email"],
+        "jsonElement": {"formResult": {"email": "smoke@example.org", "amount": "25.00"}}
+    });
+
+    let created = local
+        .http
+        .post(format!("{}/dataSet", local.base))
+        .bearer_auth(&key)
+        .json(&body)
+        .send()
+        .await
+        .expect("POST /dataSet");
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let created: Value = created.json().await.expect("JSON");
+    assert_eq!(created["merchantId"], local.demo["merchantId"]);
+    let url = format!(
+        "{}/dataSet/{}",
+        local.base,
+        created["dataSetGuid"].as_str().expect("guid")
+    );
+
+    let read = local
+        .http
+        .get(&url)
+        .header("x-api-key", &key)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(read.status(), StatusCode::OK);
+    assert_eq!(read.json::<Value>().await.expect("JSON"), created);
+
+    let foreign = local
+        .http
+        .get(&url)
+        .bearer_auth(&other_key)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(foreign.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        foreign.headers()["content-type"].to_str().expect("ascii"),
+        "application/problem+json"
+    );
+
+    let replaced = local
+        .http
+        .put(&url)
+        .bearer_auth(&key)
+        .json(&json!({"jsonElement": {"formResult": {"amount": "30.00"}}}))
+        .send()
+        .await
+        .expect("PUT");
+    assert_eq!(replaced.status(), StatusCode::OK);
+    assert_eq!(
+        replaced.json::<Value>().await.expect("JSON")["jsonElement"]["formResult"]["amount"],
+        "30.00"
+    );
+
+    let anonymous = local.http.get(&url).send().await.expect("GET");
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+}

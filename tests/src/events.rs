@@ -1,0 +1,82 @@
+//! API Gateway HTTP API (payload v2) events, from the JSON fixtures in `tests/fixtures`,
+//! turned into `lambda_http::Request`s exactly as the Lambda runtime does.
+
+use base64::Engine;
+use lambda_http::Request;
+use serde_json::{Value, json};
+
+use crate::workspace_root;
+
+pub struct Event(Value);
+
+impl Event {
+    pub fn post_dataset() -> Self {
+        Self::fixture("http-api-v2-post-dataset.json")
+    }
+
+    pub fn get_dataset(guid: &str) -> Self {
+        Self::fixture("http-api-v2-get-dataset.json").path_guid(guid)
+    }
+
+    pub fn put_dataset(guid: &str, body: &str) -> Self {
+        let mut event = Self::get_dataset(guid)
+            .body(body)
+            .header("content-type", "application/json");
+        event.0["requestContext"]["http"]["method"] = json!("PUT");
+        event.0["routeKey"] = json!("PUT /dataSet/{guid}");
+        event.0["requestContext"]["routeKey"] = json!("PUT /dataSet/{guid}");
+        event
+    }
+
+    fn fixture(name: &str) -> Self {
+        let path = workspace_root().join("tests/fixtures").join(name);
+        let text = std::fs::read_to_string(&path).expect("fixture exists");
+        Self(serde_json::from_str(&text).expect("fixture is JSON"))
+    }
+
+    /// The seed's example body that the POST fixture carries.
+    pub fn fixture_body(&self) -> String {
+        self.0["body"].as_str().unwrap_or_default().to_owned()
+    }
+
+    pub fn path_guid(mut self, guid: &str) -> Self {
+        let path = format!("/dataSet/{guid}");
+        self.0["pathParameters"] = json!({ "guid": guid });
+        self.0["rawPath"] = json!(path);
+        self.0["requestContext"]["http"]["path"] = json!(path);
+        self
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.0["headers"][name] = json!(value);
+        self
+    }
+
+    pub fn without_header(mut self, name: &str) -> Self {
+        if let Some(headers) = self.0["headers"].as_object_mut() {
+            headers.remove(name);
+        }
+        self
+    }
+
+    pub fn bearer(self, key: &str) -> Self {
+        self.header("authorization", &format!("Bearer {key}"))
+    }
+
+    pub fn body(mut self, body: &str) -> Self {
+        self.0["body"] = json!(body);
+        self.0["isBase64Encoded"] = json!(false);
+        self
+    }
+
+    /// Bytes that are not UTF-8 arrive base64-encoded from API Gateway.
+    pub fn binary_body(mut self, bytes: &[u8]) -> Self {
+        self.0["body"] = json!(base64::engine::general_purpose::STANDARD.encode(bytes));
+        self.0["isBase64Encoded"] = json!(true);
+        self
+    }
+
+    pub fn request(&self) -> Request {
+        lambda_http::request::from_str(&self.0.to_string()).expect("a valid HTTP API v2 event")
+    }
+}

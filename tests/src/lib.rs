@@ -1,0 +1,75 @@
+//! Helpers for the integration tests: a DynamoDB Local client, tables from the template,
+//! fresh merchants with keys, and API Gateway HTTP API v2 events built from fixtures.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+
+use shared::merchant::MerchantId;
+use shared::store::ApiKeyStore;
+
+pub mod contract;
+pub mod events;
+
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// DynamoDB Local at `DYNAMODB_ENDPOINT` (default 127.0.0.1:8000). Tests never reach AWS:
+/// the credentials are fixed dummies and the endpoint is always set.
+pub fn dynamodb_client() -> Client {
+    let endpoint =
+        std::env::var("DYNAMODB_ENDPOINT").unwrap_or_else(|_| "http://127.0.0.1:8000".to_owned());
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("eu-central-1"))
+        .credentials_provider(Credentials::new("local", "local", None, None, "tests"))
+        .endpoint_url(endpoint)
+        .build();
+    Client::from_conf(config)
+}
+
+/// Creates the template's tables once per test binary (on a runtime of its own, since each
+/// test has its own runtime). Panics with a hint when DynamoDB Local is not running.
+pub fn ensure_tables() {
+    static READY: OnceLock<()> = OnceLock::new();
+    READY.get_or_init(|| {
+        std::thread::spawn(|| {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a test runtime");
+            runtime.block_on(async {
+                let specs = admin::template::table_specs_from_file(
+                    &workspace_root().join(admin::template::TEMPLATE_PATH),
+                )
+                .expect("infra/template.yaml is readable");
+                admin::tables::ensure(&dynamodb_client(), &specs)
+                    .await
+                    .expect("DynamoDB Local is reachable (start it with `make test`)");
+            });
+        })
+        .join()
+        .expect("table setup finished");
+    });
+}
+
+/// A merchant id no other test uses, so tests sharing tables never see each other's data.
+pub fn unique_merchant(prefix: &str) -> MerchantId {
+    let suffix = uuid::Uuid::new_v4().simple().to_string();
+    MerchantId::parse(&format!("{prefix}-{}", &suffix[..12])).expect("valid merchant id")
+}
+
+/// Registers a fresh merchant and returns it with a new API key in clear.
+pub async fn merchant_with_key<K: ApiKeyStore>(keys: &K, prefix: &str) -> (MerchantId, String) {
+    let merchant = unique_merchant(prefix);
+    admin::accounts::create_merchant(keys, merchant.clone(), format!("{prefix} e.V."))
+        .await
+        .expect("merchant created");
+    let key = admin::accounts::create_key(keys, &merchant)
+        .await
+        .expect("key created");
+    (merchant, key.expose().to_owned())
+}

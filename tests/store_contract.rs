@@ -1,0 +1,39 @@
+//! The same contract, run against DynamoDB Local and against the in-memory stores.
+
+use integration_tests::{contract, dynamodb_client, ensure_tables};
+use shared::dataset::ShardCount;
+use shared::store::dynamo::{DynamoApiKeys, DynamoDataSets};
+use shared::store::memory::{MemoryApiKeys, MemoryDataSets};
+
+fn dynamo_datasets() -> DynamoDataSets {
+    ensure_tables();
+    DynamoDataSets::new(dynamodb_client(), "DataSets", ShardCount::DEFAULT)
+}
+
+fn dynamo_api_keys() -> DynamoApiKeys {
+    ensure_tables();
+    DynamoApiKeys::new(dynamodb_client(), "ApiKeys")
+}
+
+macro_rules! contract_tests {
+    ($($case:ident: $memory:expr, $dynamo:expr;)*) => {
+        mod memory {
+            use super::*;
+            $(#[tokio::test] async fn $case() { contract::$case(&$memory).await })*
+        }
+        mod dynamodb {
+            use super::*;
+            $(#[tokio::test] async fn $case() { contract::$case(&$dynamo).await })*
+        }
+    };
+}
+
+contract_tests! {
+    dataset_round_trips: MemoryDataSets::default(), dynamo_datasets();
+    dataset_guid_cannot_be_inserted_twice: MemoryDataSets::default(), dynamo_datasets();
+    dataset_is_invisible_to_other_merchants: MemoryDataSets::default(), dynamo_datasets();
+    replace_changes_only_json_element_and_updated_at: MemoryDataSets::default(), dynamo_datasets();
+    replace_never_creates_nor_crosses_merchants: MemoryDataSets::default(), dynamo_datasets();
+    merchants_are_registered_once: MemoryApiKeys::default(), dynamo_api_keys();
+    keys_are_found_by_hash_and_revoked: MemoryApiKeys::default(), dynamo_api_keys();
+}
