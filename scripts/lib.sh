@@ -124,6 +124,6 @@ start_api() {
   local port=$1 logfile=$2
   write_function_env "$LOCAL/functions.env"
   start_bg "$logfile" cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$port" \
-    --concurrency 8 --env-file "$LOCAL/functions.env"
+    --concurrency 8 --disable-cors --env-file "$LOCAL/functions.env"
   wait_for_port "$port" "cargo lambda watch" 600
 }

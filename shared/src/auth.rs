@@ -233,6 +233,69 @@ mod tests {
         assert_eq!(presented_key(&headers), Some("k1"));
     }
 
+    async fn keys_with_one(revoked: bool) -> (crate::store::memory::MemoryApiKeys, ApiKey) {
+        use crate::store::ApiKeyStore;
+        let keys = crate::store::memory::MemoryApiKeys::default();
+        let key = ApiKey::generate().expect("os rng");
+        keys.put_key(&ApiKeyRecord {
+            key_hash: key.hash(),
+            merchant_id: MerchantId::parse("cache-test").expect("valid"),
+            created_at: Timestamp::UNIX_EPOCH,
+            revoked,
+        })
+        .await
+        .expect("stored");
+        (keys, key)
+    }
+
+    fn bearer(key: &ApiKey) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        let value = format!("Bearer {}", key.expose());
+        headers.insert(AUTHORIZATION, HeaderValue::from_str(&value).expect("ascii"));
+        headers
+    }
+
+    #[tokio::test]
+    async fn a_warm_instance_trusts_a_key_for_the_cache_ttl_only() {
+        use crate::store::ApiKeyStore;
+        let (keys, key) = keys_with_one(false).await;
+        let auth = Authenticator::with_ttl(keys, Duration::from_millis(50));
+        assert!(auth.authenticate(&bearer(&key)).await.is_ok());
+        auth.keys().revoke_key(&key.hash()).await.expect("revoked");
+        assert!(auth.authenticate(&bearer(&key)).await.is_ok(), "cached");
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        assert!(matches!(
+            auth.authenticate(&bearer(&key)).await,
+            Err(AuthError::Revoked)
+        ));
+    }
+
+    #[tokio::test]
+    async fn the_cache_ttl_never_exceeds_sixty_seconds() {
+        let (keys, _) = keys_with_one(false).await;
+        let auth = Authenticator::with_ttl(keys, Duration::from_secs(3600));
+        assert_eq!(auth.ttl, KEY_CACHE_TTL);
+    }
+
+    #[tokio::test]
+    async fn revoked_and_unknown_keys_are_refused() {
+        let (keys, revoked) = keys_with_one(true).await;
+        let auth = Authenticator::new(keys);
+        assert!(matches!(
+            auth.authenticate(&bearer(&revoked)).await,
+            Err(AuthError::Revoked)
+        ));
+        let unknown = ApiKey::generate().expect("os rng");
+        assert!(matches!(
+            auth.authenticate(&bearer(&unknown)).await,
+            Err(AuthError::Unknown)
+        ));
+        assert!(matches!(
+            auth.authenticate(&HeaderMap::new()).await,
+            Err(AuthError::Missing)
+        ));
+    }
+
     #[test]
     fn random_hashes_use_the_lowercase_alphabet() {
         let hash = random_lowercase_alnum(26).expect("os rng");
