@@ -13,6 +13,7 @@ pub const FORMS_TABLE: &str = "FORMS_TABLE";
 pub const SESSIONS_TABLE: &str = "SESSIONS_TABLE";
 pub const TIME_ZONE: &str = "TIME_ZONE";
 pub const DATASET_SHARDS: &str = "DATASET_SHARDS";
+pub const SIGNING_SECRET: &str = "SIGNING_SECRET";
 /// Only set locally: points the SDK at DynamoDB Local instead of AWS.
 pub const DYNAMODB_ENDPOINT: &str = "DYNAMODB_ENDPOINT";
 
@@ -58,6 +59,19 @@ pub fn dataset_shards() -> Result<ShardCount, ConfigError> {
                 ),
             }),
     }
+}
+
+/// Key for what we sign (listing cursors): at least 32 bytes, from the template's generated
+/// secret in AWS and a random value per `make dev` locally.
+pub fn signing_secret() -> Result<Vec<u8>, ConfigError> {
+    let secret = std::env::var(SIGNING_SECRET).map_err(|_| ConfigError::Missing(SIGNING_SECRET))?;
+    if secret.len() < 32 {
+        return Err(ConfigError::Invalid {
+            name: SIGNING_SECRET,
+            reason: "must be at least 32 characters".to_owned(),
+        });
+    }
+    Ok(secret.into_bytes())
 }
 
 /// The one DynamoDB client of a process: region and credentials from the standard AWS chain,

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::auth::AuthError;
 use crate::dataset::{DataSetInputError, InvalidGuid};
+use crate::listing::ListingError;
 use crate::store::StoreError;
 
 pub const APPLICATION_JSON: &str = "application/json";
@@ -45,6 +46,8 @@ pub enum ApiError {
     DataSetInput(#[from] DataSetInputError),
     #[error(transparent)]
     InvalidGuid(#[from] InvalidGuid),
+    #[error(transparent)]
+    Listing(#[from] ListingError),
     #[error("{0}")]
     NotFound(&'static str),
     #[error("{0} is not supported on this path")]
@@ -80,6 +83,7 @@ impl ApiError {
             Self::Body(_) | Self::MalformedJson(_) => (StatusCode::BAD_REQUEST, "Malformed body"),
             Self::DataSetInput(_) => (StatusCode::BAD_REQUEST, "Invalid DataSet"),
             Self::InvalidGuid(_) => (StatusCode::BAD_REQUEST, "Invalid guid"),
+            Self::Listing(_) => (StatusCode::BAD_REQUEST, "Invalid listing request"),
             Self::NotFound(title) => (StatusCode::NOT_FOUND, title),
             Self::MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, "Method not allowed"),
         }

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod config;
 pub mod dataset;
 pub mod http;
+pub mod listing;
 pub mod merchant;
 pub mod store;
 pub mod telemetry;

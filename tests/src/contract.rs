@@ -5,6 +5,7 @@ use jiff::{Timestamp, ToSpan};
 
 use shared::auth::{ApiKey, ApiKeyRecord};
 use shared::dataset::{DataSet, DataSetGuid, NewDataSet};
+use shared::listing::{Position, Start, TimeBounds};
 use shared::merchant::Merchant;
 use shared::store::{ApiKeyStore, DataSetStore, StoreError};
 
@@ -150,4 +151,92 @@ pub async fn keys_are_found_by_hash_and_revoked<S: ApiKeyStore>(store: &S) {
     let unknown = ApiKey::generate().expect("rng").hash();
     assert_eq!(store.get_key(&unknown).await.expect("get"), None);
     assert!(!store.revoke_key(&unknown).await.expect("revoke"));
+}
+
+fn position(ds: &DataSet) -> Position {
+    Position {
+        created_at: ds.created_at,
+        guid: ds.guid,
+    }
+}
+
+/// Pages through everything with `start` chosen by `next`, collecting positions.
+async fn walk<S: DataSetStore>(
+    store: &S,
+    merchant: &shared::merchant::MerchantId,
+    bounds: TimeBounds,
+    page_size: usize,
+    by_position: bool,
+) -> Vec<Position> {
+    let (mut seen, mut start) = (Vec::new(), Start::Skip(0));
+    for page_number in 1u64.. {
+        let page = store
+            .list(merchant, bounds, start, page_size)
+            .await
+            .expect("list");
+        assert!(page.items.len() <= page_size);
+        seen.extend(page.items.iter().map(position));
+        if !page.more {
+            break;
+        }
+        assert_eq!(page.items.len(), page_size, "only the last page is short");
+        start = match (by_position, seen.last()) {
+            (true, Some(last)) => Start::After(*last),
+            _ => Start::Skip(page_number * page_size as u64),
+        };
+    }
+    seen
+}
+
+pub async fn listing_pages_in_created_order_within_bounds<S: DataSetStore>(store: &S) {
+    let (merchant, other) = (unique_merchant("list"), unique_merchant("other"));
+    let mut expected = Vec::new();
+    for i in 0..40 {
+        // Every fifth DataSet shares its second with the previous one: ties go by guid.
+        let ds = sample(&merchant, at(i - i % 5 / 4));
+        store.insert(&ds).await.expect("insert");
+        expected.push(position(&ds));
+        store.insert(&sample(&other, at(i))).await.expect("insert");
+    }
+    expected.sort();
+    for page_size in [1, 7, 40, 100] {
+        assert_eq!(
+            walk(store, &merchant, TimeBounds::default(), page_size, false).await,
+            expected
+        );
+        assert_eq!(
+            walk(store, &merchant, TimeBounds::default(), page_size, true).await,
+            expected
+        );
+    }
+    let bounds = TimeBounds {
+        from: Some(at(10)),
+        until: Some(at(20)),
+    };
+    let inside: Vec<Position> = expected
+        .iter()
+        .copied()
+        .filter(|p| bounds.contains(p.created_at))
+        .collect();
+    assert_eq!(
+        inside.first().map(|p| p.created_at),
+        Some(at(10)),
+        "from is inclusive"
+    );
+    assert!(
+        inside.iter().all(|p| p.created_at < at(20)),
+        "until is exclusive"
+    );
+    assert_eq!(walk(store, &merchant, bounds, 3, false).await, inside);
+    assert_eq!(walk(store, &merchant, bounds, 3, true).await, inside);
+    let empty = store
+        .list(
+            &unique_merchant("nobody"),
+            TimeBounds::default(),
+            Start::Skip(0),
+            10,
+        )
+        .await
+        .expect("list");
+    assert!(empty.items.is_empty() && !empty.more);
 }

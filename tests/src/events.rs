@@ -18,6 +18,23 @@ impl Event {
         Self::fixture("http-api-v2-get-dataset.json").path_guid(guid)
     }
 
+    /// `GET /dataSets` with exactly these query parameters.
+    pub fn list_datasets(query: &[(&str, &str)]) -> Self {
+        let mut event = Self::fixture("http-api-v2-list-datasets.json");
+        let raw = query
+            .iter()
+            .map(|(name, value)| format!("{name}={}", urlencode(value)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let params: serde_json::Map<String, Value> = query
+            .iter()
+            .map(|(name, value)| ((*name).to_owned(), json!(value)))
+            .collect();
+        event.0["rawQueryString"] = json!(raw);
+        event.0["queryStringParameters"] = Value::Object(params);
+        event
+    }
+
     pub fn put_dataset(guid: &str, body: &str) -> Self {
         let mut event = Self::get_dataset(guid)
             .body(body)
@@ -79,4 +96,16 @@ impl Event {
     pub fn request(&self) -> Request {
         lambda_http::request::from_str(&self.0.to_string()).expect("a valid HTTP API v2 event")
     }
+}
+
+fn urlencode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

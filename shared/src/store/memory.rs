@@ -5,9 +5,10 @@ use std::sync::{Mutex, MutexGuard};
 
 use jiff::Timestamp;
 
-use super::{ApiKeyStore, DataSetStore, StoreError};
+use super::{ApiKeyStore, DataSetStore, Page, StoreError};
 use crate::auth::{ApiKeyHash, ApiKeyRecord};
 use crate::dataset::{DataSet, DataSetGuid, JsonElement};
+use crate::listing::{Position, Start, TimeBounds};
 use crate::merchant::{Merchant, MerchantId};
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -56,6 +57,45 @@ impl DataSetStore for MemoryDataSets {
         ds.json_element = json_element.clone();
         ds.updated_at = updated_at;
         Ok(Some(ds.clone()))
+    }
+
+    async fn list(
+        &self,
+        merchant: &MerchantId,
+        bounds: TimeBounds,
+        start: Start,
+        page_size: usize,
+    ) -> Result<Page, StoreError> {
+        let position = |ds: &DataSet| Position {
+            created_at: ds.created_at,
+            guid: ds.guid,
+        };
+        let mut matching: Vec<DataSet> = lock(&self.items)
+            .values()
+            .filter(|ds| &ds.merchant_id == merchant && bounds.contains(ds.created_at))
+            .filter(|ds| match start {
+                Start::After(after) => position(ds) > after,
+                Start::Skip(_) => true,
+            })
+            .cloned()
+            .collect();
+        matching.sort_by_key(position);
+        let skip = match start {
+            Start::Skip(n) => usize::try_from(n).unwrap_or(usize::MAX),
+            Start::After(_) => 0,
+        };
+        let mut items: Vec<DataSet> = matching
+            .into_iter()
+            .skip(skip)
+            .take(page_size + 1)
+            .collect();
+        let more = items.len() > page_size;
+        items.truncate(page_size);
+        Ok(Page {
+            items,
+            more,
+            read_units: 0.0,
+        })
     }
 }
 

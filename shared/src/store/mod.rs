@@ -8,6 +8,7 @@ use jiff::Timestamp;
 
 use crate::auth::{ApiKeyHash, ApiKeyRecord};
 use crate::dataset::{DataSet, DataSetGuid, JsonElement};
+use crate::listing::{Start, TimeBounds};
 use crate::merchant::{Merchant, MerchantId};
 
 pub mod dynamo;
@@ -21,6 +22,16 @@ pub enum StoreError {
     Backend(String),
     #[error("a stored record is malformed: {0}")]
     Corrupt(String),
+}
+
+/// One page of a merchant's DataSets in listing order (`createdTs`, then guid).
+#[derive(Debug, Default)]
+pub struct Page {
+    pub items: Vec<DataSet>,
+    /// Whether DataSets follow this page.
+    pub more: bool,
+    /// Read capacity the page cost (DynamoDB's `ConsumedCapacity`; zero in memory).
+    pub read_units: f64,
 }
 
 pub trait DataSetStore: Send + Sync {
@@ -43,6 +54,15 @@ pub trait DataSetStore: Send + Sync {
         json_element: &JsonElement,
         updated_at: Timestamp,
     ) -> impl Future<Output = Result<Option<DataSet>, StoreError>> + Send;
+
+    /// Up to `page_size` of the merchant's DataSets created within `bounds`, from `start` on.
+    fn list(
+        &self,
+        merchant: &MerchantId,
+        bounds: TimeBounds,
+        start: Start,
+        page_size: usize,
+    ) -> impl Future<Output = Result<Page, StoreError>> + Send;
 }
 
 pub trait ApiKeyStore: Send + Sync {

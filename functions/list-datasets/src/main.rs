@@ -1,0 +1,13 @@
+//! Lambda entry point: build the state once per cold start, then serve requests.
+
+use lambda_http::{Error, service_fn};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    shared::telemetry::init();
+    let state: &'static _ = Box::leak(Box::new(list_datasets::DynamoState::from_env().await?));
+    lambda_http::run(service_fn(move |req| async move {
+        Ok::<_, std::convert::Infallible>(list_datasets::handle(req, state).await)
+    }))
+    .await
+}
