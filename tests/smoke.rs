@@ -34,7 +34,7 @@ impl Local {
 }
 
 #[tokio::test]
-async fn the_dataset_record_api_answers_on_its_real_paths() {
+async fn the_dataset_api_answers_on_its_real_paths() {
     let local = local();
     let (key, other_key) = (local.key("apiKey"), local.key("otherApiKey"));
     let body = json!({
@@ -99,4 +99,50 @@ async fn the_dataset_record_api_answers_on_its_real_paths() {
 
     let anonymous = local.http.get(&url).send().await.expect("GET");
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+
+    // Listed for its merchant, newest last, under today's date in the configured zone.
+    let listed: Value = local
+        .http
+        .get(format!("{}/dataSets?pageSize=500", local.base))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .expect("GET /dataSets")
+        .json()
+        .await
+        .expect("JSON");
+    let guids: Vec<&Value> = listed["list"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|d| &d["dataSetGuid"])
+        .collect();
+    assert!(guids.contains(&&created["dataSetGuid"]), "{listed}");
+    assert_eq!(listed["pageNumber"], 1);
+    let others: Value = local
+        .http
+        .get(format!("{}/dataSets?pageSize=500", local.base))
+        .bearer_auth(&other_key)
+        .send()
+        .await
+        .expect("GET /dataSets")
+        .json()
+        .await
+        .expect("JSON");
+    let other_guids: Vec<&Value> = others["list"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|d| &d["dataSetGuid"])
+        .collect();
+    assert!(!other_guids.contains(&&created["dataSetGuid"]));
+
+    let bad = local
+        .http
+        .get(format!("{}/dataSets?startDate=2024-13-45", local.base))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .expect("GET /dataSets");
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
 }
