@@ -12,6 +12,7 @@ ensure_tools
 start_dynamodb
 log "building the workspace"
 cargo build --workspace --bins
+build_functions
 prepare_data "$LOCAL/demo.json"
 
 log "serving every function on http://127.0.0.1:$API_PORT (logs: .local/api.log)"

@@ -121,6 +121,15 @@ write_function_env() {
   done
 }
 
+# Builds each function the way `cargo lambda watch` runs it (`cargo run --bin <name>`, whose
+# features are resolved for that package alone), so no request waits for a compile.
+build_functions() {
+  local dir
+  for dir in "$ROOT"/functions/*/; do
+    cargo build --quiet --bin "$(basename "$dir")"
+  done
+}
+
 # Every function behind `cargo lambda watch`, routed by [workspace.metadata.lambda.watch.router].
 start_api() {
   local port=$1 logfile=$2

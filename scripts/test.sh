@@ -18,6 +18,7 @@ sam validate --lint --template infra/template.yaml
 start_dynamodb
 log "building"
 cargo build --workspace --all-targets
+build_functions
 prepare_data "$LOCAL/test-demo.json"
 
 # Its own port, so `make test` also runs beside a running `make dev`.

@@ -1,4 +1,5 @@
-//! Lambda entry point: build the state once per cold start, then serve requests.
+//! Lambda entry point: build the state once per cold start, then serve requests (several at
+//! once where Lambda allows it, e.g. on managed instances).
 
 use lambda_http::{Error, service_fn};
 
@@ -6,7 +7,7 @@ use lambda_http::{Error, service_fn};
 async fn main() -> Result<(), Error> {
     shared::telemetry::init();
     let state: &'static _ = Box::leak(Box::new(dataset_api::DynamoState::from_env().await?));
-    lambda_http::run(service_fn(move |req| async move {
+    lambda_http::run_concurrent(service_fn(move |req| async move {
         Ok::<_, std::convert::Infallible>(dataset_api::handle(req, state).await)
     }))
     .await
