@@ -2,26 +2,16 @@
 //! against DynamoDB Local.
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use dataset_api::{DynamoState, State, handle};
+use dataset_api::{DynamoState, handle};
 use integration_tests::events::Event;
-use integration_tests::{dynamodb_client, ensure_tables, merchant_with_key};
+use integration_tests::{dataset_api_state, dynamodb_client, merchant_with_key};
 use lambda_http::http::StatusCode;
 use serde_json::{Value, json};
-use shared::auth::{ApiKey, Authenticator};
+use shared::auth::ApiKey;
 use shared::dataset::{DataSetGuid, ShardCount};
 use shared::merchant::MerchantId;
 use shared::store::DataSetStore;
-use shared::store::dynamo::{BY_CREATED_INDEX, BY_CREATED_PK, DynamoApiKeys, DynamoDataSets};
-
-fn state() -> DynamoState {
-    ensure_tables();
-    let client = dynamodb_client();
-    State {
-        datasets: DynamoDataSets::new(client.clone(), "DataSets", ShardCount::DEFAULT),
-        auth: Authenticator::new(DynamoApiKeys::new(client, "ApiKeys")),
-        time_zone: jiff::tz::TimeZone::get("Europe/Berlin").expect("bundled tzdb"),
-    }
-}
+use shared::store::dynamo::{BY_CREATED_INDEX, BY_CREATED_PK};
 
 struct Reply {
     status: StatusCode,
@@ -84,7 +74,7 @@ async fn post_seed_example(state: &DynamoState, key: &str) -> Value {
 
 #[tokio::test]
 async fn post_returns_the_whole_dataset_and_get_reads_it_back() {
-    let state = state();
+    let state = dataset_api_state();
     let (merchant, key) = merchant_with_key(state.auth.keys(), "post").await;
     let created = post_seed_example(&state, &key).await;
 
@@ -118,7 +108,7 @@ async fn post_returns_the_whole_dataset_and_get_reads_it_back() {
 
 #[tokio::test]
 async fn the_merchant_comes_from_the_key_never_from_the_body() {
-    let state = state();
+    let state = dataset_api_state();
     let (merchant, key) = merchant_with_key(state.auth.keys(), "owner").await;
     let body = r#"{"vendor":"v","sensitive_data":[],"jsonElement":{},"merchantId":"someone-else","dataSetGuid":"4e6c4a00-314f-4370-b6c5-000000000000"}"#;
     let reply = call(&state, &Event::post_dataset().bearer(&key).body(body)).await;
@@ -132,7 +122,7 @@ async fn the_merchant_comes_from_the_key_never_from_the_body() {
 
 #[tokio::test]
 async fn another_merchants_dataset_is_not_found_for_read_and_replace() {
-    let state = state();
+    let state = dataset_api_state();
     let (_, owner_key) = merchant_with_key(state.auth.keys(), "owner").await;
     let (_, other_key) = merchant_with_key(state.auth.keys(), "other").await;
     let created = post_seed_example(&state, &owner_key).await;
@@ -159,7 +149,7 @@ async fn another_merchants_dataset_is_not_found_for_read_and_replace() {
 
 #[tokio::test]
 async fn put_replaces_json_element_and_bumps_updated_ts() {
-    let state = state();
+    let state = dataset_api_state();
     let (merchant, key) = merchant_with_key(state.auth.keys(), "put").await;
     let created = post_seed_example(&state, &key).await;
     let guid = created["dataSetGuid"].as_str().expect("guid");
@@ -198,7 +188,7 @@ async fn put_replaces_json_element_and_bumps_updated_ts() {
 
 #[tokio::test]
 async fn put_never_creates() {
-    let state = state();
+    let state = dataset_api_state();
     let (merchant, key) = merchant_with_key(state.auth.keys(), "put").await;
     let guid = DataSetGuid::new_v4().to_string();
     let reply = call(
@@ -216,7 +206,7 @@ async fn put_never_creates() {
 
 #[tokio::test]
 async fn missing_unknown_and_revoked_keys_are_refused_with_401() {
-    let state = state();
+    let state = dataset_api_state();
     let (merchant, key) = merchant_with_key(state.auth.keys(), "auth").await;
 
     let no_key = call(&state, &Event::post_dataset()).await;
@@ -243,7 +233,7 @@ async fn missing_unknown_and_revoked_keys_are_refused_with_401() {
         .expect("revoked");
     // A new instance has no cached key: revocation is immediate there, and at most 60 s later
     // on warm instances.
-    let cold = self::state();
+    let cold = dataset_api_state();
     let revoked = call(&cold, &Event::post_dataset().bearer(&key)).await;
     assert_problem(&revoked, StatusCode::UNAUTHORIZED);
     assert_eq!(revoked.json["detail"], "the API key has been revoked");
@@ -256,7 +246,7 @@ async fn missing_unknown_and_revoked_keys_are_refused_with_401() {
 
 #[tokio::test]
 async fn bad_post_bodies_get_a_clear_4xx_and_store_nothing() {
-    let state = state();
+    let state = dataset_api_state();
     let (merchant, key) = merchant_with_key(state.auth.keys(), "bad").await;
     let post = || Event::post_dataset().bearer(&key);
     let deep = format!(
@@ -363,7 +353,7 @@ async fn bad_post_bodies_get_a_clear_4xx_and_store_nothing() {
 
 #[tokio::test]
 async fn bad_put_bodies_and_malformed_guids_change_nothing() {
-    let state = state();
+    let state = dataset_api_state();
     let (_, key) = merchant_with_key(state.auth.keys(), "badput").await;
     let created = post_seed_example(&state, &key).await;
     let guid = created["dataSetGuid"].as_str().expect("guid");

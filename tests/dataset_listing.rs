@@ -5,28 +5,14 @@ use std::sync::OnceLock;
 
 use futures::StreamExt;
 use integration_tests::events::Event;
-use integration_tests::{dynamodb_client, ensure_tables, merchant_with_key};
+use integration_tests::{list_datasets_state, merchant_with_key};
 use jiff::Timestamp;
 use lambda_http::http::StatusCode;
-use list_datasets::{DynamoState, State, handle};
+use list_datasets::{DynamoState, handle};
 use serde_json::Value;
-use shared::auth::Authenticator;
-use shared::dataset::{NewDataSet, ShardCount};
-use shared::listing::TokenSigner;
+use shared::dataset::NewDataSet;
 use shared::merchant::MerchantId;
 use shared::store::DataSetStore;
-use shared::store::dynamo::{DynamoApiKeys, DynamoDataSets};
-
-fn state() -> DynamoState {
-    ensure_tables();
-    let client = dynamodb_client();
-    State {
-        datasets: DynamoDataSets::new(client.clone(), "DataSets", ShardCount::DEFAULT),
-        auth: Authenticator::new(DynamoApiKeys::new(client, "ApiKeys")),
-        time_zone: jiff::tz::TimeZone::get("Europe/Berlin").expect("bundled tzdb"),
-        signer: TokenSigner::new("listing tests secret, 32 bytes or more"),
-    }
-}
 
 async fn call(state: &DynamoState, key: &str, query: &[(&str, &str)]) -> (StatusCode, Value) {
     let response = handle(Event::list_datasets(query).bearer(key).request(), state).await;
@@ -79,7 +65,7 @@ fn fixture() -> &'static Fixture {
                 .build()
                 .expect("runtime");
             runtime.block_on(async {
-                let state = state();
+                let state = list_datasets_state();
                 let (merchant, key) = merchant_with_key(state.auth.keys(), "listing").await;
                 let (other, other_key) =
                     merchant_with_key(state.auth.keys(), "listing-other").await;
@@ -179,7 +165,7 @@ async fn walks(
 #[tokio::test]
 async fn every_page_size_and_range_lists_each_dataset_once_in_order() {
     let f = fixture();
-    let state = &state();
+    let state = &list_datasets_state();
     let ranges: [Range; 5] = [
         (&[], None, None),
         (
@@ -231,7 +217,7 @@ async fn every_page_size_and_range_lists_each_dataset_once_in_order() {
 #[tokio::test]
 async fn local_midnight_and_the_other_merchant_stay_on_their_side() {
     let f = fixture();
-    let state = &state();
+    let state = &list_datasets_state();
     let (_, march_30) = call(
         state,
         &f.key,
@@ -288,7 +274,7 @@ async fn local_midnight_and_the_other_merchant_stay_on_their_side() {
 
 #[tokio::test]
 async fn the_autumn_dst_day_has_25_hours() {
-    let state = state();
+    let state = list_datasets_state();
     let (merchant, key) = merchant_with_key(state.auth.keys(), "autumn").await;
     write_at(
         &state,
@@ -331,7 +317,7 @@ async fn the_autumn_dst_day_has_25_hours() {
 #[tokio::test]
 async fn bad_parameters_and_foreign_or_tampered_tokens_are_400() {
     let f = fixture();
-    let state = &state();
+    let state = &list_datasets_state();
     let problem =
         |json: &Value| json["title"] == "Invalid listing request" && json["status"] == 400;
     for query in [

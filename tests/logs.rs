@@ -4,22 +4,9 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use dataset_api::{DynamoState, State, handle};
+use dataset_api::{DynamoState, handle};
 use integration_tests::events::Event;
-use integration_tests::{dynamodb_client, ensure_tables, merchant_with_key};
-use shared::auth::Authenticator;
-use shared::dataset::ShardCount;
-use shared::store::dynamo::{DynamoApiKeys, DynamoDataSets};
-
-fn state() -> DynamoState {
-    ensure_tables();
-    let client = dynamodb_client();
-    State {
-        datasets: DynamoDataSets::new(client.clone(), "DataSets", ShardCount::DEFAULT),
-        auth: Authenticator::new(DynamoApiKeys::new(client, "ApiKeys")),
-        time_zone: jiff::tz::TimeZone::get("Europe/Berlin").expect("bundled tzdb"),
-    }
-}
+use integration_tests::{dataset_api_state, merchant_with_key};
 
 async fn call(state: &DynamoState, event: &Event) -> serde_json::Value {
     let response = handle(event.request(), state).await;
@@ -47,7 +34,7 @@ async fn logs_never_contain_sensitive_or_form_values() {
     let subscriber = shared::telemetry::subscriber("trace", move || writer.clone());
     tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
 
-    let state = state();
+    let state = dataset_api_state();
     let (merchant, key) = merchant_with_key(state.auth.keys(), "logs").await;
     let body = r#"{"vendor":"v","sensitive_data":["iban","email"],"jsonElement":{"formResult":
         {"name":"Erika Mustermann","email":"erika@example.org","iban":"DE89370400440532013000"}}}"#;

@@ -31,6 +31,22 @@ impl Local {
             .expect("key in demo file")
             .to_owned()
     }
+
+    async fn listed_guids(&self, key: &str) -> Vec<Value> {
+        let listed: Value = self
+            .http
+            .get(format!("{}/dataSets?pageSize=500", self.base))
+            .bearer_auth(key)
+            .send()
+            .await
+            .expect("GET /dataSets")
+            .json()
+            .await
+            .expect("JSON");
+        assert_eq!(listed["pageNumber"], 1);
+        let list = listed["list"].as_array().expect("list");
+        list.iter().map(|d| d["dataSetGuid"].clone()).collect()
+    }
 }
 
 #[tokio::test]
@@ -100,42 +116,19 @@ async fn the_dataset_api_answers_on_its_real_paths() {
     let anonymous = local.http.get(&url).send().await.expect("GET");
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
 
-    // Listed for its merchant, newest last, under today's date in the configured zone.
-    let listed: Value = local
-        .http
-        .get(format!("{}/dataSets?pageSize=500", local.base))
-        .bearer_auth(&key)
-        .send()
-        .await
-        .expect("GET /dataSets")
-        .json()
-        .await
-        .expect("JSON");
-    let guids: Vec<&Value> = listed["list"]
-        .as_array()
-        .expect("list")
-        .iter()
-        .map(|d| &d["dataSetGuid"])
-        .collect();
-    assert!(guids.contains(&&created["dataSetGuid"]), "{listed}");
-    assert_eq!(listed["pageNumber"], 1);
-    let others: Value = local
-        .http
-        .get(format!("{}/dataSets?pageSize=500", local.base))
-        .bearer_auth(&other_key)
-        .send()
-        .await
-        .expect("GET /dataSets")
-        .json()
-        .await
-        .expect("JSON");
-    let other_guids: Vec<&Value> = others["list"]
-        .as_array()
-        .expect("list")
-        .iter()
-        .map(|d| &d["dataSetGuid"])
-        .collect();
-    assert!(!other_guids.contains(&&created["dataSetGuid"]));
+    // Listed for its merchant only.
+    assert!(
+        local
+            .listed_guids(&key)
+            .await
+            .contains(&created["dataSetGuid"])
+    );
+    assert!(
+        !local
+            .listed_guids(&other_key)
+            .await
+            .contains(&created["dataSetGuid"])
+    );
 
     let bad = local
         .http

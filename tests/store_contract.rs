@@ -1,18 +1,18 @@
 //! The same contract, run against DynamoDB Local and against the in-memory stores.
 
-use integration_tests::{contract, dynamodb_client, ensure_tables};
+use integration_tests::{API_KEYS_TABLE, DATASETS_TABLE, contract, dynamodb_client, ensure_tables};
 use shared::dataset::ShardCount;
 use shared::store::dynamo::{DynamoApiKeys, DynamoDataSets};
 use shared::store::memory::{MemoryApiKeys, MemoryDataSets};
 
 fn dynamo_datasets() -> DynamoDataSets {
     ensure_tables();
-    DynamoDataSets::new(dynamodb_client(), "DataSets", ShardCount::DEFAULT)
+    DynamoDataSets::new(dynamodb_client(), DATASETS_TABLE, ShardCount::DEFAULT)
 }
 
 fn dynamo_api_keys() -> DynamoApiKeys {
     ensure_tables();
-    DynamoApiKeys::new(dynamodb_client(), "ApiKeys")
+    DynamoApiKeys::new(dynamodb_client(), API_KEYS_TABLE)
 }
 
 macro_rules! contract_tests {

@@ -2,13 +2,16 @@
 //! responses (RFC 9457 `application/problem+json`).
 
 use lambda_http::http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
-use lambda_http::http::{HeaderMap, StatusCode};
+use std::time::Instant;
+
+use lambda_http::http::{HeaderMap, Method, StatusCode};
 use lambda_http::{Body, Response};
 use serde::Serialize;
 
 use crate::auth::AuthError;
 use crate::dataset::{DataSetInputError, InvalidGuid};
 use crate::listing::ListingError;
+use crate::merchant::MerchantId;
 use crate::store::StoreError;
 
 pub const APPLICATION_JSON: &str = "application/json";
@@ -123,6 +126,26 @@ impl ApiError {
 
 fn slug(title: &str) -> String {
     title.to_ascii_lowercase().replace(' ', "-")
+}
+
+/// The one log line of a request. Only these fields: nothing a donor or integrator sent.
+pub fn log_request(
+    method: &Method,
+    route: &'static str,
+    status: StatusCode,
+    started: Instant,
+    merchant: Option<&MerchantId>,
+    read_units: Option<f64>,
+) {
+    tracing::info!(
+        method = %method,
+        route,
+        status = status.as_u16(),
+        latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        merchant = merchant.map(MerchantId::as_str),
+        read_units,
+        "request"
+    );
 }
 
 pub fn json_response(status: StatusCode, body: String) -> Response<Body> {

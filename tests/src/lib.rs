@@ -7,11 +7,46 @@ use std::sync::OnceLock;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 
+use shared::auth::Authenticator;
+use shared::dataset::ShardCount;
+use shared::listing::TokenSigner;
 use shared::merchant::MerchantId;
 use shared::store::ApiKeyStore;
+use shared::store::dynamo::{DynamoApiKeys, DynamoDataSets};
 
 pub mod contract;
 pub mod events;
+
+/// Table names as `make dev` and `make test` create them (the template's logical ids).
+pub const DATASETS_TABLE: &str = "DataSets";
+pub const API_KEYS_TABLE: &str = "ApiKeys";
+
+fn berlin() -> jiff::tz::TimeZone {
+    jiff::tz::TimeZone::get("Europe/Berlin").expect("bundled tzdb")
+}
+
+/// The DataSet record API's state, as its cold start builds it, on DynamoDB Local.
+pub fn dataset_api_state() -> dataset_api::DynamoState {
+    ensure_tables();
+    let client = dynamodb_client();
+    dataset_api::State {
+        datasets: DynamoDataSets::new(client.clone(), DATASETS_TABLE, ShardCount::DEFAULT),
+        auth: Authenticator::new(DynamoApiKeys::new(client, API_KEYS_TABLE)),
+        time_zone: berlin(),
+    }
+}
+
+/// The listing function's state, as its cold start builds it, on DynamoDB Local.
+pub fn list_datasets_state() -> list_datasets::DynamoState {
+    ensure_tables();
+    let client = dynamodb_client();
+    list_datasets::State {
+        datasets: DynamoDataSets::new(client.clone(), DATASETS_TABLE, ShardCount::DEFAULT),
+        auth: Authenticator::new(DynamoApiKeys::new(client, API_KEYS_TABLE)),
+        time_zone: berlin(),
+        signer: TokenSigner::new("listing tests secret, 32 bytes or more"),
+    }
+}
 
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")

@@ -11,7 +11,9 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use shared::auth::Authenticator;
 use shared::config::{self, ConfigError};
 use shared::dataset::{self, DataSet, DataSetGuid, NewDataSet};
-use shared::http::{ApiError, DATASET_BODY_LIMIT, DATASET_DEPTH_LIMIT, json_body, json_response};
+use shared::http::{
+    ApiError, DATASET_BODY_LIMIT, DATASET_DEPTH_LIMIT, json_body, json_response, log_request,
+};
 use shared::merchant::MerchantId;
 use shared::store::dynamo::{DynamoApiKeys, DynamoDataSets};
 use shared::store::{ApiKeyStore, DataSetStore};
@@ -31,15 +33,8 @@ impl DynamoState {
     pub async fn from_env() -> Result<Self, ConfigError> {
         let client = config::dynamodb_client().await;
         Ok(State {
-            datasets: DynamoDataSets::new(
-                client.clone(),
-                config::table_name(config::DATASETS_TABLE)?,
-                config::dataset_shards()?,
-            ),
-            auth: Authenticator::new(DynamoApiKeys::new(
-                client,
-                config::table_name(config::API_KEYS_TABLE)?,
-            )),
+            datasets: DynamoDataSets::from_env(client.clone())?,
+            auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
             time_zone: config::time_zone()?,
         })
     }
@@ -55,13 +50,13 @@ pub async fn handle<D: DataSetStore, K: ApiKeyStore>(
     let response = route(&req, state, &mut merchant)
         .await
         .unwrap_or_else(ApiError::into_response);
-    tracing::info!(
-        method = %req.method(),
-        route = route_name(&req),
-        status = response.status().as_u16(),
-        latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
-        merchant = merchant.as_ref().map(MerchantId::as_str),
-        "request"
+    log_request(
+        req.method(),
+        route_name(&req),
+        response.status(),
+        started,
+        merchant.as_ref(),
+        None,
     );
     response
 }

@@ -13,7 +13,7 @@ use serde_json::value::RawValue;
 
 use shared::auth::Authenticator;
 use shared::config::{self, ConfigError};
-use shared::http::{ApiError, json_response};
+use shared::http::{ApiError, json_response, log_request};
 use shared::listing::{ListRequest, Position, TokenSigner};
 use shared::merchant::MerchantId;
 use shared::store::dynamo::{DynamoApiKeys, DynamoDataSets};
@@ -33,15 +33,8 @@ impl DynamoState {
     pub async fn from_env() -> Result<Self, ConfigError> {
         let client = config::dynamodb_client().await;
         Ok(State {
-            datasets: DynamoDataSets::new(
-                client.clone(),
-                config::table_name(config::DATASETS_TABLE)?,
-                config::dataset_shards()?,
-            ),
-            auth: Authenticator::new(DynamoApiKeys::new(
-                client,
-                config::table_name(config::API_KEYS_TABLE)?,
-            )),
+            datasets: DynamoDataSets::from_env(client.clone())?,
+            auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
             time_zone: config::time_zone()?,
             signer: TokenSigner::new(config::signing_secret()?),
         })
@@ -66,18 +59,17 @@ pub async fn handle<D: DataSetStore, K: ApiKeyStore>(
 ) -> Response<Body> {
     let started = Instant::now();
     let mut merchant = None;
-    let mut read_units = 0.0;
+    let mut read_units = None;
     let response = list(&req, state, &mut merchant, &mut read_units)
         .await
         .unwrap_or_else(ApiError::into_response);
-    tracing::info!(
-        method = %req.method(),
-        route = "/dataSets",
-        status = response.status().as_u16(),
-        latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
-        merchant = merchant.as_ref().map(MerchantId::as_str),
+    log_request(
+        req.method(),
+        "/dataSets",
+        response.status(),
+        started,
+        merchant.as_ref(),
         read_units,
-        "request"
     );
     response
 }
@@ -86,7 +78,7 @@ async fn list<D: DataSetStore, K: ApiKeyStore>(
     req: &Request,
     state: &State<D, K>,
     merchant_out: &mut Option<MerchantId>,
-    read_units: &mut f64,
+    read_units: &mut Option<f64>,
 ) -> Result<Response<Body>, ApiError> {
     let merchant = state.auth.authenticate(req.headers()).await?;
     *merchant_out = Some(merchant.clone());
@@ -104,7 +96,7 @@ async fn list<D: DataSetStore, K: ApiKeyStore>(
             usize::from(request.page_size),
         )
         .await?;
-    *read_units = page.read_units;
+    *read_units = Some(page.read_units);
 
     let next_token = page.items.last().filter(|_| page.more).map(|last| {
         let position = Position {

@@ -15,6 +15,7 @@ use serde_dynamo::aws_sdk_dynamodb_1::{from_item, to_item};
 
 use super::{ApiKeyStore, DataSetStore, Page, StoreError};
 use crate::auth::{ApiKeyHash, ApiKeyRecord};
+use crate::config::{self, ConfigError};
 use crate::dataset::{DataSet, DataSetGuid, JsonElement, ShardCount};
 use crate::listing::{Start, TimeBounds};
 use crate::merchant::{Merchant, MerchantId};
@@ -33,6 +34,44 @@ where
     R: std::fmt::Debug,
 {
     StoreError::Backend(DisplayErrorContext(err).to_string())
+}
+
+/// Write errors that can mean "the condition expression did not hold".
+trait ConditionFailed {
+    fn condition_failed(&self) -> bool;
+}
+
+impl ConditionFailed for aws_sdk_dynamodb::operation::put_item::PutItemError {
+    fn condition_failed(&self) -> bool {
+        self.is_conditional_check_failed_exception()
+    }
+}
+
+impl ConditionFailed for aws_sdk_dynamodb::operation::update_item::UpdateItemError {
+    fn condition_failed(&self) -> bool {
+        self.is_conditional_check_failed_exception()
+    }
+}
+
+/// The output of a conditional write, or `None` when its condition did not hold.
+fn conditional<T, E, R>(
+    result: Result<T, aws_sdk_dynamodb::error::SdkError<E, R>>,
+) -> Result<Option<T>, StoreError>
+where
+    E: ConditionFailed + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    match result {
+        Ok(output) => Ok(Some(output)),
+        Err(err)
+            if err
+                .as_service_error()
+                .is_some_and(ConditionFailed::condition_failed) =>
+        {
+            Ok(None)
+        }
+        Err(err) => Err(backend(err)),
+    }
 }
 
 fn corrupt(err: impl std::fmt::Display) -> StoreError {
@@ -75,6 +114,15 @@ struct DataSetItem {
 }
 
 impl DynamoDataSets {
+    /// The DataSets table and shard count from the environment (`DATASETS_TABLE`, `DATASET_SHARDS`).
+    pub fn from_env(client: Client) -> Result<Self, ConfigError> {
+        Ok(Self::new(
+            client,
+            config::table_name(config::DATASETS_TABLE)?,
+            config::dataset_shards()?,
+        ))
+    }
+
     pub fn new(client: Client, table: impl Into<String>, shards: ShardCount) -> Self {
         Self {
             client,
@@ -131,17 +179,9 @@ impl DataSetStore for DynamoDataSets {
             .condition_expression("attribute_not_exists(dataSetGuid)")
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Err(StoreError::AlreadyExists)
-            }
-            Err(err) => Err(backend(err)),
-        }
+        conditional(result)?
+            .map(|_| ())
+            .ok_or(StoreError::AlreadyExists)
     }
 
     async fn get(
@@ -192,17 +232,10 @@ impl DataSetStore for DynamoDataSets {
             .return_values(ReturnValue::AllNew)
             .send()
             .await;
-        match result {
-            Ok(output) => output.attributes.map(Self::from_item).transpose(),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(None)
-            }
-            Err(err) => Err(backend(err)),
-        }
+        conditional(result)?
+            .and_then(|output| output.attributes)
+            .map(Self::from_item)
+            .transpose()
     }
 
     async fn list(
@@ -257,6 +290,14 @@ fn merchant_key(id: &MerchantId) -> String {
 }
 
 impl DynamoApiKeys {
+    /// The ApiKeys table from the environment (`API_KEYS_TABLE`).
+    pub fn from_env(client: Client) -> Result<Self, ConfigError> {
+        Ok(Self::new(
+            client,
+            config::table_name(config::API_KEYS_TABLE)?,
+        ))
+    }
+
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         Self {
             client,
@@ -298,17 +339,9 @@ impl ApiKeyStore for DynamoApiKeys {
             .condition_expression("attribute_not_exists(keyHash)")
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Err(StoreError::AlreadyExists)
-            }
-            Err(err) => Err(backend(err)),
-        }
+        conditional(result)?
+            .map(|_| ())
+            .ok_or(StoreError::AlreadyExists)
     }
 
     async fn get_merchant(&self, id: &MerchantId) -> Result<Option<Merchant>, StoreError> {
@@ -368,17 +401,7 @@ impl ApiKeyStore for DynamoApiKeys {
             .expression_attribute_values(":kind", AttributeValue::S(KIND_API_KEY.to_owned()))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(err) => Err(backend(err)),
-        }
+        Ok(conditional(result)?.is_some())
     }
 }
 
