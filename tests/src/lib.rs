@@ -2,10 +2,14 @@
 //! fresh merchants with keys, and API Gateway HTTP API v2 events built from fixtures.
 
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_dynamodb::config::{
+    BehaviorVersion, ConfigBag, Credentials, Intercept, Region, RuntimeComponents,
+};
+use aws_sdk_dynamodb::error::BoxError;
 
 use shared::auth::Authenticator;
 use shared::dataset::ShardCount;
@@ -27,8 +31,11 @@ fn berlin() -> jiff::tz::TimeZone {
 
 /// The DataSet record API's state, as its cold start builds it, on DynamoDB Local.
 pub fn dataset_api_state() -> dataset_api::DynamoState {
+    dataset_api_state_with(dynamodb_client())
+}
+
+pub fn dataset_api_state_with(client: Client) -> dataset_api::DynamoState {
     ensure_tables();
-    let client = dynamodb_client();
     dataset_api::State {
         datasets: DynamoDataSets::new(client.clone(), DATASETS_TABLE, ShardCount::DEFAULT),
         auth: Authenticator::new(DynamoApiKeys::new(client, API_KEYS_TABLE)),
@@ -38,8 +45,11 @@ pub fn dataset_api_state() -> dataset_api::DynamoState {
 
 /// The listing function's state, as its cold start builds it, on DynamoDB Local.
 pub fn list_datasets_state() -> list_datasets::DynamoState {
+    list_datasets_state_with(dynamodb_client())
+}
+
+pub fn list_datasets_state_with(client: Client) -> list_datasets::DynamoState {
     ensure_tables();
-    let client = dynamodb_client();
     list_datasets::State {
         datasets: DynamoDataSets::new(client.clone(), DATASETS_TABLE, ShardCount::DEFAULT),
         auth: Authenticator::new(DynamoApiKeys::new(client, API_KEYS_TABLE)),
@@ -55,15 +65,58 @@ pub fn workspace_root() -> PathBuf {
 /// DynamoDB Local at `DYNAMODB_ENDPOINT` (default 127.0.0.1:8000). Tests never reach AWS:
 /// the credentials are fixed dummies and the endpoint is always set.
 pub fn dynamodb_client() -> Client {
+    Client::from_conf(dynamodb_config().build())
+}
+
+/// A client that records the operation name of every request it sends, retries included.
+pub fn counting_dynamodb_client() -> (Client, DynamoRequests) {
+    let requests = DynamoRequests::default();
+    let client = Client::from_conf(dynamodb_config().interceptor(requests.clone()).build());
+    (client, requests)
+}
+
+/// The DynamoDB requests a client sent, by operation name (`PutItem`, `Query`, …).
+#[derive(Clone, Debug, Default)]
+pub struct DynamoRequests(Arc<Mutex<Vec<String>>>);
+
+impl DynamoRequests {
+    /// What was sent since the last call.
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().expect("request log"))
+    }
+}
+
+impl Intercept for DynamoRequests {
+    fn name(&self) -> &'static str {
+        "DynamoRequests"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        // `X-Amz-Target: DynamoDB_20120810.PutItem`
+        let target = context
+            .request()
+            .headers()
+            .get("x-amz-target")
+            .unwrap_or("unknown");
+        let operation = target.rsplit('.').next().unwrap_or(target).to_owned();
+        self.0.lock().expect("request log").push(operation);
+        Ok(())
+    }
+}
+
+fn dynamodb_config() -> aws_sdk_dynamodb::config::Builder {
     let endpoint =
         std::env::var("DYNAMODB_ENDPOINT").unwrap_or_else(|_| "http://127.0.0.1:8000".to_owned());
-    let config = aws_sdk_dynamodb::Config::builder()
+    aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("eu-central-1"))
         .credentials_provider(Credentials::new("local", "local", None, None, "tests"))
         .endpoint_url(endpoint)
-        .build();
-    Client::from_conf(config)
 }
 
 /// Creates the template's tables once per test binary (on a runtime of its own, since each

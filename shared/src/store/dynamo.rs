@@ -411,6 +411,18 @@ const MAX_INDEX_READ: usize = 1000;
 const BATCH_GET_LIMIT: usize = 100;
 const BATCH_GET_ATTEMPTS: u32 = 8;
 
+/// How many index entries to ask each of `shards` starved shards for, when `remaining` more are
+/// needed in merged order. Up to a thousand, every shard gets the whole remainder: keys are tiny,
+/// and it keeps a page (and any `nextToken` page) to one query per shard, since no shard can run
+/// dry before the merge is done. Deep skips split the remainder, with a margin for uneven shards.
+fn index_read_size(remaining: usize, shards: usize) -> usize {
+    if remaining <= MAX_INDEX_READ {
+        return remaining;
+    }
+    let share = remaining.div_ceil(shards.max(1));
+    (share + share / 8 + 16).min(MAX_INDEX_READ)
+}
+
 /// One entry of the keys-only `byCreated` index.
 struct IndexEntry {
     sort_key: String,
@@ -475,9 +487,7 @@ impl DynamoDataSets {
                 .filter(|walk| walk.buffer.is_empty() && !walk.exhausted)
                 .collect();
             if !starved.is_empty() {
-                let share = (wanted - seen)
-                    .div_ceil(starved.len())
-                    .clamp(16, MAX_INDEX_READ);
+                let share = index_read_size(wanted - seen, starved.len());
                 let fetched = try_join_all(
                     starved
                         .into_iter()

@@ -1,0 +1,127 @@
+//! DESIGN §7: one DynamoDB request per create, read and update; a listing page reads
+//! O(page size). Counted by an SDK interceptor on DynamoDB Local: exact counts, not timings.
+
+use futures::StreamExt;
+use integration_tests::events::Event;
+use integration_tests::{
+    counting_dynamodb_client, dataset_api_state_with, list_datasets_state_with, merchant_with_key,
+};
+use lambda_http::http::StatusCode;
+use serde_json::Value;
+use shared::dataset::{NewDataSet, ShardCount};
+use shared::store::DataSetStore;
+
+fn count(requests: &[String], operation: &str) -> usize {
+    requests.iter().filter(|r| r.as_str() == operation).count()
+}
+
+#[tokio::test]
+async fn the_record_api_sends_one_request_per_operation_and_none_for_refused_input() {
+    let (client, requests) = counting_dynamodb_client();
+    let state = dataset_api_state_with(client);
+    let (_, key) = merchant_with_key(state.auth.keys(), "counts").await;
+    requests.take();
+
+    let created = dataset_api::handle(Event::post_dataset().bearer(&key).request(), &state).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert_eq!(
+        requests.take(),
+        ["GetItem", "PutItem"],
+        "cold: the key, then the write"
+    );
+    let created: Value = serde_json::from_slice(created.body().as_ref()).expect("JSON");
+    let guid = created["dataSetGuid"].as_str().expect("guid");
+
+    // Warm: the key is cached, so each operation is exactly one request.
+    dataset_api::handle(Event::post_dataset().bearer(&key).request(), &state).await;
+    assert_eq!(requests.take(), ["PutItem"]);
+    dataset_api::handle(Event::get_dataset(guid).bearer(&key).request(), &state).await;
+    assert_eq!(requests.take(), ["GetItem"]);
+    let put = Event::put_dataset(guid, r#"{"jsonElement":{"a":1}}"#).bearer(&key);
+    assert_eq!(
+        dataset_api::handle(put.request(), &state).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(requests.take(), ["UpdateItem"]);
+
+    for refused in [
+        Event::post_dataset().bearer(&key).body("{"),
+        Event::put_dataset("nope", r#"{"jsonElement":{}}"#).bearer(&key),
+        Event::put_dataset(guid, r#"{"jsonElement":[]}"#).bearer(&key),
+    ] {
+        let response = dataset_api::handle(refused.request(), &state).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    }
+    assert_eq!(
+        requests.take(),
+        Vec::<String>::new(),
+        "refused input costs no request"
+    );
+}
+
+#[tokio::test]
+async fn a_listing_page_costs_one_query_per_shard_and_one_batch_read_per_100_items() {
+    let (client, requests) = counting_dynamodb_client();
+    let state = list_datasets_state_with(client);
+    let (merchant, key) = merchant_with_key(state.auth.keys(), "counts").await;
+    let body = r#"{"vendor":"counts","sensitive_data":[],"jsonElement":{}}"#;
+    futures::stream::iter(0..600)
+        .for_each_concurrent(16, |i| {
+            let (state, merchant) = (&state, &merchant);
+            async move {
+                let at = jiff::Timestamp::from_second(1_700_000_000 + i).expect("in range");
+                let ds = NewDataSet::from_json(body)
+                    .expect("valid")
+                    .into_dataset(merchant.clone(), at);
+                state.datasets.insert(&ds).await.expect("insert");
+            }
+        })
+        .await;
+    let list = |query: Vec<(&'static str, String)>| {
+        let state = &state;
+        let key = key.clone();
+        async move {
+            let query: Vec<(&str, &str)> = query.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let response =
+                list_datasets::handle(Event::list_datasets(&query).bearer(&key).request(), state)
+                    .await;
+            assert_eq!(response.status(), StatusCode::OK);
+            serde_json::from_slice::<Value>(response.body().as_ref()).expect("JSON")
+        }
+    };
+    list(vec![]).await;
+    requests.take();
+
+    let shards = usize::from(ShardCount::DEFAULT.get());
+    for (size, batches) in [(50, 1), (250, 3)] {
+        let page = list(vec![("pageSize", size.to_string())]).await;
+        let sent = requests.take();
+        assert_eq!(count(&sent, "Query"), shards, "page 1 of {size}: {sent:?}");
+        assert_eq!(
+            count(&sent, "BatchGetItem"),
+            batches,
+            "page 1 of {size}: {sent:?}"
+        );
+        assert_eq!(sent.len(), shards + batches);
+
+        let token = page["nextToken"].as_str().expect("more pages").to_owned();
+        list(vec![("nextToken", token)]).await;
+        let sent = requests.take();
+        assert_eq!(
+            count(&sent, "Query"),
+            shards,
+            "nextToken page of {size}: {sent:?}"
+        );
+        assert_eq!(count(&sent, "BatchGetItem"), batches);
+    }
+
+    // A deep page number skips on index keys: more queries, still one batch read per page.
+    list(vec![
+        ("pageSize", "50".to_owned()),
+        ("pageNumber", "5".to_owned()),
+    ])
+    .await;
+    let sent = requests.take();
+    assert!(count(&sent, "Query") <= 2 * shards, "{sent:?}");
+    assert_eq!(count(&sent, "BatchGetItem"), 1);
+}
