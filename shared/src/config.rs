@@ -10,7 +10,6 @@ use crate::dataset::ShardCount;
 pub const DATASETS_TABLE: &str = "DATASETS_TABLE";
 pub const API_KEYS_TABLE: &str = "API_KEYS_TABLE";
 pub const FORMS_TABLE: &str = "FORMS_TABLE";
-pub const SESSIONS_TABLE: &str = "SESSIONS_TABLE";
 pub const TIME_ZONE: &str = "TIME_ZONE";
 pub const DATASET_SHARDS: &str = "DATASET_SHARDS";
 pub const SIGNING_SECRET: &str = "SIGNING_SECRET";
