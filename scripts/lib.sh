@@ -17,7 +17,7 @@ export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
 export AWS_EC2_METADATA_DISABLED=true SAM_CLI_TELEMETRY=0
 export DYNAMODB_PORT=${DYNAMODB_PORT:-8000}
 export DYNAMODB_ENDPOINT=http://127.0.0.1:$DYNAMODB_PORT
-export DATASETS_TABLE=DataSets FORMS_TABLE=Forms API_KEYS_TABLE=ApiKeys
+export DATASETS_TABLE=DataSets FORMS_TABLE=Forms API_KEYS_TABLE=ApiKeys SESSIONS_TABLE=Sessions
 export TIME_ZONE=${TIME_ZONE:-Europe/Berlin} DATASET_SHARDS=${DATASET_SHARDS:-4}
 export RUST_LOG=${RUST_LOG:-info}
 # Signs listing cursors; a new one per run, as nothing signed outlives the in-memory database.
@@ -115,7 +115,7 @@ write_function_env() {
   local file=$1 var
   : >"$file"
   for var in AWS_REGION AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_EC2_METADATA_DISABLED \
-    DYNAMODB_ENDPOINT DATASETS_TABLE API_KEYS_TABLE TIME_ZONE \
+    DYNAMODB_ENDPOINT DATASETS_TABLE API_KEYS_TABLE FORMS_TABLE SESSIONS_TABLE TIME_ZONE \
     DATASET_SHARDS SIGNING_SECRET RUST_LOG; do
     echo "$var=${!var}" >>"$file"
   done

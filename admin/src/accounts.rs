@@ -22,11 +22,13 @@ pub async fn create_merchant<K: ApiKeyStore>(
     keys: &K,
     id: MerchantId,
     name: String,
+    forms_enabled: bool,
 ) -> Result<Merchant, AccountError> {
     let merchant = Merchant {
         id,
         name,
         created_at: shared::time::now(),
+        forms_enabled,
     };
     match keys.put_merchant(&merchant).await {
         Ok(()) => Ok(merchant),

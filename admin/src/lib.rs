@@ -2,6 +2,7 @@
 //! tables from the SAM template, merchants and API keys, and the local demo seed.
 
 pub mod accounts;
+pub mod forms;
 pub mod seed;
 pub mod tables;
 pub mod template;

@@ -6,11 +6,12 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
-use admin::{accounts, seed, tables, template};
+use admin::{accounts, forms, seed, tables, template};
 use shared::auth::{ApiKey, ApiKeyHash};
 use shared::config;
+use shared::form::FormHash;
 use shared::merchant::MerchantId;
-use shared::store::dynamo::DynamoApiKeys;
+use shared::store::dynamo::{DynamoApiKeys, DynamoForms};
 
 #[derive(Parser)]
 #[command(about = "Operate the donations backend: tables, merchants, API keys, demo data")]
@@ -38,6 +39,11 @@ enum Command {
         #[command(subcommand)]
         command: KeyCommand,
     },
+    /// Donation forms.
+    Form {
+        #[command(subcommand)]
+        command: FormCommand,
+    },
     /// Local demo data: two merchants, a key each, a demo form; written to a JSON file.
     Seed {
         #[arg(long, default_value = ".local/demo.json")]
@@ -59,6 +65,23 @@ enum MerchantCommand {
         id: String,
         #[arg(long)]
         name: Option<String>,
+        /// The merchant's forms refuse sessions (Session-API error 102).
+        #[arg(long)]
+        no_forms: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum FormCommand {
+    /// Create or replace a form from a JSON file (the body of `PUT /forms/{formHash}`).
+    Put {
+        #[arg(long)]
+        file: PathBuf,
+        #[arg(long)]
+        merchant: String,
+        /// The form's public hash (6 to 64 of a-z, 0-9); a random one when not given.
+        #[arg(long)]
+        hash: Option<String>,
     },
 }
 
@@ -83,6 +106,12 @@ async fn main() -> Result<()> {
         Ok(DynamoApiKeys::new(
             client.clone(),
             config::table_name(config::API_KEYS_TABLE)?,
+        ))
+    };
+    let forms = || -> Result<DynamoForms> {
+        Ok(DynamoForms::new(
+            client.clone(),
+            config::table_name(config::FORMS_TABLE)?,
         ))
     };
     match cli.command {
@@ -114,11 +143,11 @@ async fn main() -> Result<()> {
             }
         }
         Command::Merchant {
-            command: MerchantCommand::Create { id, name },
+            command: MerchantCommand::Create { id, name, no_forms },
         } => {
             let id = MerchantId::parse(&id)?;
             let name = name.unwrap_or_else(|| id.to_string());
-            let merchant = accounts::create_merchant(&api_keys()?, id, name).await?;
+            let merchant = accounts::create_merchant(&api_keys()?, id, name, !no_forms).await?;
             println!(
                 "{}",
                 serde_json::json!({ "merchantId": merchant.id.as_str(), "name": merchant.name })
@@ -150,15 +179,29 @@ async fn main() -> Result<()> {
             accounts::revoke_key(&api_keys()?, &hash).await?;
             println!("revoked {}", hash.as_str());
         }
+        Command::Form {
+            command:
+                FormCommand::Put {
+                    file,
+                    merchant,
+                    hash,
+                },
+        } => {
+            let merchant = MerchantId::parse(&merchant)?;
+            let hash = match hash {
+                Some(hash) => FormHash::parse(&hash)?,
+                None => seed::random_form_hash()?,
+            };
+            let json = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let form = forms::put_form(&forms()?, &api_keys()?, &json, hash, merchant).await?;
+            println!(
+                "{}",
+                serde_json::json!({ "formHash": form.hash, "merchantId": form.merchant_id })
+            );
+        }
         Command::Seed { out } => {
-            let forms_table = config::table_name(config::FORMS_TABLE)?;
-            let demo = seed::seed(
-                &api_keys()?,
-                &client,
-                &forms_table,
-                seed::read_previous(&out),
-            )
-            .await?;
+            let demo = seed::seed(&api_keys()?, &forms()?, seed::read_previous(&out)).await?;
             let json = serde_json::to_string_pretty(&demo)?;
             if let Some(dir) = out.parent() {
                 std::fs::create_dir_all(dir)

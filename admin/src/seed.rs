@@ -3,16 +3,15 @@
 
 use std::path::Path;
 
-use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::DisplayErrorContext;
-use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 
 use shared::auth::ApiKey;
+use shared::form::FormHash;
 use shared::merchant::MerchantId;
-use shared::store::ApiKeyStore;
+use shared::store::{ApiKeyStore, FormStore};
 
 use crate::accounts::{self, AccountError};
+use crate::forms::{self, FormError};
 
 pub const DEMO_MERCHANT: &str = "demo-nonprofit";
 pub const OTHER_MERCHANT: &str = "other-nonprofit";
@@ -31,30 +30,18 @@ pub struct Demo {
 pub enum SeedError {
     #[error(transparent)]
     Account(#[from] AccountError),
-    #[error("forms table: {0}")]
-    Forms(String),
+    #[error("demo form: {0}")]
+    Form(#[from] FormError),
     #[error("{0}")]
     Random(String),
 }
 
-/// A minimal demo form record. The full form model (fields, limits, payment methods) belongs
-/// to the forms API and replaces this record when it lands.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DemoFormItem<'a> {
-    form_hash: &'a str,
-    merchant_id: &'a str,
-    name: &'a str,
-    active: bool,
-    api_enabled: bool,
-    currency: &'a str,
-    locale: &'a str,
-}
+/// The demo form: a German donation form with every built-in field.
+pub const DEMO_FORM_JSON: &str = include_str!("../demo-form.json");
 
-pub async fn seed<K: ApiKeyStore>(
+pub async fn seed<K: ApiKeyStore, F: FormStore>(
     keys: &K,
-    dynamodb: &Client,
-    forms_table: &str,
+    forms: &F,
     previous: Option<Demo>,
 ) -> Result<Demo, SeedError> {
     let demo = merchant_id(DEMO_MERCHANT);
@@ -69,17 +56,40 @@ pub async fn seed<K: ApiKeyStore>(
         previous.as_ref().map(|p| p.other_api_key.as_str()),
     )
     .await?;
-    let form_hash = match previous.map(|p| p.form_hash) {
-        Some(hash) if form_exists(dynamodb, forms_table, &hash).await? => hash,
-        _ => create_demo_form(dynamodb, forms_table, &demo).await?,
+    // The same hash as last time, so printed URLs keep working; the definition is rewritten
+    // so the demo always shows the current form model.
+    let hash = match previous.and_then(|p| FormHash::parse(&p.form_hash).ok()) {
+        Some(hash) => hash,
+        None => random_form_hash()?,
+    };
+    let form = match forms::put_form(forms, keys, DEMO_FORM_JSON, hash, demo.clone()).await {
+        Err(FormError::Taken(_)) => {
+            forms::put_form(
+                forms,
+                keys,
+                DEMO_FORM_JSON,
+                random_form_hash()?,
+                demo.clone(),
+            )
+            .await?
+        }
+        other => other?,
     };
     Ok(Demo {
         merchant_id: demo.to_string(),
         api_key,
         other_merchant_id: other.to_string(),
         other_api_key,
-        form_hash,
+        form_hash: form.hash.to_string(),
     })
+}
+
+/// 20 random characters of a-z and 0-9.
+pub fn random_form_hash() -> Result<FormHash, SeedError> {
+    shared::auth::random_lowercase_alnum(20)
+        .ok()
+        .and_then(|raw| FormHash::parse(&raw).ok())
+        .ok_or_else(|| SeedError::Random("the OS random generator failed".into()))
 }
 
 pub fn read_previous(path: &Path) -> Option<Demo> {
@@ -97,7 +107,7 @@ async fn ensure_merchant<K: ApiKeyStore>(
     id: &MerchantId,
     name: &str,
 ) -> Result<(), AccountError> {
-    match accounts::create_merchant(keys, id.clone(), name.to_owned()).await {
+    match accounts::create_merchant(keys, id.clone(), name.to_owned(), true).await {
         Ok(_) | Err(AccountError::MerchantExists(_)) => Ok(()),
         Err(err) => Err(err),
     }
@@ -121,42 +131,4 @@ async fn reuse_or_create_key<K: ApiKeyStore>(
         .await?
         .expose()
         .to_owned())
-}
-
-async fn form_exists(dynamodb: &Client, table: &str, hash: &str) -> Result<bool, SeedError> {
-    let output = dynamodb
-        .get_item()
-        .table_name(table)
-        .key("formHash", AttributeValue::S(hash.to_owned()))
-        .send()
-        .await
-        .map_err(|err| SeedError::Forms(DisplayErrorContext(err).to_string()))?;
-    Ok(output.item.is_some())
-}
-
-async fn create_demo_form(
-    dynamodb: &Client,
-    table: &str,
-    merchant: &MerchantId,
-) -> Result<String, SeedError> {
-    let hash = shared::auth::random_lowercase_alnum(20)
-        .map_err(|err| SeedError::Random(err.to_string()))?;
-    let item = serde_dynamo::aws_sdk_dynamodb_1::to_item(DemoFormItem {
-        form_hash: &hash,
-        merchant_id: merchant.as_str(),
-        name: "Spendenformular (Demo)",
-        active: true,
-        api_enabled: true,
-        currency: "EUR",
-        locale: "de",
-    })
-    .map_err(|err| SeedError::Forms(err.to_string()))?;
-    dynamodb
-        .put_item()
-        .table_name(table)
-        .set_item(Some(item))
-        .send()
-        .await
-        .map_err(|err| SeedError::Forms(DisplayErrorContext(err).to_string()))?;
-    Ok(hash)
 }

@@ -10,6 +10,9 @@ use crate::dataset::ShardCount;
 pub const DATASETS_TABLE: &str = "DATASETS_TABLE";
 pub const API_KEYS_TABLE: &str = "API_KEYS_TABLE";
 pub const FORMS_TABLE: &str = "FORMS_TABLE";
+pub const SESSIONS_TABLE: &str = "SESSIONS_TABLE";
+/// Hours a payment session lives after its last change (default 48).
+pub const SESSION_TTL_HOURS: &str = "SESSION_TTL_HOURS";
 pub const TIME_ZONE: &str = "TIME_ZONE";
 pub const DATASET_SHARDS: &str = "DATASET_SHARDS";
 pub const SIGNING_SECRET: &str = "SIGNING_SECRET";
@@ -56,6 +59,22 @@ pub fn dataset_shards() -> Result<ShardCount, ConfigError> {
                     "'{raw}' is not a whole number from 1 to {}",
                     ShardCount::MAX
                 ),
+            }),
+    }
+}
+
+/// How long payment sessions live after their last change: `SESSION_TTL_HOURS`, default 48.
+pub fn session_ttl() -> Result<jiff::SignedDuration, ConfigError> {
+    match std::env::var(SESSION_TTL_HOURS) {
+        Err(_) => Ok(jiff::SignedDuration::from_hours(48)),
+        Ok(raw) => raw
+            .parse::<i64>()
+            .ok()
+            .filter(|hours| (1..=24 * 90).contains(hours))
+            .map(jiff::SignedDuration::from_hours)
+            .ok_or_else(|| ConfigError::Invalid {
+                name: SESSION_TTL_HOURS,
+                reason: format!("'{raw}' is not a whole number of hours from 1 to 2160"),
             }),
     }
 }

@@ -10,8 +10,10 @@ use serde::Serialize;
 
 use crate::auth::AuthError;
 use crate::dataset::{DataSetInputError, InvalidGuid};
+use crate::form::{FormInputError, FormRefusal, InvalidFormHash};
 use crate::listing::ListingError;
 use crate::merchant::MerchantId;
+use crate::session::request::ParamsError;
 use crate::store::StoreError;
 
 pub const APPLICATION_JSON: &str = "application/json";
@@ -50,6 +52,12 @@ pub enum ApiError {
     #[error(transparent)]
     InvalidGuid(#[from] InvalidGuid),
     #[error(transparent)]
+    FormInput(#[from] FormInputError),
+    #[error(transparent)]
+    InvalidFormHash(#[from] InvalidFormHash),
+    #[error("form hash '{0}' belongs to another merchant; choose another hash")]
+    FormHashTaken(String),
+    #[error(transparent)]
     Listing(#[from] ListingError),
     #[error("{0}")]
     NotFound(&'static str),
@@ -86,6 +94,9 @@ impl ApiError {
             Self::Body(_) | Self::MalformedJson(_) => (StatusCode::BAD_REQUEST, "Malformed body"),
             Self::DataSetInput(_) => (StatusCode::BAD_REQUEST, "Invalid DataSet"),
             Self::InvalidGuid(_) => (StatusCode::BAD_REQUEST, "Invalid guid"),
+            Self::FormInput(_) => (StatusCode::BAD_REQUEST, "Invalid form"),
+            Self::InvalidFormHash(_) => (StatusCode::BAD_REQUEST, "Invalid form hash"),
+            Self::FormHashTaken(_) => (StatusCode::CONFLICT, "Form hash taken"),
             Self::Listing(_) => (StatusCode::BAD_REQUEST, "Invalid listing request"),
             Self::NotFound(title) => (StatusCode::NOT_FOUND, title),
             Self::MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, "Method not allowed"),
@@ -264,5 +275,91 @@ mod tests {
             json_body(&json_headers(), &deep, 1000, 32),
             Err(BodyError::TooDeep { limit: 32 })
         );
+    }
+}
+
+/// The Session-API's failures (seed `session-api-introduction.md`): `{"status":"error",
+/// "error":"error NNN: text"}`. Codes above 205 are ours, for inputs the seed does not cover.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionApiError {
+    #[error("error 101: general error")]
+    General(String),
+    #[error("error 102: not owner")]
+    NotOwner,
+    #[error("error 103: inactive")]
+    Inactive,
+    #[error("error 104: not api owner")]
+    NotApiOwner,
+    #[error("error 105: no hash")]
+    NoHash,
+    #[error("error 106: no config")]
+    NoConfig,
+    #[error("error 202: session processed")]
+    Processed,
+    #[error("error 203: session not found")]
+    SessionNotFound,
+    #[error("error 204: session exists already")]
+    SessionExists,
+    #[error("error 205: new session requires values")]
+    NoValues,
+    #[error("error 207: invalid request: {0}")]
+    InvalidRequest(#[from] ParamsError),
+    #[error("error 207: invalid request: a session holds at most {0}")]
+    SessionFull(&'static str),
+    #[error("error 208: invalid api key")]
+    InvalidApiKey,
+    #[error("error 207: invalid request: use POST")]
+    MethodNotAllowed,
+}
+
+impl From<StoreError> for SessionApiError {
+    fn from(err: StoreError) -> Self {
+        Self::General(err.to_string())
+    }
+}
+
+impl From<FormRefusal> for SessionApiError {
+    fn from(refusal: FormRefusal) -> Self {
+        match refusal {
+            FormRefusal::MerchantWithoutForms => Self::NotOwner,
+            FormRefusal::Inactive => Self::Inactive,
+            FormRefusal::ApiDisabled => Self::NotApiOwner,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct SessionApiFailure {
+    status: &'static str,
+    error: String,
+}
+
+impl SessionApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::General(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::NoConfig | Self::SessionNotFound => StatusCode::NOT_FOUND,
+            Self::InvalidRequest(ParamsError::TooLarge) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::InvalidRequest(ParamsError::UnsupportedMediaType(_)) => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
+            Self::InvalidApiKey => StatusCode::UNAUTHORIZED,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            _ => StatusCode::BAD_REQUEST,
+        }
+    }
+
+    /// Internal details are logged, never sent.
+    pub fn into_response(self) -> Response<Body> {
+        let status = self.status();
+        if let Self::General(detail) = &self {
+            tracing::error!(error = %detail, "request failed");
+        }
+        let body = serde_json::to_string(&SessionApiFailure {
+            status: "error",
+            error: self.to_string(),
+        })
+        .unwrap_or_default();
+        json_response(status, body)
     }
 }

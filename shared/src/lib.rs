@@ -5,9 +5,12 @@
 pub mod auth;
 pub mod config;
 pub mod dataset;
+pub mod form;
 pub mod http;
 pub mod listing;
 pub mod merchant;
+pub mod session;
 pub mod store;
 pub mod telemetry;
 pub mod time;
+pub mod validation;

@@ -60,6 +60,8 @@ pub struct Merchant {
     pub id: MerchantId,
     pub name: String,
     pub created_at: Timestamp,
+    /// Off: the merchant's forms refuse sessions (the Session-API's error 102).
+    pub forms_enabled: bool,
 }
 
 #[cfg(test)]

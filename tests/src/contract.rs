@@ -110,6 +110,7 @@ pub async fn merchants_are_registered_once<S: ApiKeyStore>(store: &S) {
         id: unique_merchant("contract"),
         name: "Contract e.V.".to_owned(),
         created_at: shared::time::now(),
+        forms_enabled: false,
     };
     store.put_merchant(&merchant).await.expect("put");
     assert_eq!(

@@ -45,6 +45,55 @@ impl Event {
         event
     }
 
+    /// Any route: `method` and `path` as API Gateway delivers them, no body, no query.
+    pub fn http(method: &str, path: &str) -> Self {
+        let mut event =
+            Self::fixture("http-api-v2-post-dataset.json").without_header("content-type");
+        let route = format!("{method} {path}");
+        event.0["rawPath"] = json!(path);
+        event.0["requestContext"]["http"]["path"] = json!(path);
+        event.0["requestContext"]["http"]["method"] = json!(method);
+        event.0["routeKey"] = json!(route);
+        event.0["requestContext"]["routeKey"] = json!(route);
+        if let Some(fields) = event.0.as_object_mut() {
+            fields.remove("body");
+        }
+        event
+    }
+
+    /// `POST /app/createSession` or `/app/updateSession` with a form-encoded body.
+    pub fn session_form(operation: &str, body: &str) -> Self {
+        Self::http("POST", &format!("/app/{operation}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+    }
+
+    /// The same with a JSON body.
+    pub fn session_json(operation: &str, body: &Value) -> Self {
+        Self::http("POST", &format!("/app/{operation}"))
+            .header("content-type", "application/json")
+            .body(&body.to_string())
+    }
+
+    /// `/forms/{formHash}` with the path parameter set.
+    pub fn form(method: &str, hash: &str) -> Self {
+        let mut event = Self::http(method, &format!("/forms/{hash}"));
+        event.0["routeKey"] = json!(format!("{method} /forms/{{formHash}}"));
+        event.0["pathParameters"] = json!({ "formHash": hash });
+        event
+    }
+
+    /// A raw, already encoded query string (`a=1&b[c]=2`).
+    pub fn raw_query(mut self, raw: &str) -> Self {
+        let params: serde_json::Map<String, Value> = form_pairs(raw)
+            .into_iter()
+            .map(|(name, value)| (name, json!(value)))
+            .collect();
+        self.0["rawQueryString"] = json!(raw);
+        self.0["queryStringParameters"] = Value::Object(params);
+        self
+    }
+
     fn fixture(name: &str) -> Self {
         let path = workspace_root().join("tests/fixtures").join(name);
         let text = std::fs::read_to_string(&path).expect("fixture exists");
@@ -106,6 +155,16 @@ fn urlencode(value: &str) -> String {
                 char::from(b).to_string()
             }
             _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn form_pairs(raw: &str) -> Vec<(String, String)> {
+    raw.split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (name.to_owned(), value.to_owned())
         })
         .collect()
 }

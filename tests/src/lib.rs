@@ -13,10 +13,11 @@ use aws_sdk_dynamodb::error::BoxError;
 
 use shared::auth::Authenticator;
 use shared::dataset::ShardCount;
+use shared::form::{FormCatalog, FormHash};
 use shared::listing::TokenSigner;
 use shared::merchant::MerchantId;
-use shared::store::ApiKeyStore;
-use shared::store::dynamo::{DynamoApiKeys, DynamoDataSets};
+use shared::store::dynamo::{DynamoApiKeys, DynamoDataSets, DynamoForms, DynamoSessions};
+use shared::store::{ApiKeyStore, FormStore};
 
 pub mod contract;
 pub mod events;
@@ -24,6 +25,8 @@ pub mod events;
 /// Table names as `make dev` and `make test` create them (the template's logical ids).
 pub const DATASETS_TABLE: &str = "DataSets";
 pub const API_KEYS_TABLE: &str = "ApiKeys";
+pub const FORMS_TABLE: &str = "Forms";
+pub const SESSIONS_TABLE: &str = "Sessions";
 
 fn berlin() -> jiff::tz::TimeZone {
     jiff::tz::TimeZone::get("Europe/Berlin").expect("bundled tzdb")
@@ -56,6 +59,64 @@ pub fn list_datasets_state_with(client: Client) -> list_datasets::DynamoState {
         time_zone: berlin(),
         signer: TokenSigner::new("listing tests secret, 32 bytes or more"),
     }
+}
+
+/// The Session-API's state, as its cold start builds it, on DynamoDB Local.
+pub fn session_api_state() -> session_api::DynamoState {
+    session_api_state_with(dynamodb_client())
+}
+
+pub fn session_api_state_with(client: Client) -> session_api::DynamoState {
+    ensure_tables();
+    let keys = DynamoApiKeys::new(client.clone(), API_KEYS_TABLE);
+    session_api::State {
+        sessions: DynamoSessions::new(client.clone(), SESSIONS_TABLE),
+        forms: FormCatalog::new(DynamoForms::new(client, FORMS_TABLE), keys.clone()),
+        auth: Authenticator::new(keys),
+        time_zone: berlin(),
+        session_ttl: jiff::SignedDuration::from_hours(48),
+    }
+}
+
+/// The form configuration API's state, on DynamoDB Local.
+pub fn forms_api_state() -> forms_api::DynamoState {
+    ensure_tables();
+    let client = dynamodb_client();
+    forms_api::State {
+        forms: DynamoForms::new(client.clone(), FORMS_TABLE),
+        auth: Authenticator::new(DynamoApiKeys::new(client, API_KEYS_TABLE)),
+        time_zone: berlin(),
+    }
+}
+
+/// A form hash no other test uses.
+pub fn unique_form_hash() -> FormHash {
+    let suffix = uuid::Uuid::new_v4().simple().to_string();
+    FormHash::parse(&format!("test{}", &suffix[..16])).expect("valid form hash")
+}
+
+/// A fresh merchant with a key and the demo donation form (`admin/demo-form.json`),
+/// changed by `edit` first.
+pub async fn merchant_with_form<F: FormStore, K: ApiKeyStore>(
+    forms: &F,
+    keys: &K,
+    edit: impl FnOnce(&mut serde_json::Value),
+) -> (MerchantId, String, FormHash) {
+    let (merchant, key) = merchant_with_key(keys, "sessions").await;
+    let mut form: serde_json::Value =
+        serde_json::from_str(admin::seed::DEMO_FORM_JSON).expect("demo form is JSON");
+    edit(&mut form);
+    let hash = unique_form_hash();
+    admin::forms::put_form(
+        forms,
+        keys,
+        &form.to_string(),
+        hash.clone(),
+        merchant.clone(),
+    )
+    .await
+    .expect("demo form stored");
+    (merchant, key, hash)
 }
 
 pub fn workspace_root() -> PathBuf {
@@ -153,7 +214,7 @@ pub fn unique_merchant(prefix: &str) -> MerchantId {
 /// Registers a fresh merchant and returns it with a new API key in clear.
 pub async fn merchant_with_key<K: ApiKeyStore>(keys: &K, prefix: &str) -> (MerchantId, String) {
     let merchant = unique_merchant(prefix);
-    admin::accounts::create_merchant(keys, merchant.clone(), format!("{prefix} e.V."))
+    admin::accounts::create_merchant(keys, merchant.clone(), format!("{prefix} e.V."), true)
         .await
         .expect("merchant created");
     let key = admin::accounts::create_key(keys, &merchant)

@@ -39,6 +39,7 @@ fn bench(c: &mut Criterion) {
             id: merchant.clone(),
             name: "Bench".into(),
             created_at,
+            forms_enabled: true,
         })
         .await
         .expect("merchant");

@@ -5,11 +5,15 @@ use std::sync::{Mutex, MutexGuard};
 
 use jiff::Timestamp;
 
-use super::{ApiKeyStore, DataSetStore, Page, StoreError};
+use super::{
+    ApiKeyStore, DataSetStore, FormStore, FormWrite, Page, SessionStore, SessionWrite, StoreError,
+};
 use crate::auth::{ApiKeyHash, ApiKeyRecord};
 use crate::dataset::{DataSet, DataSetGuid, JsonElement};
+use crate::form::{Form, FormHash};
 use crate::listing::{Position, Start, TimeBounds};
 use crate::merchant::{Merchant, MerchantId};
+use crate::session::{Expectation, PaymentSession, SessionChanges, SessionHash, SessionStatus};
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
@@ -133,5 +137,70 @@ impl ApiKeyStore for MemoryApiKeys {
             .get_mut(hash)
             .map(|key| key.revoked = true)
             .is_some())
+    }
+}
+
+#[derive(Default)]
+pub struct MemoryForms {
+    forms: Mutex<HashMap<FormHash, Form>>,
+}
+
+impl FormStore for MemoryForms {
+    async fn put(&self, form: &Form) -> Result<FormWrite, StoreError> {
+        let mut forms = lock(&self.forms);
+        let outcome = match forms.get(&form.hash) {
+            Some(existing) if existing.merchant_id != form.merchant_id => {
+                return Ok(FormWrite::Taken);
+            }
+            Some(_) => FormWrite::Replaced,
+            None => FormWrite::Created,
+        };
+        forms.insert(form.hash.clone(), form.clone());
+        Ok(outcome)
+    }
+
+    async fn get(&self, hash: &FormHash) -> Result<Option<Form>, StoreError> {
+        Ok(lock(&self.forms).get(hash).cloned())
+    }
+}
+
+#[derive(Default)]
+pub struct MemorySessions {
+    sessions: Mutex<HashMap<SessionHash, PaymentSession>>,
+}
+
+impl SessionStore for MemorySessions {
+    async fn create(&self, session: &PaymentSession) -> Result<(), StoreError> {
+        let mut sessions = lock(&self.sessions);
+        if sessions.contains_key(&session.hash) {
+            return Err(StoreError::AlreadyExists);
+        }
+        sessions.insert(session.hash.clone(), session.clone());
+        Ok(())
+    }
+
+    async fn get(&self, hash: &SessionHash) -> Result<Option<PaymentSession>, StoreError> {
+        Ok(lock(&self.sessions).get(hash).cloned())
+    }
+
+    async fn update(
+        &self,
+        hash: &SessionHash,
+        expect: &Expectation,
+        changes: &SessionChanges,
+    ) -> Result<SessionWrite, StoreError> {
+        let mut sessions = lock(&self.sessions);
+        let Some(session) = sessions.get_mut(hash) else {
+            return Ok(SessionWrite::Conflict(None));
+        };
+        let holds = session.form_hash == expect.form_hash
+            && session.status == SessionStatus::Open
+            && session.is_live(expect.now)
+            && session.fixed_rev == expect.fixed_rev;
+        if !holds {
+            return Ok(SessionWrite::Conflict(Some(session.clone())));
+        }
+        session.apply(changes);
+        Ok(SessionWrite::Updated(session.clone()))
     }
 }

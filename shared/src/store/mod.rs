@@ -8,8 +8,10 @@ use jiff::Timestamp;
 
 use crate::auth::{ApiKeyHash, ApiKeyRecord};
 use crate::dataset::{DataSet, DataSetGuid, JsonElement};
+use crate::form::{Form, FormHash};
 use crate::listing::{Start, TimeBounds};
 use crate::merchant::{Merchant, MerchantId};
+use crate::session::{Expectation, PaymentSession, SessionChanges, SessionHash};
 
 pub mod dynamo;
 pub mod memory;
@@ -89,4 +91,54 @@ pub trait ApiKeyStore: Send + Sync {
         &self,
         hash: &ApiKeyHash,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+/// How a form write went: forms are keyed by their public hash, which one merchant owns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormWrite {
+    Created,
+    Replaced,
+    /// The hash belongs to another merchant; nothing was written.
+    Taken,
+}
+
+pub trait FormStore: Send + Sync {
+    /// Creates or replaces the form, unless its hash belongs to another merchant.
+    fn put(&self, form: &Form) -> impl Future<Output = Result<FormWrite, StoreError>> + Send;
+
+    fn get(&self, hash: &FormHash)
+    -> impl Future<Output = Result<Option<Form>, StoreError>> + Send;
+}
+
+/// The outcome of a conditional session write.
+#[derive(Debug)]
+pub enum SessionWrite {
+    /// Written; the session as it is now, with every concurrent change.
+    Updated(PaymentSession),
+    /// The expectation did not hold; the session as it is (none if it does not exist),
+    /// returned by the failed write itself so that no second read is needed.
+    Conflict(Option<PaymentSession>),
+}
+
+pub trait SessionStore: Send + Sync {
+    /// Writes a new session; `AlreadyExists` if its hash is taken.
+    fn create(
+        &self,
+        session: &PaymentSession,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The payment session with this hash, strongly consistent (a session created a moment
+    /// ago must be found), expired or not: callers check the expiry.
+    fn get(
+        &self,
+        hash: &SessionHash,
+    ) -> impl Future<Output = Result<Option<PaymentSession>, StoreError>> + Send;
+
+    /// Applies `changes` value by value in one conditional write.
+    fn update(
+        &self,
+        hash: &SessionHash,
+        expect: &Expectation,
+        changes: &SessionChanges,
+    ) -> impl Future<Output = Result<SessionWrite, StoreError>> + Send;
 }

@@ -1,5 +1,11 @@
 //! DynamoDB stores: one request per operation, conditional writes for every invariant.
 
+mod forms;
+mod sessions;
+
+pub use forms::DynamoForms;
+pub use sessions::DynamoSessions;
+
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
@@ -283,6 +289,9 @@ struct ApiKeyItem {
     revoked: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     name: Option<String>,
+    /// Merchant records only; absent means forms are allowed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    forms_disabled: bool,
 }
 
 fn merchant_key(id: &MerchantId) -> String {
@@ -330,6 +339,7 @@ impl ApiKeyStore for DynamoApiKeys {
             created_at: sortable_utc(merchant.created_at),
             revoked: false,
             name: Some(merchant.name.clone()),
+            forms_disabled: !merchant.forms_enabled,
         };
         let result = self
             .client
@@ -352,6 +362,7 @@ impl ApiKeyStore for DynamoApiKeys {
             id: MerchantId::parse(&item.merchant_id).map_err(corrupt)?,
             name: item.name.unwrap_or_default(),
             created_at: parse_time(&item.created_at)?,
+            forms_enabled: !item.forms_disabled,
         }))
     }
 
@@ -363,6 +374,7 @@ impl ApiKeyStore for DynamoApiKeys {
             created_at: sortable_utc(key.created_at),
             revoked: key.revoked,
             name: None,
+            forms_disabled: false,
         };
         self.client
             .put_item()

@@ -1,0 +1,40 @@
+//! Forms written by the operator: the same checks as `PUT /forms/{formHash}`.
+
+use shared::form::{Form, FormDefinition, FormHash, FormInputError};
+use shared::merchant::MerchantId;
+use shared::store::{ApiKeyStore, FormStore, FormWrite, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum FormError {
+    #[error("merchant '{0}' does not exist; create it first with 'admin merchant create'")]
+    UnknownMerchant(MerchantId),
+    #[error("form hash '{0}' belongs to another merchant")]
+    Taken(FormHash),
+    #[error(transparent)]
+    Input(#[from] FormInputError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub async fn put_form<F: FormStore, K: ApiKeyStore>(
+    forms: &F,
+    keys: &K,
+    json: &str,
+    hash: FormHash,
+    merchant: MerchantId,
+) -> Result<Form, FormError> {
+    if keys.get_merchant(&merchant).await?.is_none() {
+        return Err(FormError::UnknownMerchant(merchant));
+    }
+    let definition = FormDefinition::from_json(json, &hash, &merchant)?;
+    let form = Form {
+        hash,
+        merchant_id: merchant,
+        updated_at: shared::time::now(),
+        definition,
+    };
+    match forms.put(&form).await? {
+        FormWrite::Created | FormWrite::Replaced => Ok(form),
+        FormWrite::Taken => Err(FormError::Taken(form.hash)),
+    }
+}

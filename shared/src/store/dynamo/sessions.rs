@@ -1,0 +1,309 @@
+//! Payment sessions in the Sessions table (`kind = "payment"`): one strongly consistent read
+//! and one conditional write per request, each value written on its own path so concurrent
+//! requests never undo each other.
+
+use std::collections::{BTreeSet, HashMap};
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use serde_dynamo::aws_sdk_dynamodb_1::{from_item, to_attribute_value};
+use serde_json::{Map, Value};
+
+use super::{Item, backend, corrupt, encode, parse_time};
+use crate::config::{self, ConfigError};
+use crate::form::FormHash;
+use crate::merchant::MerchantId;
+use crate::session::{Expectation, PaymentSession, SessionChanges, SessionHash, SessionStatus};
+use crate::store::{SessionStore, SessionWrite, StoreError};
+use crate::time::sortable_utc;
+
+const KIND_PAYMENT: &str = "payment";
+const STATUS_OPEN: &str = "open";
+const STATUS_PROCESSED: &str = "processed";
+
+#[derive(Clone)]
+pub struct DynamoSessions {
+    client: Client,
+    table: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionItem {
+    id: String,
+    kind: String,
+    form_hash: String,
+    merchant_id: String,
+    status: String,
+    values: Map<String, Value>,
+    fixed: Vec<String>,
+    meta: Map<String, Value>,
+    fixed_rev: u64,
+    version: u64,
+    created_at: String,
+    updated_at: String,
+    /// Epoch seconds: the table's TTL attribute.
+    expires_at: i64,
+}
+
+impl SessionItem {
+    fn from_session(session: &PaymentSession) -> Self {
+        Self {
+            id: session.hash.to_string(),
+            kind: KIND_PAYMENT.to_owned(),
+            form_hash: session.form_hash.to_string(),
+            merchant_id: session.merchant_id.to_string(),
+            status: match session.status {
+                SessionStatus::Open => STATUS_OPEN,
+                SessionStatus::Processed => STATUS_PROCESSED,
+            }
+            .to_owned(),
+            values: session.values.clone(),
+            fixed: session.fixed.iter().cloned().collect(),
+            meta: session.meta.clone(),
+            fixed_rev: session.fixed_rev,
+            version: session.version,
+            created_at: sortable_utc(session.created_at),
+            updated_at: sortable_utc(session.updated_at),
+            expires_at: session.expires_at.as_second(),
+        }
+    }
+}
+
+/// A stored item as a payment session; `None` for other kinds (visit sessions).
+fn session_from(item: Item) -> Result<Option<PaymentSession>, StoreError> {
+    if item
+        .get("kind")
+        .and_then(|k| k.as_s().ok())
+        .map(String::as_str)
+        != Some(KIND_PAYMENT)
+    {
+        return Ok(None);
+    }
+    let item: SessionItem = from_item(item).map_err(corrupt)?;
+    Ok(Some(PaymentSession {
+        hash: SessionHash::parse(&item.id)
+            .ok_or_else(|| StoreError::Corrupt(format!("session id {}", item.id)))?,
+        form_hash: FormHash::parse(&item.form_hash).map_err(corrupt)?,
+        merchant_id: MerchantId::parse(&item.merchant_id).map_err(corrupt)?,
+        status: match item.status.as_str() {
+            STATUS_PROCESSED => SessionStatus::Processed,
+            _ => SessionStatus::Open,
+        },
+        values: item.values,
+        fixed: item.fixed.into_iter().collect::<BTreeSet<_>>(),
+        meta: item.meta,
+        fixed_rev: item.fixed_rev,
+        version: item.version,
+        created_at: parse_time(&item.created_at)?,
+        updated_at: parse_time(&item.updated_at)?,
+        expires_at: Timestamp::from_second(item.expires_at).map_err(corrupt)?,
+    }))
+}
+
+impl DynamoSessions {
+    /// The Sessions table from the environment (`SESSIONS_TABLE`).
+    pub fn from_env(client: Client) -> Result<Self, ConfigError> {
+        Ok(Self::new(
+            client,
+            config::table_name(config::SESSIONS_TABLE)?,
+        ))
+    }
+
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+}
+
+fn attribute(value: &Value) -> Result<AttributeValue, StoreError> {
+    to_attribute_value(value).map_err(corrupt)
+}
+
+fn number(n: impl ToString) -> AttributeValue {
+    AttributeValue::N(n.to_string())
+}
+
+/// `SET`/`REMOVE` clauses with short placeholders: DynamoDB caps an expression at 4 KB and a
+/// request may touch 200 values.
+struct UpdateExpression {
+    names: HashMap<String, String>,
+    value_names: HashMap<String, String>,
+    values: HashMap<String, AttributeValue>,
+    set: Vec<String>,
+    remove: Vec<String>,
+}
+
+impl UpdateExpression {
+    fn new() -> Self {
+        let names = [
+            ("#v", "values"),
+            ("#m", "meta"),
+            ("#x", "fixed"),
+            ("#r", "fixedRev"),
+            ("#n", "version"),
+            ("#k", "kind"),
+            ("#s", "status"),
+            ("#f", "formHash"),
+            ("#e", "expiresAt"),
+            ("#u", "updatedAt"),
+        ];
+        Self {
+            names: names
+                .into_iter()
+                .map(|(p, n)| (p.to_owned(), n.to_owned()))
+                .collect(),
+            value_names: HashMap::new(),
+            values: HashMap::new(),
+            set: Vec::new(),
+            remove: Vec::new(),
+        }
+    }
+
+    /// The placeholder of a value name (`#0`, `#1`, …), shared by `values` and `meta`.
+    fn name(&mut self, name: &str) -> String {
+        if let Some(placeholder) = self.value_names.get(name) {
+            return placeholder.clone();
+        }
+        let placeholder = format!("#{}", self.value_names.len());
+        self.names.insert(placeholder.clone(), name.to_owned());
+        self.value_names
+            .insert(name.to_owned(), placeholder.clone());
+        placeholder
+    }
+
+    fn value(&mut self, value: AttributeValue) -> String {
+        let placeholder = format!(":{}", self.values.len());
+        self.values.insert(placeholder.clone(), value);
+        placeholder
+    }
+
+    fn expression(&self) -> String {
+        let mut expression = format!("SET {}", self.set.join(", "));
+        if !self.remove.is_empty() {
+            expression.push_str(" REMOVE ");
+            expression.push_str(&self.remove.join(", "));
+        }
+        expression
+    }
+}
+
+impl SessionStore for DynamoSessions {
+    async fn create(&self, session: &PaymentSession) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(encode(&SessionItem::from_session(session))?))
+            .condition_expression("attribute_not_exists(id)")
+            .send()
+            .await;
+        match super::conditional(result)? {
+            Some(_) => Ok(()),
+            None => Err(StoreError::AlreadyExists),
+        }
+    }
+
+    async fn get(&self, hash: &SessionHash) -> Result<Option<PaymentSession>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("id", AttributeValue::S(hash.to_string()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(backend)?;
+        output
+            .item
+            .map(session_from)
+            .transpose()
+            .map(Option::flatten)
+    }
+
+    async fn update(
+        &self,
+        hash: &SessionHash,
+        expect: &Expectation,
+        changes: &SessionChanges,
+    ) -> Result<SessionWrite, StoreError> {
+        let mut update = UpdateExpression::new();
+        for (name, value) in &changes.set_values {
+            let (path, value) = (update.name(name), update.value(attribute(value)?));
+            update.set.push(format!("#v.{path} = {value}"));
+        }
+        for (name, value) in &changes.set_meta {
+            let (path, value) = (update.name(name), update.value(attribute(value)?));
+            update.set.push(format!("#m.{path} = {value}"));
+        }
+        for name in &changes.remove_values {
+            let path = update.name(name);
+            update.remove.push(format!("#v.{path}"));
+        }
+        for name in &changes.remove_meta {
+            let path = update.name(name);
+            update.remove.push(format!("#m.{path}"));
+        }
+        let one = update.value(number(1));
+        if let Some(fixed) = &changes.fixed {
+            let list = fixed.iter().cloned().map(AttributeValue::S).collect();
+            let fixed = update.value(AttributeValue::L(list));
+            update.set.push(format!("#x = {fixed}"));
+            update.set.push(format!("#r = #r + {one}"));
+        }
+        let updated = update.value(AttributeValue::S(sortable_utc(changes.updated_at)));
+        let expires = update.value(number(changes.expires_at.as_second()));
+        update.set.push(format!("#u = {updated}"));
+        update.set.push(format!("#e = {expires}"));
+        update.set.push(format!("#n = #n + {one}"));
+        let condition = format!(
+            "#k = {} AND #f = {} AND #s = {} AND #e > {} AND #r = {}",
+            update.value(AttributeValue::S(KIND_PAYMENT.to_owned())),
+            update.value(AttributeValue::S(expect.form_hash.to_string())),
+            update.value(AttributeValue::S(STATUS_OPEN.to_owned())),
+            update.value(number(expect.now.as_second())),
+            update.value(number(expect.fixed_rev)),
+        );
+        let expression = update.expression();
+        // DynamoDB refuses placeholders that no expression uses (e.g. `#x` when the fixed
+        // set stays). Value placeholders are created on use; the fixed ones are single letters.
+        update.names.retain(|placeholder, _| {
+            expression.contains(placeholder) || condition.contains(placeholder)
+        });
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("id", AttributeValue::S(hash.to_string()))
+            .update_expression(expression)
+            .condition_expression(condition)
+            .set_expression_attribute_names(Some(update.names))
+            .set_expression_attribute_values(Some(update.values))
+            .return_values(ReturnValue::AllNew)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match result {
+            Ok(output) => {
+                let item = output
+                    .attributes
+                    .ok_or_else(|| StoreError::Corrupt("update returned no item".into()))?;
+                let session = session_from(item)?
+                    .ok_or_else(|| StoreError::Corrupt("updated item is not a session".into()))?;
+                Ok(SessionWrite::Updated(session))
+            }
+            Err(err) => match err.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(failed)) => {
+                    let current = failed.item().cloned().map(session_from).transpose()?;
+                    Ok(SessionWrite::Conflict(current.flatten()))
+                }
+                _ => Err(backend(err)),
+            },
+        }
+    }
+}
