@@ -692,23 +692,16 @@ async fn each_error_code_of_the_seed() {
 
 #[tokio::test]
 async fn forms_that_may_not_take_sessions() {
-    let cases: [(&str, fn(&mut Value), &str); 2] = [
-        (
-            "inactive",
-            |f| f["active"] = json!(false),
-            "error 103: inactive",
-        ),
-        (
-            "api disabled",
-            |f| f["apiEnabled"] = json!(false),
-            "error 104: not api owner",
-        ),
-    ];
-    for (case, edit, error) in cases {
+    type Edit = fn(&mut Value);
+    let inactive: Edit = |f| f["active"] = json!(false);
+    let api_disabled: Edit = |f| f["apiEnabled"] = json!(false);
+    for (edit, error) in [
+        (inactive, "error 103: inactive"),
+        (api_disabled, "error 104: not api owner"),
+    ] {
         let (state, hash, _) = setup_with(edit).await;
         let reply = create(&state, &hash, &[("amount", "5")]).await;
-        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{case}");
-        assert_eq!(reply.json["error"], error, "{case}");
+        reply.assert_error(StatusCode::BAD_REQUEST, error);
     }
     // A merchant not allowed to use forms at all.
     let state = session_api_state();
