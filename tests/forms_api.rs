@@ -75,7 +75,8 @@ async fn another_merchant_neither_sees_nor_takes_a_form() {
 async fn invalid_forms_are_refused_and_store_nothing() {
     let state = forms_api_state();
     let (_, key) = merchant_with_key(state.auth.keys(), "forms").await;
-    let edits: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    type Edit = Box<dyn Fn(&mut Value)>;
+    let edits: Vec<(&str, Edit)> = vec![
         (
             "min above max",
             Box::new(|f| f["minAmount"] = json!("20000")),
