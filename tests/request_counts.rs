@@ -1,10 +1,11 @@
-//! DESIGN §7: one DynamoDB request per create, read and update; a listing page reads
-//! O(page size). Counted by an SDK interceptor on DynamoDB Local: exact counts, not timings.
+//! DESIGN §7: one DynamoDB request per create, read and update (updateSession: one read and
+//! one write); a listing page reads O(page size). Counted by an SDK interceptor on DynamoDB Local: exact counts, not timings.
 
 use futures::StreamExt;
 use integration_tests::events::Event;
 use integration_tests::{
-    counting_dynamodb_client, dataset_api_state_with, list_datasets_state_with, merchant_with_key,
+    counting_dynamodb_client, dataset_api_state_with, list_datasets_state_with, merchant_with_form,
+    merchant_with_key, session_api_state_with,
 };
 use lambda_http::http::StatusCode;
 use serde_json::Value;
@@ -124,4 +125,70 @@ async fn a_listing_page_costs_one_query_per_shard_and_one_batch_read_per_100_ite
     let sent = requests.take();
     assert!(count(&sent, "Query") <= 2 * shards, "{sent:?}");
     assert_eq!(count(&sent, "BatchGetItem"), 1);
+}
+
+#[tokio::test]
+async fn the_session_api_reads_once_and_writes_once() {
+    let (client, requests) = counting_dynamodb_client();
+    let state = session_api_state_with(client);
+    let (_, _, hash) = merchant_with_form(state.forms.forms(), state.auth.keys(), |_| {}).await;
+    requests.take();
+    let send = |body: String| {
+        let state = &state;
+        async move {
+            let event = Event::session_form(
+                if body.contains("fbSessionHash") {
+                    "updateSession"
+                } else {
+                    "createSession"
+                },
+                &body,
+            );
+            let response = session_api::handle(event.request(), state).await;
+            assert_eq!(response.status(), StatusCode::OK);
+            let json: Value = serde_json::from_slice(response.body().as_ref()).expect("JSON");
+            json["session"]["hash"].as_str().expect("hash").to_owned()
+        }
+    };
+
+    let session = send(format!("hash={hash}&payment[first_name]=Max")).await;
+    assert_eq!(
+        requests.take(),
+        ["GetItem", "GetItem", "PutItem"],
+        "cold: the form and its merchant, then the write"
+    );
+    send(format!("hash={hash}&payment[first_name]=Erika")).await;
+    assert_eq!(
+        requests.take(),
+        ["PutItem"],
+        "warm createSession: one write"
+    );
+
+    let update = |payment: &str| format!("hash={hash}&fbSessionHash={session}{payment}");
+    let ten_fields = "&payment[last_name]=Muster&payment[email]=max@example.org\
+        &payment[amount]=20&payment[interval]=1&payment[payment_method]=paypal\
+        &payment[salutation]=Mr.&payment[wants_receipt]=no_receipt\
+        &payment[is_privacy_accepted]=1&payment[fb_item_id]=9305&payment[country]=DE";
+    send(update(ten_fields)).await;
+    assert_eq!(
+        requests.take(),
+        ["GetItem", "UpdateItem"],
+        "updateSession with ten fields: one read, one write"
+    );
+    send(update("")).await;
+    assert_eq!(requests.take(), ["GetItem"], "reading a session");
+    send(update("&payment[email]=invalid")).await;
+    assert_eq!(
+        requests.take(),
+        ["GetItem"],
+        "only rejected values: nothing to write"
+    );
+    let refused = Event::session_form("updateSession", &update("&payment[bad-name]=x"));
+    let response = session_api::handle(refused.request(), &state).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        requests.take(),
+        Vec::<String>::new(),
+        "refused input costs nothing"
+    );
 }

@@ -139,3 +139,102 @@ async fn the_dataset_api_answers_on_its_real_paths() {
         .expect("GET /dataSets");
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
 }
+
+/// The three clients of the issue: PHP's `http_build_query` body, a browser `fetch` with JSON
+/// (preflight included), and curl with a query string.
+#[tokio::test]
+async fn the_session_api_answers_php_browsers_and_curl() {
+    let local = local();
+    let form = local.demo["formHash"]
+        .as_str()
+        .expect("form hash")
+        .to_owned();
+    let url = |op: &str| format!("{}/app/{op}", local.base);
+
+    let php = local
+        .http
+        .post(url("createSession"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "hash={form}&payment%5Bfirst_name%5D=Max&payment%5Blast_name%5D=Mustermann&payment%5Bamount%5D=20"
+        ))
+        .send()
+        .await
+        .expect("createSession");
+    assert_eq!(php.status(), StatusCode::OK);
+    let created: Value = php.json().await.expect("JSON");
+    assert_eq!(created["status"], "success");
+    assert_eq!(created["session"]["status"], "incomplete");
+    assert_eq!(created["session"]["values"]["amount"], "20");
+    let session = created["session"]["hash"]
+        .as_str()
+        .expect("hash")
+        .to_owned();
+
+    let preflight = local
+        .http
+        .request(reqwest::Method::OPTIONS, url("updateSession"))
+        .header("origin", "https://www.example.org")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type")
+        .send()
+        .await
+        .expect("preflight");
+    assert_eq!(preflight.status(), StatusCode::NO_CONTENT);
+    assert_eq!(preflight.headers()["access-control-allow-origin"], "*");
+    let browser = local
+        .http
+        .post(url("updateSession"))
+        .header("origin", "https://www.example.org")
+        .json(
+            &json!({"hash": form, "fbSessionHash": session, "lang": "en",
+            "payment": {"email": "not-an-email", "payment_method": "paypal"}}),
+        )
+        .send()
+        .await
+        .expect("updateSession");
+    assert_eq!(browser.headers()["access-control-allow-origin"], "*");
+    let updated: Value = browser.json().await.expect("JSON");
+    assert_eq!(
+        updated["session"]["errors"]["current_fields"]["email"],
+        "Please enter a valid email address"
+    );
+    assert_eq!(updated["session"]["values"]["payment_method"], "paypal");
+
+    let curl = local
+        .http
+        .post(format!(
+            "{}?hash={form}&fbSessionHash={session}",
+            url("updateSession")
+        ))
+        .send()
+        .await
+        .expect("read by query string");
+    let read: Value = curl.json().await.expect("JSON");
+    assert_eq!(read["session"]["values"]["first_name"], "Max");
+
+    let missing = local
+        .http
+        .post(url("updateSession"))
+        .send()
+        .await
+        .expect("no hash");
+    assert_eq!(missing.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        missing.json::<Value>().await.expect("JSON"),
+        json!({"status": "error", "error": "error 105: no hash"})
+    );
+
+    let config = local
+        .http
+        .get(format!("{}/forms/{form}", local.base))
+        .bearer_auth(local.key("apiKey"))
+        .send()
+        .await
+        .expect("GET /forms");
+    assert_eq!(config.status(), StatusCode::OK);
+    assert_eq!(
+        config.json::<Value>().await.expect("JSON")["formHash"],
+        form.as_str()
+    );
+}

@@ -1,9 +1,12 @@
 //! The same contract, run against DynamoDB Local and against the in-memory stores.
 
-use integration_tests::{API_KEYS_TABLE, DATASETS_TABLE, contract, dynamodb_client, ensure_tables};
+use integration_tests::{
+    API_KEYS_TABLE, DATASETS_TABLE, FORMS_TABLE, SESSIONS_TABLE, contract, dynamodb_client,
+    ensure_tables,
+};
 use shared::dataset::ShardCount;
-use shared::store::dynamo::{DynamoApiKeys, DynamoDataSets};
-use shared::store::memory::{MemoryApiKeys, MemoryDataSets};
+use shared::store::dynamo::{DynamoApiKeys, DynamoDataSets, DynamoForms, DynamoSessions};
+use shared::store::memory::{MemoryApiKeys, MemoryDataSets, MemoryForms, MemorySessions};
 
 fn dynamo_datasets() -> DynamoDataSets {
     ensure_tables();
@@ -13,6 +16,16 @@ fn dynamo_datasets() -> DynamoDataSets {
 fn dynamo_api_keys() -> DynamoApiKeys {
     ensure_tables();
     DynamoApiKeys::new(dynamodb_client(), API_KEYS_TABLE)
+}
+
+fn dynamo_forms() -> DynamoForms {
+    ensure_tables();
+    DynamoForms::new(dynamodb_client(), FORMS_TABLE)
+}
+
+fn dynamo_sessions() -> DynamoSessions {
+    ensure_tables();
+    DynamoSessions::new(dynamodb_client(), SESSIONS_TABLE)
 }
 
 macro_rules! contract_tests {
@@ -37,4 +50,7 @@ contract_tests! {
     listing_pages_in_created_order_within_bounds: MemoryDataSets::default(), dynamo_datasets();
     merchants_are_registered_once: MemoryApiKeys::default(), dynamo_api_keys();
     keys_are_found_by_hash_and_revoked: MemoryApiKeys::default(), dynamo_api_keys();
+    forms_belong_to_the_merchant_who_wrote_them: MemoryForms::default(), dynamo_forms();
+    sessions_round_trip_and_change_value_by_value: MemorySessions::default(), dynamo_sessions();
+    session_writes_insist_on_what_was_checked: MemorySessions::default(), dynamo_sessions();
 }

@@ -1,13 +1,21 @@
-//! The store contract: behaviour every `DataSetStore` and `ApiKeyStore` must have. Run
+//! The store contract: behaviour every store (DataSets, API keys, forms, sessions) must have. Run
 //! against DynamoDB Local and the in-memory stores by `tests/store_contract.rs`.
 
-use jiff::{Timestamp, ToSpan};
+use std::collections::BTreeSet;
+
+use jiff::{SignedDuration, Timestamp, ToSpan};
+use serde_json::json;
 
 use shared::auth::{ApiKey, ApiKeyRecord};
 use shared::dataset::{DataSet, DataSetGuid, NewDataSet};
+use shared::form::{Form, FormDefinition};
 use shared::listing::{Position, Start, TimeBounds};
 use shared::merchant::Merchant;
-use shared::store::{ApiKeyStore, DataSetStore, StoreError};
+use shared::session::{Expectation, PaymentSession, SessionChanges, SessionHash, SessionStatus};
+use shared::store::{
+    ApiKeyStore, DataSetStore, FormStore, FormWrite, SessionStore, SessionWrite, StoreError,
+};
+use shared::validation::Amount;
 
 use crate::unique_merchant;
 
@@ -240,4 +248,169 @@ pub async fn listing_pages_in_created_order_within_bounds<S: DataSetStore>(store
         .await
         .expect("list");
     assert!(empty.items.is_empty() && !empty.more);
+}
+
+fn sample_form(merchant: &shared::merchant::MerchantId) -> Form {
+    let hash = crate::unique_form_hash();
+    Form {
+        definition: FormDefinition::from_json(admin::seed::DEMO_FORM_JSON, &hash, merchant)
+            .expect("demo form"),
+        hash,
+        merchant_id: merchant.clone(),
+        updated_at: shared::time::now(),
+    }
+}
+
+pub async fn forms_belong_to_the_merchant_who_wrote_them<S: FormStore>(store: &S) {
+    let owner = unique_merchant("contract");
+    let mut form = sample_form(&owner);
+    assert_eq!(store.put(&form).await.expect("put"), FormWrite::Created);
+    assert_eq!(
+        store.get(&form.hash).await.expect("get"),
+        Some(form.clone())
+    );
+    form.definition.active = false;
+    form.definition.min_amount = Amount::from_cents(1000);
+    assert_eq!(store.put(&form).await.expect("put"), FormWrite::Replaced);
+    assert_eq!(
+        store.get(&form.hash).await.expect("get"),
+        Some(form.clone())
+    );
+    let mut takeover = form.clone();
+    takeover.merchant_id = unique_merchant("other");
+    takeover.definition.name = "Hijacked".into();
+    assert_eq!(store.put(&takeover).await.expect("put"), FormWrite::Taken);
+    assert_eq!(store.get(&form.hash).await.expect("get"), Some(form));
+    let unknown = crate::unique_form_hash();
+    assert_eq!(store.get(&unknown).await.expect("get"), None);
+}
+
+fn sample_session(form: &Form, now: Timestamp) -> PaymentSession {
+    let mut session = PaymentSession::open(
+        SessionHash::generate().expect("random"),
+        form,
+        now,
+        SignedDuration::from_hours(48),
+    );
+    session.values = json!({
+        "first_name": "Erika",
+        "iban": "DE89370400440532013000",
+        "crm_id": 4711,
+        "price": 12.5,
+        "opt_in": true,
+        "basket": [{"sku": "X", "qty": "2"}],
+        "nothing": null
+    })
+    .as_object()
+    .cloned()
+    .expect("map");
+    session.meta = json!({"iban": {"country": "DE", "bank_code": "37040044"}})
+        .as_object()
+        .cloned()
+        .expect("map");
+    session.fixed = BTreeSet::from(["first_name".to_owned()]);
+    session
+}
+
+fn changes(now: Timestamp) -> SessionChanges {
+    SessionChanges {
+        set_values: vec![
+            ("last_name".into(), json!("Mustermann")),
+            ("basket".into(), json!([{"sku": "Y"}])),
+        ],
+        remove_values: vec!["iban".into()],
+        set_meta: vec![],
+        remove_meta: vec!["iban".into()],
+        fixed: Some(BTreeSet::from(["first_name".into(), "last_name".into()])),
+        updated_at: now,
+        expires_at: shared::session::expiry(now, SignedDuration::from_hours(48)),
+    }
+}
+
+pub async fn sessions_round_trip_and_change_value_by_value<S: SessionStore>(store: &S) {
+    let form = sample_form(&unique_merchant("contract"));
+    let created_at = shared::time::now();
+    let session = sample_session(&form, created_at);
+    store.create(&session).await.expect("create");
+    assert_eq!(
+        store.get(&session.hash).await.expect("get"),
+        Some(session.clone())
+    );
+    let again = store.create(&session).await;
+    assert!(matches!(again, Err(StoreError::AlreadyExists)), "{again:?}");
+
+    let now = created_at + SignedDuration::from_secs(5);
+    let expect = Expectation {
+        form_hash: form.hash.clone(),
+        fixed_rev: session.fixed_rev,
+        now,
+    };
+    let mut expected = session.clone();
+    expected.apply(&changes(now));
+    match store.update(&session.hash, &expect, &changes(now)).await {
+        Ok(SessionWrite::Updated(updated)) => assert_eq!(updated, expected),
+        other => panic!("expected an update, got {other:?}"),
+    }
+    assert_eq!(store.get(&session.hash).await.expect("get"), Some(expected));
+}
+
+pub async fn session_writes_insist_on_what_was_checked<S: SessionStore>(store: &S) {
+    let form = sample_form(&unique_merchant("contract"));
+    let now = shared::time::now();
+    let session = sample_session(&form, now);
+    store.create(&session).await.expect("create");
+    let expect = Expectation {
+        form_hash: form.hash.clone(),
+        fixed_rev: session.fixed_rev,
+        now,
+    };
+    let refused = [
+        (
+            "stale fixed set",
+            Expectation {
+                fixed_rev: 7,
+                ..expect.clone()
+            },
+        ),
+        (
+            "other form",
+            Expectation {
+                form_hash: crate::unique_form_hash(),
+                ..expect.clone()
+            },
+        ),
+        (
+            "expired",
+            Expectation {
+                now: session.expires_at,
+                ..expect.clone()
+            },
+        ),
+    ];
+    for (case, expectation) in refused {
+        match store
+            .update(&session.hash, &expectation, &changes(now))
+            .await
+        {
+            Ok(SessionWrite::Conflict(Some(current))) => assert_eq!(current, session, "{case}"),
+            other => panic!("{case}: expected a conflict, got {other:?}"),
+        }
+    }
+    let missing = SessionHash::generate().expect("random");
+    assert!(matches!(
+        store.update(&missing, &expect, &changes(now)).await,
+        Ok(SessionWrite::Conflict(None))
+    ));
+    let mut processed = sample_session(&form, now);
+    processed.status = SessionStatus::Processed;
+    store.create(&processed).await.expect("create");
+    let expect = Expectation {
+        fixed_rev: processed.fixed_rev,
+        ..expect
+    };
+    match store.update(&processed.hash, &expect, &changes(now)).await {
+        Ok(SessionWrite::Conflict(Some(current))) => assert_eq!(current, processed),
+        other => panic!("processed: expected a conflict, got {other:?}"),
+    }
+    assert_eq!(store.get(&session.hash).await.expect("get"), Some(session));
 }
