@@ -6,7 +6,9 @@ use std::sync::{Arc, Mutex};
 
 use dataset_api::{DynamoState, handle};
 use integration_tests::events::Event;
-use integration_tests::{dataset_api_state, merchant_with_key};
+use integration_tests::{
+    dataset_api_state, merchant_with_form, merchant_with_key, session_api_state,
+};
 
 async fn call(state: &DynamoState, event: &Event) -> serde_json::Value {
     let response = handle(event.request(), state).await;
@@ -55,6 +57,30 @@ async fn logs_never_contain_sensitive_or_form_values() {
     )
     .await;
 
+    // A donor filling a session, with one value rejected.
+    let sessions = session_api_state();
+    let (_, _, form) =
+        merchant_with_form(sessions.forms.forms(), sessions.auth.keys(), |_| {}).await;
+    let donor = format!(
+        "hash={form}&payment[first_name]=Erika&payment[last_name]=Mustermann\
+         &payment[email]=erika@example.org&payment[iban]=DE89370400440532013000"
+    );
+    let created = session_api::handle(
+        Event::session_form("createSession", &donor).request(),
+        &sessions,
+    )
+    .await;
+    let created: serde_json::Value = serde_json::from_slice(created.body().as_ref()).expect("JSON");
+    let session = created["session"]["hash"].as_str().expect("hash");
+    let rejected = format!(
+        "hash={form}&fbSessionHash={session}&payment[email]=Mustermann-at-example&payment[iban]=GB82WEST12345698765432"
+    );
+    session_api::handle(
+        Event::session_form("updateSession", &rejected).request(),
+        &sessions,
+    )
+    .await;
+
     let text = String::from_utf8(logs.0.lock().expect("log buffer").clone()).expect("utf-8 logs");
     assert!(
         text.contains(merchant.as_str()),
@@ -62,6 +88,7 @@ async fn logs_never_contain_sensitive_or_form_values() {
     );
     for secret in [
         "Mustermann",
+        "Erika",
         "erika@example.org",
         "DE89370400440532013000",
         "GB82WEST12345698765432",
