@@ -5,7 +5,7 @@ use futures::StreamExt;
 use integration_tests::events::Event;
 use integration_tests::{
     counting_dynamodb_client, dataset_api_state_with, list_datasets_state_with, merchant_with_form,
-    merchant_with_key, session_api_state_with,
+    merchant_with_key, process_session_state_with, session_api_state_with,
 };
 use lambda_http::http::StatusCode;
 use serde_json::Value;
@@ -191,4 +191,41 @@ async fn the_session_api_reads_once_and_writes_once() {
         Vec::<String>::new(),
         "refused input costs nothing"
     );
+}
+
+#[tokio::test]
+async fn processing_is_one_read_and_one_transaction() {
+    let (client, requests) = counting_dynamodb_client();
+    let sessions = session_api_state_with(client.clone());
+    let processing = process_session_state_with(client);
+    let (_, _, hash) =
+        merchant_with_form(sessions.forms.forms(), sessions.auth.keys(), |_| {}).await;
+    let complete = "&payment[amount]=25&payment[interval]=0&payment[salutation]=Ms.\
+        &payment[first_name]=Erika&payment[last_name]=Mustermann&payment[email]=e@example.org\
+        &payment[payment_method]=paypal&payment[wants_receipt]=no_receipt&payment[is_privacy_accepted]=1";
+    let created = session_api::handle(
+        Event::session_form("createSession", &format!("hash={hash}{complete}")).request(),
+        &sessions,
+    )
+    .await;
+    let created: Value = serde_json::from_slice(created.body().as_ref()).expect("JSON");
+    let session = created["session"]["hash"].as_str().expect("hash");
+    let process = || {
+        Event::session_form(
+            "processSession",
+            &format!("hash={hash}&fbSessionHash={session}"),
+        )
+        .request()
+    };
+    // Warm the processing instance's form cache with a refused request (no session hash).
+    let warm = Event::session_form("processSession", &format!("hash={hash}"));
+    process_session::handle(warm.request(), &processing).await;
+    requests.take();
+
+    let processed = process_session::handle(process(), &processing).await;
+    assert_eq!(processed.status(), StatusCode::OK);
+    assert_eq!(requests.take(), ["GetItem", "TransactWriteItems"]);
+    let again = process_session::handle(process(), &processing).await;
+    assert_eq!(again.status(), StatusCode::OK);
+    assert_eq!(requests.take(), ["GetItem"], "answering again is one read");
 }

@@ -238,3 +238,73 @@ async fn the_session_api_answers_php_browsers_and_curl() {
         form.as_str()
     );
 }
+
+/// Issue 5's end to end: create → update until complete → process → listed, on real paths.
+#[tokio::test]
+async fn a_donation_goes_from_session_to_listed_dataset() {
+    let local = local();
+    let form = local.demo["formHash"]
+        .as_str()
+        .expect("form hash")
+        .to_owned();
+    let post = |op: &str, body: String| {
+        local
+            .http
+            .post(format!("{}/app/{op}", local.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+    let created: Value = post(
+        "createSession",
+        format!("hash={form}&payment[amount]=30&payment[interval]=1&payment[first_name]=Erika"),
+    )
+    .await
+    .expect("createSession")
+    .json()
+    .await
+    .expect("JSON");
+    let session = created["session"]["hash"]
+        .as_str()
+        .expect("hash")
+        .to_owned();
+    let updated: Value = post(
+        "updateSession",
+        format!(
+            "hash={form}&fbSessionHash={session}&payment[salutation]=Ms.&payment[last_name]=Mustermann\
+             &payment[email]=erika@example.org&payment[payment_method]=sepa_direct_debit\
+             &payment[iban]=DE89370400440532013000&payment[wants_receipt]=no_receipt\
+             &payment[is_privacy_accepted]=1"
+        ),
+    )
+    .await
+    .expect("updateSession")
+    .json()
+    .await
+    .expect("JSON");
+    assert_eq!(updated["session"]["status"], "complete", "{updated}");
+    let processed = post(
+        "processSession",
+        format!("hash={form}&fbSessionHash={session}"),
+    )
+    .await
+    .expect("processSession");
+    assert_eq!(processed.status(), StatusCode::OK);
+    let processed: Value = processed.json().await.expect("JSON");
+    assert_eq!(processed["session"]["status"], "processed");
+    let guid = processed["dataSetGuid"].clone();
+    assert!(processed["paymentSessionResult"]["subscriptionGuidResult"].is_string());
+    assert!(
+        local
+            .listed_guids(&local.key("apiKey"))
+            .await
+            .contains(&guid),
+        "the donation's DataSet is listed for the form's merchant"
+    );
+    assert!(
+        !local
+            .listed_guids(&local.key("otherApiKey"))
+            .await
+            .contains(&guid)
+    );
+}

@@ -5,8 +5,12 @@ use integration_tests::{
     ensure_tables,
 };
 use shared::dataset::ShardCount;
-use shared::store::dynamo::{DynamoApiKeys, DynamoDataSets, DynamoForms, DynamoSessions};
-use shared::store::memory::{MemoryApiKeys, MemoryDataSets, MemoryForms, MemorySessions};
+use shared::store::dynamo::{
+    DynamoApiKeys, DynamoDataSets, DynamoForms, DynamoProcessing, DynamoSessions,
+};
+use shared::store::memory::{
+    MemoryApiKeys, MemoryDataSets, MemoryForms, MemoryProcessing, MemorySessions,
+};
 
 fn dynamo_datasets() -> DynamoDataSets {
     ensure_tables();
@@ -53,4 +57,16 @@ contract_tests! {
     forms_belong_to_the_merchant_who_wrote_them: MemoryForms::default(), dynamo_forms();
     sessions_round_trip_and_change_value_by_value: MemorySessions::default(), dynamo_sessions();
     session_writes_insist_on_what_was_checked: MemorySessions::default(), dynamo_sessions();
+}
+
+#[tokio::test]
+async fn processing_is_all_or_nothing_in_memory() {
+    let store = MemoryProcessing::default();
+    contract::processing_is_all_or_nothing(&store, &store.datasets).await;
+}
+
+#[tokio::test]
+async fn processing_is_all_or_nothing_on_dynamodb() {
+    let processing = DynamoProcessing::new(dynamo_sessions(), dynamo_datasets());
+    contract::processing_is_all_or_nothing(&processing, &dynamo_datasets()).await;
 }

@@ -302,6 +302,8 @@ pub enum SessionApiError {
     SessionExists,
     #[error("error 205: new session requires values")]
     NoValues,
+    #[error("error 206: session incomplete")]
+    Incomplete,
     #[error("error 207: invalid request: {0}")]
     InvalidRequest(#[from] ParamsError),
     #[error("error 207: invalid request: a session holds at most {0}")]

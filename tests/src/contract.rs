@@ -11,9 +11,11 @@ use shared::dataset::{DataSet, DataSetGuid, NewDataSet};
 use shared::form::{Form, FormDefinition};
 use shared::listing::{Position, Start, TimeBounds};
 use shared::merchant::Merchant;
+use shared::session::processing::Processed;
 use shared::session::{Expectation, PaymentSession, SessionChanges, SessionHash, SessionStatus};
 use shared::store::{
-    ApiKeyStore, DataSetStore, FormStore, FormWrite, SessionStore, SessionWrite, StoreError,
+    ApiKeyStore, DataSetStore, FormStore, FormWrite, ProcessStore, Processing, SessionStore,
+    SessionWrite, StoreError,
 };
 use shared::validation::Amount;
 
@@ -413,4 +415,105 @@ pub async fn session_writes_insist_on_what_was_checked<S: SessionStore>(store: &
         other => panic!("processed: expected a conflict, got {other:?}"),
     }
     assert_eq!(store.get(&session.hash).await.expect("get"), Some(session));
+}
+
+fn processed_for(session: &PaymentSession, at: Timestamp) -> (Processed, DataSet) {
+    let form = sample_form(&session.merchant_id);
+    let processed = Processed {
+        data_set_guid: DataSetGuid::new_v4(),
+        payment_result: json!({"paymentGuidResult": "a863d62e-d53b-4651-9b7b-000000000001"})
+            .as_object()
+            .cloned()
+            .expect("map"),
+        processed_at: at,
+    };
+    let dataset =
+        shared::session::processing::donation_dataset(session, &form, &processed).expect("dataset");
+    (processed, dataset)
+}
+
+/// Processing writes the processed session and the DataSet together, or neither: a session
+/// that changed since it was read, or was processed already, leaves everything as it was.
+pub async fn processing_is_all_or_nothing<P: ProcessStore, D: DataSetStore>(
+    store: &P,
+    datasets: &D,
+) {
+    let form = sample_form(&unique_merchant("contract"));
+    let now = shared::time::now();
+    let session = sample_session(&form, now);
+    store.create(&session).await.expect("create");
+
+    // Changed between read and write: the transaction fails half-way, nothing is written.
+    let expect = Expectation {
+        form_hash: form.hash.clone(),
+        fixed_rev: session.fixed_rev,
+        now,
+    };
+    assert!(matches!(
+        store.update(&session.hash, &expect, &changes(now)).await,
+        Ok(SessionWrite::Updated(_))
+    ));
+    let (processed, dataset) = processed_for(&session, now);
+    assert_eq!(
+        store
+            .process(&session, &processed, &dataset)
+            .await
+            .expect("process"),
+        Processing::Conflict
+    );
+    let current = store
+        .get(&session.hash)
+        .await
+        .expect("get")
+        .expect("session");
+    assert_eq!(current.status, SessionStatus::Open);
+    assert_eq!(current.processed, None);
+    assert_eq!(
+        datasets
+            .get(&form.merchant_id, &dataset.guid)
+            .await
+            .expect("get"),
+        None
+    );
+
+    // Read fresh: both writes happen.
+    assert_eq!(
+        store
+            .process(&current, &processed, &dataset)
+            .await
+            .expect("process"),
+        Processing::Done
+    );
+    let done = store
+        .get(&session.hash)
+        .await
+        .expect("get")
+        .expect("session");
+    assert_eq!(done.status, SessionStatus::Processed);
+    assert_eq!(done.processed, Some(processed.clone()));
+    assert_eq!(done.version, current.version + 1);
+    assert_eq!(
+        datasets
+            .get(&form.merchant_id, &dataset.guid)
+            .await
+            .expect("get"),
+        Some(dataset.clone())
+    );
+
+    // Again, with another DataSet: refused, still exactly one DataSet.
+    let (again, second) = processed_for(&done, now);
+    assert_eq!(
+        store
+            .process(&done, &again, &second)
+            .await
+            .expect("process"),
+        Processing::Conflict
+    );
+    assert_eq!(
+        datasets
+            .get(&form.merchant_id, &second.guid)
+            .await
+            .expect("get"),
+        None
+    );
 }

@@ -16,7 +16,10 @@ use shared::dataset::ShardCount;
 use shared::form::{FormCatalog, FormHash};
 use shared::listing::TokenSigner;
 use shared::merchant::MerchantId;
-use shared::store::dynamo::{DynamoApiKeys, DynamoDataSets, DynamoForms, DynamoSessions};
+use shared::payment::SandboxProvider;
+use shared::store::dynamo::{
+    DynamoApiKeys, DynamoDataSets, DynamoForms, DynamoProcessing, DynamoSessions,
+};
 use shared::store::{ApiKeyStore, FormStore};
 
 pub mod contract;
@@ -75,6 +78,27 @@ pub fn session_api_state_with(client: Client) -> session_api::DynamoState {
         auth: Authenticator::new(keys),
         time_zone: berlin(),
         session_ttl: jiff::SignedDuration::from_hours(48),
+    }
+}
+
+/// The processing function's state, as its cold start builds it, on DynamoDB Local.
+pub fn process_session_state() -> process_session::DynamoState {
+    process_session_state_with(dynamodb_client())
+}
+
+pub fn process_session_state_with(client: Client) -> process_session::DynamoState {
+    ensure_tables();
+    process_session::State {
+        sessions: DynamoProcessing::new(
+            DynamoSessions::new(client.clone(), SESSIONS_TABLE),
+            DynamoDataSets::new(client.clone(), DATASETS_TABLE, ShardCount::DEFAULT),
+        ),
+        forms: FormCatalog::new(
+            DynamoForms::new(client.clone(), FORMS_TABLE),
+            DynamoApiKeys::new(client, API_KEYS_TABLE),
+        ),
+        provider: SandboxProvider,
+        time_zone: berlin(),
     }
 }
 

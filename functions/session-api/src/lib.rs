@@ -7,18 +7,17 @@ use std::time::Instant;
 
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
-use lambda_http::http::header::{ACCEPT_LANGUAGE, CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
 use shared::auth::{AuthError, Authenticator};
 use shared::config::{self, ConfigError};
-use shared::form::{Form, FormCatalog, FormHash, Lang};
+use shared::form::{Form, FormCatalog, Lang};
 use shared::http::{SessionApiError, json_response, log_request};
 use shared::merchant::MerchantId;
-use shared::session::request::{self, SessionParams};
+use shared::session::request::SessionParams;
 use shared::session::{
-    self, Authority, Expectation, PaymentInput, PaymentSession, SessionHash, SessionStatus,
+    self, Authority, Expectation, PaymentInput, PaymentSession, SessionHash, edge,
 };
 use shared::store::dynamo::{DynamoApiKeys, DynamoForms, DynamoSessions};
 use shared::store::{ApiKeyStore, FormStore, SessionStore, SessionWrite, StoreError};
@@ -90,14 +89,14 @@ pub async fn handle<S: SessionStore, F: FormStore, K: ApiKeyStore>(
     let operation = Operation::of(&req);
     let mut merchant = None;
     let mut response = match (req.method(), operation) {
-        (&Method::OPTIONS, _) => preflight(),
+        (&Method::OPTIONS, _) => edge::preflight(),
         (&Method::POST, Some(operation)) => serve(&req, state, operation, &mut merchant)
             .await
             .unwrap_or_else(SessionApiError::into_response),
         (&Method::POST, None) => SessionApiError::NoConfig.into_response(),
         _ => SessionApiError::MethodNotAllowed.into_response(),
     };
-    with_cors(&mut response);
+    edge::with_cors(&mut response);
     log_request(
         req.method(),
         operation.map_or("/app", Operation::route),
@@ -109,53 +108,18 @@ pub async fn handle<S: SessionStore, F: FormStore, K: ApiKeyStore>(
     response
 }
 
-/// The Session-API is public by design, so any site may call it from a browser; no
-/// credentials, so `*` is safe.
-fn with_cors(response: &mut Response<Body>) {
-    let headers = response.headers_mut();
-    headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
-    // Sessions hold personal data: no cache may keep a copy.
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-}
-
-fn preflight() -> Response<Body> {
-    let mut response = Response::new(Body::Empty);
-    *response.status_mut() = StatusCode::NO_CONTENT;
-    let headers = response.headers_mut();
-    headers.insert(
-        "access-control-allow-methods",
-        HeaderValue::from_static("POST, OPTIONS"),
-    );
-    headers.insert(
-        "access-control-allow-headers",
-        HeaderValue::from_static("content-type, accept-language"),
-    );
-    headers.insert("access-control-max-age", HeaderValue::from_static("86400"));
-    response
-}
-
 async fn serve<S: SessionStore, F: FormStore, K: ApiKeyStore>(
     req: &Request,
     state: &State<S, F, K>,
     operation: Operation,
     merchant_out: &mut Option<MerchantId>,
 ) -> Result<Response<Body>, SessionApiError> {
-    let content_type = req
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
-    let params = request::decode(req.uri().query(), content_type, req.body().as_ref())?;
-    let raw_hash = params.form_hash.as_deref().ok_or(SessionApiError::NoHash)?;
-    let hash = FormHash::parse(raw_hash).map_err(|_| SessionApiError::NoConfig)?;
-    let form = state
-        .forms
-        .usable(&hash)
-        .await?
-        .ok_or(SessionApiError::NoConfig)??;
+    let params = edge::params(req)?;
+    let form = edge::usable_form(&state.forms, &params).await?;
     *merchant_out = Some(form.merchant_id.clone());
     let call = Call {
         authority: authority(req, state, &form).await?,
-        lang: language(req, &params, &form),
+        lang: edge::language(req, &params, &form),
         form,
         now: shared::time::now(),
     };
@@ -195,19 +159,6 @@ async fn authority<S, F, K: ApiKeyStore>(
         Err(AuthError::Missing) => Ok(Authority::Public),
         Err(AuthError::Store(err)) => Err(err.into()),
     }
-}
-
-/// `lang`, else `Accept-Language`, else the form's locale (German unless set otherwise).
-fn language(req: &Request, params: &SessionParams, form: &Form) -> Lang {
-    params
-        .lang
-        .or_else(|| {
-            req.headers()
-                .get(ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(Lang::from_accept_language)
-        })
-        .unwrap_or(form.definition.locale)
 }
 
 async fn create<S: SessionStore, F, K>(
@@ -255,12 +206,13 @@ async fn update<S: SessionStore, F, K>(
     call: &Call,
     params: SessionParams,
 ) -> Result<Response<Body>, SessionApiError> {
-    let hash = params
-        .session_hash
-        .as_deref()
-        .and_then(SessionHash::parse)
-        .ok_or(SessionApiError::SessionNotFound)?;
-    let mut session = usable_session(state.sessions.get(&hash).await?, call)?;
+    let hash = edge::session_hash(&params)?;
+    let mut session = edge::live_session(
+        state.sessions.get(&hash).await?,
+        &call.form,
+        call.now,
+        false,
+    )?;
     let rules = call.rules(&state.time_zone);
     let Some(input) = params
         .payment
@@ -296,26 +248,14 @@ async fn update<S: SessionStore, F, K>(
             }
             // Processed, expired or its fixed set changed meanwhile: judge again on what the
             // failed write returned.
-            SessionWrite::Conflict(current) => session = usable_session(current, call)?,
+            SessionWrite::Conflict(current) => {
+                session = edge::live_session(current, &call.form, call.now, false)?;
+            }
         }
     }
     Err(SessionApiError::General(
         "the session kept changing during the update".into(),
     ))
-}
-
-/// The session if this form's and still open: else the seed's 203 or 202.
-fn usable_session(
-    session: Option<PaymentSession>,
-    call: &Call,
-) -> Result<PaymentSession, SessionApiError> {
-    let session = session
-        .filter(|s| s.form_hash == call.form.hash && s.is_live(call.now))
-        .ok_or(SessionApiError::SessionNotFound)?;
-    if session.status == SessionStatus::Processed {
-        return Err(SessionApiError::Processed);
-    }
-    Ok(session)
 }
 
 /// Refuses a session that would outgrow a DynamoDB item.

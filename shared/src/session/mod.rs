@@ -1,6 +1,8 @@
 //! Payment sessions (seed `session-json.md`): a donor's values built up request by request,
 //! validated at once, until the session is complete and can be processed.
 
+pub mod edge;
+pub mod processing;
 pub mod request;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -65,6 +67,8 @@ pub struct PaymentSession {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub expires_at: Timestamp,
+    /// Set with `status` `Processed`: the DataSet and payment result it produced.
+    pub processed: Option<processing::Processed>,
 }
 
 impl PaymentSession {
@@ -83,6 +87,7 @@ impl PaymentSession {
             created_at: now,
             updated_at: now,
             expires_at: expiry(now, ttl),
+            processed: None,
         }
     }
 
@@ -332,9 +337,15 @@ fn donor_country(
 
 /// `{"status":"success","session":{…}}` exactly as the seeds show it.
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct Envelope<'a> {
     status: &'static str,
     session: SessionView<'a>,
+    /// Processed sessions: the donation's DataSet and payment result.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data_set_guid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    payment_session_result: Option<&'a Map<String, Value>>,
 }
 
 #[derive(Serialize)]
@@ -398,5 +409,10 @@ pub fn render(
             fixed_values: session.fixed.iter().map(|n| (n.as_str(), "fix")).collect(),
             meta_info,
         },
+        data_set_guid: session
+            .processed
+            .as_ref()
+            .map(|p| p.data_set_guid.to_string()),
+        payment_session_result: session.processed.as_ref().map(|p| &p.payment_result),
     })
 }

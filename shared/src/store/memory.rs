@@ -6,13 +6,15 @@ use std::sync::{Mutex, MutexGuard};
 use jiff::Timestamp;
 
 use super::{
-    ApiKeyStore, DataSetStore, FormStore, FormWrite, Page, SessionStore, SessionWrite, StoreError,
+    ApiKeyStore, DataSetStore, FormStore, FormWrite, Page, ProcessStore, Processing, SessionStore,
+    SessionWrite, StoreError,
 };
 use crate::auth::{ApiKeyHash, ApiKeyRecord};
 use crate::dataset::{DataSet, DataSetGuid, JsonElement};
 use crate::form::{Form, FormHash};
 use crate::listing::{Position, Start, TimeBounds};
 use crate::merchant::{Merchant, MerchantId};
+use crate::session::processing::Processed;
 use crate::session::{Expectation, PaymentSession, SessionChanges, SessionHash, SessionStatus};
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -202,5 +204,57 @@ impl SessionStore for MemorySessions {
         }
         session.apply(changes);
         Ok(SessionWrite::Updated(session.clone()))
+    }
+}
+
+/// Sessions and DataSets side by side, so that processing can change both at once.
+#[derive(Default)]
+pub struct MemoryProcessing {
+    pub sessions: MemorySessions,
+    pub datasets: MemoryDataSets,
+}
+
+impl SessionStore for MemoryProcessing {
+    async fn create(&self, session: &PaymentSession) -> Result<(), StoreError> {
+        self.sessions.create(session).await
+    }
+
+    async fn get(&self, hash: &SessionHash) -> Result<Option<PaymentSession>, StoreError> {
+        self.sessions.get(hash).await
+    }
+
+    async fn update(
+        &self,
+        hash: &SessionHash,
+        expect: &Expectation,
+        changes: &SessionChanges,
+    ) -> Result<SessionWrite, StoreError> {
+        self.sessions.update(hash, expect, changes).await
+    }
+}
+
+impl ProcessStore for MemoryProcessing {
+    async fn process(
+        &self,
+        read: &PaymentSession,
+        processed: &Processed,
+        dataset: &DataSet,
+    ) -> Result<Processing, StoreError> {
+        let mut sessions = lock(&self.sessions.sessions);
+        let mut datasets = lock(&self.datasets.items);
+        let Some(session) = sessions.get_mut(&read.hash) else {
+            return Ok(Processing::Conflict);
+        };
+        if session.status != SessionStatus::Open
+            || session.version != read.version
+            || datasets.contains_key(&dataset.guid)
+        {
+            return Ok(Processing::Conflict);
+        }
+        session.status = SessionStatus::Processed;
+        session.processed = Some(processed.clone());
+        session.version += 1;
+        datasets.insert(dataset.guid, dataset.clone());
+        Ok(Processing::Done)
     }
 }

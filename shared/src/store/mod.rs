@@ -11,6 +11,7 @@ use crate::dataset::{DataSet, DataSetGuid, JsonElement};
 use crate::form::{Form, FormHash};
 use crate::listing::{Start, TimeBounds};
 use crate::merchant::{Merchant, MerchantId};
+use crate::session::processing::Processed;
 use crate::session::{Expectation, PaymentSession, SessionChanges, SessionHash};
 
 pub mod dynamo;
@@ -141,4 +142,23 @@ pub trait SessionStore: Send + Sync {
         expect: &Expectation,
         changes: &SessionChanges,
     ) -> impl Future<Output = Result<SessionWrite, StoreError>> + Send;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Processing {
+    Done,
+    /// The session changed since it was read (or was processed meanwhile): nothing written.
+    Conflict,
+}
+
+/// Sessions, plus the one write that turns a session into a donation.
+pub trait ProcessStore: SessionStore {
+    /// In one transaction: marks the session processed, insisting on the version and status
+    /// it was read with, and inserts the DataSet, insisting its guid is new. All or nothing.
+    fn process(
+        &self,
+        read: &PaymentSession,
+        processed: &Processed,
+        dataset: &DataSet,
+    ) -> impl Future<Output = Result<Processing, StoreError>> + Send;
 }

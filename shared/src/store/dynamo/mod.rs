@@ -4,7 +4,7 @@ mod forms;
 mod sessions;
 
 pub use forms::DynamoForms;
-pub use sessions::DynamoSessions;
+pub use sessions::{DynamoProcessing, DynamoSessions};
 
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;

@@ -5,19 +5,25 @@
 use std::collections::{BTreeSet, HashMap};
 
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, Put, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
+    Update,
+};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_dynamo::aws_sdk_dynamodb_1::{from_item, to_attribute_value};
 use serde_json::{Map, Value};
 
-use super::{Item, backend, corrupt, encode, parse_time};
+use super::{DynamoDataSets, Item, backend, corrupt, encode, parse_time};
 use crate::config::{self, ConfigError};
+use crate::dataset::{DataSet, DataSetGuid};
 use crate::form::FormHash;
 use crate::merchant::MerchantId;
+use crate::session::processing::Processed;
 use crate::session::{Expectation, PaymentSession, SessionChanges, SessionHash, SessionStatus};
-use crate::store::{SessionStore, SessionWrite, StoreError};
+use crate::store::{ProcessStore, Processing, SessionStore, SessionWrite, StoreError};
 use crate::time::sortable_utc;
 
 const KIND_PAYMENT: &str = "payment";
@@ -47,6 +53,12 @@ struct SessionItem {
     updated_at: String,
     /// Epoch seconds: the table's TTL attribute.
     expires_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    data_set_guid: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    payment_result: Option<Map<String, Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    processed_at: Option<String>,
 }
 
 impl SessionItem {
@@ -69,6 +81,15 @@ impl SessionItem {
             created_at: sortable_utc(session.created_at),
             updated_at: sortable_utc(session.updated_at),
             expires_at: session.expires_at.as_second(),
+            data_set_guid: session
+                .processed
+                .as_ref()
+                .map(|p| p.data_set_guid.to_string()),
+            payment_result: session.processed.as_ref().map(|p| p.payment_result.clone()),
+            processed_at: session
+                .processed
+                .as_ref()
+                .map(|p| sortable_utc(p.processed_at)),
         }
     }
 }
@@ -84,6 +105,14 @@ fn session_from(item: Item) -> Result<Option<PaymentSession>, StoreError> {
         return Ok(None);
     }
     let item: SessionItem = from_item(item).map_err(corrupt)?;
+    let processed = match (item.data_set_guid, item.payment_result, item.processed_at) {
+        (Some(guid), Some(payment_result), Some(at)) => Some(Processed {
+            data_set_guid: DataSetGuid::parse(&guid).map_err(corrupt)?,
+            payment_result,
+            processed_at: parse_time(&at)?,
+        }),
+        _ => None,
+    };
     Ok(Some(PaymentSession {
         hash: SessionHash::parse(&item.id)
             .ok_or_else(|| StoreError::Corrupt(format!("session id {}", item.id)))?,
@@ -101,6 +130,7 @@ fn session_from(item: Item) -> Result<Option<PaymentSession>, StoreError> {
         created_at: parse_time(&item.created_at)?,
         updated_at: parse_time(&item.updated_at)?,
         expires_at: Timestamp::from_second(item.expires_at).map_err(corrupt)?,
+        processed,
     }))
 }
 
@@ -304,6 +334,115 @@ impl SessionStore for DynamoSessions {
                 }
                 _ => Err(backend(err)),
             },
+        }
+    }
+}
+
+/// Sessions together with the DataSets table, for the processing transaction.
+#[derive(Clone)]
+pub struct DynamoProcessing {
+    sessions: DynamoSessions,
+    datasets: DynamoDataSets,
+}
+
+impl DynamoProcessing {
+    pub fn new(sessions: DynamoSessions, datasets: DynamoDataSets) -> Self {
+        Self { sessions, datasets }
+    }
+
+    fn session_update(
+        &self,
+        read: &PaymentSession,
+        processed: &Processed,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let payment_result = attribute(&Value::Object(processed.payment_result.clone()))?;
+        let update = Update::builder()
+            .table_name(&self.sessions.table)
+            .key("id", AttributeValue::S(read.hash.to_string()))
+            .update_expression(
+                "SET #s = :processed, dataSetGuid = :guid, paymentResult = :result, \
+                 processedAt = :at, #n = #n + :one",
+            )
+            .condition_expression("#k = :payment AND #s = :open AND #n = :version")
+            .expression_attribute_names("#s", "status")
+            .expression_attribute_names("#n", "version")
+            .expression_attribute_names("#k", "kind")
+            .expression_attribute_values(":processed", AttributeValue::S(STATUS_PROCESSED.into()))
+            .expression_attribute_values(":open", AttributeValue::S(STATUS_OPEN.into()))
+            .expression_attribute_values(":payment", AttributeValue::S(KIND_PAYMENT.into()))
+            .expression_attribute_values(
+                ":guid",
+                AttributeValue::S(processed.data_set_guid.to_string()),
+            )
+            .expression_attribute_values(":result", payment_result)
+            .expression_attribute_values(
+                ":at",
+                AttributeValue::S(sortable_utc(processed.processed_at)),
+            )
+            .expression_attribute_values(":one", number(1))
+            .expression_attribute_values(":version", number(read.version))
+            .build()
+            .map_err(corrupt)?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    fn dataset_put(&self, dataset: &DataSet) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder()
+            .table_name(&self.datasets.table)
+            .set_item(Some(encode(&self.datasets.to_item(dataset))?))
+            .condition_expression("attribute_not_exists(dataSetGuid)")
+            .build()
+            .map_err(corrupt)?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+}
+
+impl SessionStore for DynamoProcessing {
+    async fn create(&self, session: &PaymentSession) -> Result<(), StoreError> {
+        self.sessions.create(session).await
+    }
+
+    async fn get(&self, hash: &SessionHash) -> Result<Option<PaymentSession>, StoreError> {
+        self.sessions.get(hash).await
+    }
+
+    async fn update(
+        &self,
+        hash: &SessionHash,
+        expect: &Expectation,
+        changes: &SessionChanges,
+    ) -> Result<SessionWrite, StoreError> {
+        self.sessions.update(hash, expect, changes).await
+    }
+}
+
+impl ProcessStore for DynamoProcessing {
+    async fn process(
+        &self,
+        read: &PaymentSession,
+        processed: &Processed,
+        dataset: &DataSet,
+    ) -> Result<Processing, StoreError> {
+        let result = self
+            .sessions
+            .client
+            .transact_write_items()
+            .transact_items(self.session_update(read, processed)?)
+            .transact_items(self.dataset_put(dataset)?)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Processing::Done),
+            // A condition failed, or a concurrent transaction on the session won.
+            Err(err)
+                if matches!(
+                    err.as_service_error(),
+                    Some(TransactWriteItemsError::TransactionCanceledException(_))
+                ) =>
+            {
+                Ok(Processing::Conflict)
+            }
+            Err(err) => Err(backend(err)),
         }
     }
 }
