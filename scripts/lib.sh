@@ -19,6 +19,7 @@ export DYNAMODB_PORT=${DYNAMODB_PORT:-8000}
 export DYNAMODB_ENDPOINT=http://127.0.0.1:$DYNAMODB_PORT
 export DATASETS_TABLE=DataSets FORMS_TABLE=Forms API_KEYS_TABLE=ApiKeys SESSIONS_TABLE=Sessions
 export TIME_ZONE=${TIME_ZONE:-Europe/Berlin} DATASET_SHARDS=${DATASET_SHARDS:-4}
+export SESSION_TTL_HOURS=${SESSION_TTL_HOURS:-48} VISIT_SESSION_TTL_DAYS=${VISIT_SESSION_TTL_DAYS:-30}
 export RUST_LOG=${RUST_LOG:-info}
 # Signs listing cursors; a new one per run, as nothing signed outlives the in-memory database.
 export SIGNING_SECRET=${SIGNING_SECRET:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}
@@ -116,7 +117,7 @@ write_function_env() {
   : >"$file"
   for var in AWS_REGION AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_EC2_METADATA_DISABLED \
     DYNAMODB_ENDPOINT DATASETS_TABLE API_KEYS_TABLE FORMS_TABLE SESSIONS_TABLE TIME_ZONE \
-    DATASET_SHARDS SIGNING_SECRET RUST_LOG; do
+    DATASET_SHARDS SIGNING_SECRET SESSION_TTL_HOURS VISIT_SESSION_TTL_DAYS RUST_LOG; do
     echo "$var=${!var}" >>"$file"
   done
 }

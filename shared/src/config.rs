@@ -13,6 +13,8 @@ pub const FORMS_TABLE: &str = "FORMS_TABLE";
 pub const SESSIONS_TABLE: &str = "SESSIONS_TABLE";
 /// Hours a payment session lives after its last change (default 48).
 pub const SESSION_TTL_HOURS: &str = "SESSION_TTL_HOURS";
+/// Days a visit session lives after its last change (default 30).
+pub const VISIT_SESSION_TTL_DAYS: &str = "VISIT_SESSION_TTL_DAYS";
 pub const TIME_ZONE: &str = "TIME_ZONE";
 pub const DATASET_SHARDS: &str = "DATASET_SHARDS";
 pub const SIGNING_SECRET: &str = "SIGNING_SECRET";
@@ -75,6 +77,22 @@ pub fn session_ttl() -> Result<jiff::SignedDuration, ConfigError> {
             .ok_or_else(|| ConfigError::Invalid {
                 name: SESSION_TTL_HOURS,
                 reason: format!("'{raw}' is not a whole number of hours from 1 to 2160"),
+            }),
+    }
+}
+
+/// How long visit sessions live after their last change: `VISIT_SESSION_TTL_DAYS`, default 30.
+pub fn visit_session_ttl() -> Result<jiff::SignedDuration, ConfigError> {
+    match std::env::var(VISIT_SESSION_TTL_DAYS) {
+        Err(_) => Ok(jiff::SignedDuration::from_hours(24 * 30)),
+        Ok(raw) => raw
+            .parse::<i64>()
+            .ok()
+            .filter(|days| (1..=365).contains(days))
+            .map(|days| jiff::SignedDuration::from_hours(24 * days))
+            .ok_or_else(|| ConfigError::Invalid {
+                name: VISIT_SESSION_TTL_DAYS,
+                reason: format!("'{raw}' is not a whole number of days from 1 to 365"),
             }),
     }
 }

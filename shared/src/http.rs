@@ -15,6 +15,7 @@ use crate::listing::ListingError;
 use crate::merchant::MerchantId;
 use crate::session::request::ParamsError;
 use crate::store::StoreError;
+use crate::visit::{InvalidVisitSessionId, VisitInputError};
 
 pub const APPLICATION_JSON: &str = "application/json";
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -58,6 +59,10 @@ pub enum ApiError {
     #[error("form hash '{0}' belongs to another merchant; choose another hash")]
     FormHashTaken(String),
     #[error(transparent)]
+    VisitInput(#[from] VisitInputError),
+    #[error(transparent)]
+    InvalidVisitSessionId(#[from] InvalidVisitSessionId),
+    #[error(transparent)]
     Listing(#[from] ListingError),
     #[error("{0}")]
     NotFound(&'static str),
@@ -97,6 +102,8 @@ impl ApiError {
             Self::FormInput(_) => (StatusCode::BAD_REQUEST, "Invalid form"),
             Self::InvalidFormHash(_) => (StatusCode::BAD_REQUEST, "Invalid form hash"),
             Self::FormHashTaken(_) => (StatusCode::CONFLICT, "Form hash taken"),
+            Self::VisitInput(_) => (StatusCode::BAD_REQUEST, "Invalid session"),
+            Self::InvalidVisitSessionId(_) => (StatusCode::BAD_REQUEST, "Invalid sessionId"),
             Self::Listing(_) => (StatusCode::BAD_REQUEST, "Invalid listing request"),
             Self::NotFound(title) => (StatusCode::NOT_FOUND, title),
             Self::MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, "Method not allowed"),

@@ -15,3 +15,4 @@ pub mod store;
 pub mod telemetry;
 pub mod time;
 pub mod validation;
+pub mod visit;

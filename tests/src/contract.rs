@@ -18,6 +18,7 @@ use shared::store::{
     SessionWrite, StoreError,
 };
 use shared::validation::Amount;
+use shared::visit::VisitSessionId;
 
 use crate::unique_merchant;
 
@@ -324,6 +325,7 @@ fn changes(now: Timestamp) -> SessionChanges {
         set_meta: vec![],
         remove_meta: vec!["iban".into()],
         fixed: Some(BTreeSet::from(["first_name".into(), "last_name".into()])),
+        visit_session: Some(VisitSessionId::parse("visit-contract-1").expect("id")),
         updated_at: now,
         expires_at: shared::session::expiry(now, SignedDuration::from_hours(48)),
     }
@@ -427,8 +429,8 @@ fn processed_for(session: &PaymentSession, at: Timestamp) -> (Processed, DataSet
             .expect("map"),
         processed_at: at,
     };
-    let dataset =
-        shared::session::processing::donation_dataset(session, &form, &processed).expect("dataset");
+    let dataset = shared::session::processing::donation_dataset(session, &form, &processed, None)
+        .expect("dataset");
     (processed, dataset)
 }
 

@@ -18,7 +18,7 @@ use shared::listing::TokenSigner;
 use shared::merchant::MerchantId;
 use shared::payment::SandboxProvider;
 use shared::store::dynamo::{
-    DynamoApiKeys, DynamoDataSets, DynamoForms, DynamoProcessing, DynamoSessions,
+    DynamoApiKeys, DynamoDataSets, DynamoForms, DynamoProcessing, DynamoSessions, DynamoVisits,
 };
 use shared::store::{ApiKeyStore, FormStore};
 
@@ -93,12 +93,25 @@ pub fn process_session_state_with(client: Client) -> process_session::DynamoStat
             DynamoSessions::new(client.clone(), SESSIONS_TABLE),
             DynamoDataSets::new(client.clone(), DATASETS_TABLE, ShardCount::DEFAULT),
         ),
+        visits: DynamoVisits::new(client.clone(), SESSIONS_TABLE),
         forms: FormCatalog::new(
             DynamoForms::new(client.clone(), FORMS_TABLE),
             DynamoApiKeys::new(client, API_KEYS_TABLE),
         ),
         provider: SandboxProvider,
         time_zone: berlin(),
+    }
+}
+
+/// The Session Management API's state, on DynamoDB Local.
+pub fn visit_sessions_state() -> visit_sessions::DynamoState {
+    ensure_tables();
+    let client = dynamodb_client();
+    visit_sessions::State {
+        visits: DynamoVisits::new(client.clone(), SESSIONS_TABLE),
+        auth: Authenticator::new(DynamoApiKeys::new(client, API_KEYS_TABLE)),
+        time_zone: berlin(),
+        ttl: jiff::SignedDuration::from_hours(24 * 30),
     }
 }
 

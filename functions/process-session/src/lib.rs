@@ -17,22 +17,24 @@ use shared::payment::{PaymentProvider, SandboxProvider};
 use shared::session::processing::{self, Processed};
 use shared::session::{self, PaymentSession, SessionStatus, edge};
 use shared::store::dynamo::{
-    DynamoApiKeys, DynamoDataSets, DynamoForms, DynamoProcessing, DynamoSessions,
+    DynamoApiKeys, DynamoDataSets, DynamoForms, DynamoProcessing, DynamoSessions, DynamoVisits,
 };
-use shared::store::{ApiKeyStore, FormStore, ProcessStore, Processing};
+use shared::store::{ApiKeyStore, FormStore, ProcessStore, Processing, VisitStore};
 use shared::validation::Rules;
 
 /// Tries when a concurrent request changed the session between read and transaction.
 const ATTEMPTS: u32 = 5;
 
-pub struct State<P, F, K, Pay> {
+pub struct State<P, V, F, K, Pay> {
     pub sessions: P,
+    pub visits: V,
     pub forms: FormCatalog<F, K>,
     pub provider: Pay,
     pub time_zone: TimeZone,
 }
 
-pub type DynamoState = State<DynamoProcessing, DynamoForms, DynamoApiKeys, SandboxProvider>;
+pub type DynamoState =
+    State<DynamoProcessing, DynamoVisits, DynamoForms, DynamoApiKeys, SandboxProvider>;
 
 impl DynamoState {
     /// Everything a cold start builds once: settings and the one DynamoDB client.
@@ -43,6 +45,7 @@ impl DynamoState {
                 DynamoSessions::from_env(client.clone())?,
                 DynamoDataSets::from_env(client.clone())?,
             ),
+            visits: DynamoVisits::from_env(client.clone())?,
             forms: FormCatalog::new(
                 DynamoForms::from_env(client.clone())?,
                 DynamoApiKeys::from_env(client)?,
@@ -56,9 +59,15 @@ impl DynamoState {
 const ROUTE: &str = "/app/processSession";
 
 /// Answers one request. Never fails: every error becomes its `{"status":"error"}` answer.
-pub async fn handle<P: ProcessStore, F: FormStore, K: ApiKeyStore, Pay: PaymentProvider>(
+pub async fn handle<
+    P: ProcessStore,
+    V: VisitStore,
+    F: FormStore,
+    K: ApiKeyStore,
+    Pay: PaymentProvider,
+>(
     req: Request,
-    state: &State<P, F, K, Pay>,
+    state: &State<P, V, F, K, Pay>,
 ) -> Response<Body> {
     let started = Instant::now();
     let mut merchant = None;
@@ -81,9 +90,15 @@ pub async fn handle<P: ProcessStore, F: FormStore, K: ApiKeyStore, Pay: PaymentP
     response
 }
 
-async fn serve<P: ProcessStore, F: FormStore, K: ApiKeyStore, Pay: PaymentProvider>(
+async fn serve<
+    P: ProcessStore,
+    V: VisitStore,
+    F: FormStore,
+    K: ApiKeyStore,
+    Pay: PaymentProvider,
+>(
     req: &Request,
-    state: &State<P, F, K, Pay>,
+    state: &State<P, V, F, K, Pay>,
     merchant_out: &mut Option<MerchantId>,
 ) -> Result<Response<Body>, SessionApiError> {
     let params = edge::params(req)?;
@@ -107,7 +122,15 @@ async fn serve<P: ProcessStore, F: FormStore, K: ApiKeyStore, Pay: PaymentProvid
             return Err(SessionApiError::Incomplete);
         }
         let processed = pay(state, &session, &form, now).await?;
-        let dataset = processing::donation_dataset(&session, &form, &processed)
+        let visit = match &session.visit_session {
+            Some(id) => {
+                let found = state.visits.get(&form.merchant_id, id).await?;
+                let live = found.filter(|v| v.is_live(now));
+                Some(processing::visit_record(id, live.as_ref()))
+            }
+            None => None,
+        };
+        let dataset = processing::donation_dataset(&session, &form, &processed, visit)
             .map_err(|e| SessionApiError::General(e.to_string()))?;
         match state
             .sessions
@@ -144,8 +167,8 @@ async fn serve<P: ProcessStore, F: FormStore, K: ApiKeyStore, Pay: PaymentProvid
 }
 
 /// Asks the provider for the payment; the session hash is its idempotency key.
-async fn pay<P, F, K, Pay: PaymentProvider>(
-    state: &State<P, F, K, Pay>,
+async fn pay<P, V, F, K, Pay: PaymentProvider>(
+    state: &State<P, V, F, K, Pay>,
     session: &PaymentSession,
     form: &Form,
     now: jiff::Timestamp,

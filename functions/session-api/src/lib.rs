@@ -17,7 +17,7 @@ use shared::http::{SessionApiError, json_response, log_request};
 use shared::merchant::MerchantId;
 use shared::session::request::SessionParams;
 use shared::session::{
-    self, Authority, Expectation, PaymentInput, PaymentSession, SessionHash, edge,
+    self, Authority, Expectation, PaymentInput, PaymentSession, SessionHash, Submission, edge,
 };
 use shared::store::dynamo::{DynamoApiKeys, DynamoForms, DynamoSessions};
 use shared::store::{ApiKeyStore, FormStore, SessionStore, SessionWrite, StoreError};
@@ -171,11 +171,15 @@ async fn create<S: SessionStore, F, K>(
     {
         return Err(SessionApiError::SessionExists);
     }
-    let input = params
-        .payment
-        .map(PaymentInput::from_map)
-        .filter(|input| !input.is_empty())
-        .ok_or(SessionApiError::NoValues)?;
+    let submission = Submission {
+        values: params
+            .payment
+            .map(PaymentInput::from_map)
+            .filter(|input| !input.is_empty())
+            .ok_or(SessionApiError::NoValues)?,
+        authority: call.authority,
+        visit_session: params.visit_session,
+    };
     let rules = call.rules(&state.time_zone);
     for _ in 0..WRITE_ATTEMPTS {
         let hash = SessionHash::generate().map_err(|e| SessionApiError::General(e.to_string()))?;
@@ -184,8 +188,7 @@ async fn create<S: SessionStore, F, K>(
             &rules,
             &call.form,
             &session,
-            &input,
-            call.authority,
+            &submission,
             call.now,
             state.session_ttl,
         );
@@ -214,20 +217,23 @@ async fn update<S: SessionStore, F, K>(
         false,
     )?;
     let rules = call.rules(&state.time_zone);
-    let Some(input) = params
-        .payment
-        .map(PaymentInput::from_map)
-        .filter(|input| !input.is_empty())
-    else {
-        return respond(&session, &rules, &Default::default(), call, state);
+    let submission = Submission {
+        values: params
+            .payment
+            .map(PaymentInput::from_map)
+            .unwrap_or_default(),
+        authority: call.authority,
+        visit_session: params.visit_session,
     };
+    if submission.values.is_empty() && submission.visit_session.is_none() {
+        return respond(&session, &rules, &Default::default(), call, state);
+    }
     for _ in 0..WRITE_ATTEMPTS {
         let plan = session::plan(
             &rules,
             &call.form,
             &session,
-            &input,
-            call.authority,
+            &submission,
             call.now,
             state.session_ttl,
         );

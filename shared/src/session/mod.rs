@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 use crate::form::{Form, FormHash, Lang};
 use crate::merchant::MerchantId;
 use crate::validation::{CountryCode, FieldError, Rules};
+use crate::visit::VisitSessionId;
 
 /// A session's hash: 32 characters of `[a-z0-9]` from the OS CSPRNG (about 165 bits).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -69,6 +70,8 @@ pub struct PaymentSession {
     pub expires_at: Timestamp,
     /// Set with `status` `Processed`: the DataSet and payment result it produced.
     pub processed: Option<processing::Processed>,
+    /// The merchant's visit session (Session Management API) this donation belongs to.
+    pub visit_session: Option<VisitSessionId>,
 }
 
 impl PaymentSession {
@@ -88,6 +91,7 @@ impl PaymentSession {
             updated_at: now,
             expires_at: expiry(now, ttl),
             processed: None,
+            visit_session: None,
         }
     }
 
@@ -113,6 +117,9 @@ impl PaymentSession {
         if let Some(fixed) = &changes.fixed {
             self.fixed = fixed.clone();
             self.fixed_rev += 1;
+        }
+        if let Some(visit) = &changes.visit_session {
+            self.visit_session = Some(visit.clone());
         }
         self.updated_at = changes.updated_at;
         self.expires_at = changes.expires_at;
@@ -144,6 +151,8 @@ pub struct SessionChanges {
     pub remove_meta: Vec<String>,
     /// The whole new fixed set, when it changes.
     pub fixed: Option<BTreeSet<String>>,
+    /// A new link to a visit session.
+    pub visit_session: Option<VisitSessionId>,
     pub updated_at: Timestamp,
     pub expires_at: Timestamp,
 }
@@ -154,7 +163,8 @@ impl SessionChanges {
             && self.remove_values.is_empty()
             && self.set_meta.is_empty()
             && self.remove_meta.is_empty()
-            && self.fixed.is_none())
+            && self.fixed.is_none()
+            && self.visit_session.is_none())
     }
 }
 
@@ -204,6 +214,14 @@ impl PaymentInput {
     }
 }
 
+/// What one request submits: its values, who sends them, and a visit session to link.
+#[derive(Clone, Debug)]
+pub struct Submission {
+    pub values: PaymentInput,
+    pub authority: Authority,
+    pub visit_session: Option<VisitSessionId>,
+}
+
 /// What a request does to a session: the changes to write and the errors on its own values.
 pub struct Plan {
     pub changes: SessionChanges,
@@ -216,11 +234,11 @@ pub fn plan(
     rules: &Rules<'_>,
     form: &Form,
     session: &PaymentSession,
-    input: &PaymentInput,
-    authority: Authority,
+    submission: &Submission,
     now: Timestamp,
     ttl: SignedDuration,
 ) -> Plan {
+    let (input, authority) = (&submission.values, submission.authority);
     let mut current = BTreeMap::new();
     let mut changes = SessionChanges {
         set_values: Vec::new(),
@@ -228,6 +246,10 @@ pub fn plan(
         set_meta: Vec::new(),
         remove_meta: Vec::new(),
         fixed: None,
+        visit_session: submission
+            .visit_session
+            .clone()
+            .filter(|id| session.visit_session.as_ref() != Some(id)),
         updated_at: now,
         expires_at: expiry(now, ttl),
     };
@@ -396,6 +418,9 @@ pub fn render(
     meta_info.insert("created_ts".into(), stamp(session.created_at));
     meta_info.insert("updated_ts".into(), stamp(session.updated_at));
     meta_info.insert("expires_ts".into(), stamp(session.expires_at));
+    if let Some(visit) = &session.visit_session {
+        meta_info.insert("visit_session_id".into(), visit.as_str().into());
+    }
     serde_json::to_string(&Envelope {
         status: "success",
         session: SessionView {

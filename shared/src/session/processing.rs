@@ -11,6 +11,7 @@ use crate::dataset::{DataSet, DataSetGuid, JsonElement};
 use crate::form::{FieldDefinition, Form, InputType};
 use crate::payment::{PaymentOrder, PaymentOutcome};
 use crate::validation::{self, Amount, Interval, PaymentMethod};
+use crate::visit::{VisitSession, VisitSessionId};
 
 /// What a processed session keeps, so that processing it again answers the same.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,11 +107,13 @@ struct FormFieldRecord<'a> {
 }
 
 /// The DataSet of a processed session: what was submitted, the form's fields as they are now
-/// (so a receipt can be rendered without the form), and the payment's guids.
+/// (so a receipt can be rendered without the form), the payment's guids, and the visit
+/// session it was linked to.
 pub fn donation_dataset(
     session: &PaymentSession,
     form: &Form,
     processed: &Processed,
+    visit_session: Option<Value>,
 ) -> Result<DataSet, serde_json::Error> {
     let lang = form.definition.locale;
     let fields: Vec<FormFieldRecord<'_>> = form
@@ -132,6 +135,9 @@ pub fn donation_dataset(
         "paymentSessionResult".into(),
         Value::Object(processed.payment_result.clone()),
     );
+    if let Some(visit) = visit_session {
+        element.insert("visitSession".into(), visit);
+    }
     Ok(DataSet {
         guid: processed.data_set_guid,
         merchant_id: form.merchant_id.clone(),
@@ -181,4 +187,16 @@ fn sensitive_fields(session: &PaymentSession, form: &Form) -> Vec<String> {
         })
         .cloned()
         .collect()
+}
+
+/// `visitSession` of a donation's DataSet: the linked visit session's ids, or only its id when
+/// it no longer exists.
+pub fn visit_record(id: &VisitSessionId, session: Option<&VisitSession>) -> Value {
+    let ids = session.map(|s| &s.ids);
+    json!({
+        "sessionId": id.as_str(),
+        "customerId": ids.and_then(|i| i.customer_id.as_deref()),
+        "visitId": ids.and_then(|i| i.visit_id.as_deref()),
+        "globalVisitId": ids.and_then(|i| i.global_visit_id.as_deref()),
+    })
 }

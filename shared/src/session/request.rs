@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::form::Lang;
 use crate::validation::is_value_name;
+use crate::visit::{InvalidVisitSessionId, VisitSessionId};
 
 /// Largest request body.
 pub const BODY_LIMIT: usize = 256 * 1024;
@@ -22,6 +23,8 @@ pub struct SessionParams {
     pub session_hash: Option<String>,
     pub lang: Option<Lang>,
     pub payment: Option<Map<String, Value>>,
+    /// A visit session of the Session Management API to link the donation to.
+    pub visit_session: Option<VisitSessionId>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -44,6 +47,8 @@ pub enum ParamsError {
     TooManyValues,
     #[error("values may be nested at most {DEPTH_LIMIT} levels deep")]
     TooDeep,
+    #[error("visitSessionId: {0}")]
+    VisitSessionId(#[from] InvalidVisitSessionId),
 }
 
 enum BodyKind {
@@ -116,6 +121,10 @@ fn params_from(mut top: Map<String, Value>) -> Result<SessionParams, ParamsError
     let form_hash = text(&mut top, "hash")?.filter(|s| !s.is_empty());
     let session_hash = text(&mut top, "fbSessionHash")?.filter(|s| !s.is_empty());
     let lang = text(&mut top, "lang")?.and_then(|tag| Lang::from_tag(&tag));
+    let visit_session = text(&mut top, "visitSessionId")?
+        .filter(|s| !s.is_empty())
+        .map(|id| VisitSessionId::parse(&id))
+        .transpose()?;
     let payment = match top.remove("payment") {
         None | Some(Value::Null) => None,
         Some(Value::Object(payment)) => {
@@ -131,6 +140,7 @@ fn params_from(mut top: Map<String, Value>) -> Result<SessionParams, ParamsError
         session_hash,
         lang,
         payment,
+        visit_session,
     })
 }
 

@@ -3,11 +3,11 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 
 use super::{
     ApiKeyStore, DataSetStore, FormStore, FormWrite, Page, ProcessStore, Processing, SessionStore,
-    SessionWrite, StoreError,
+    SessionWrite, StoreError, VisitStore,
 };
 use crate::auth::{ApiKeyHash, ApiKeyRecord};
 use crate::dataset::{DataSet, DataSetGuid, JsonElement};
@@ -16,6 +16,7 @@ use crate::listing::{Position, Start, TimeBounds};
 use crate::merchant::{Merchant, MerchantId};
 use crate::session::processing::Processed;
 use crate::session::{Expectation, PaymentSession, SessionChanges, SessionHash, SessionStatus};
+use crate::visit::{VisitIds, VisitSession, VisitSessionId};
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
@@ -256,5 +257,58 @@ impl ProcessStore for MemoryProcessing {
         session.version += 1;
         datasets.insert(dataset.guid, dataset.clone());
         Ok(Processing::Done)
+    }
+}
+
+#[derive(Default)]
+pub struct MemoryVisits {
+    sessions: Mutex<HashMap<(MerchantId, VisitSessionId), VisitSession>>,
+}
+
+impl VisitStore for MemoryVisits {
+    async fn create(&self, session: &VisitSession) -> Result<(), StoreError> {
+        let key = (session.merchant_id.clone(), session.id.clone());
+        let mut sessions = lock(&self.sessions);
+        if sessions.contains_key(&key) {
+            return Err(StoreError::AlreadyExists);
+        }
+        sessions.insert(key, session.clone());
+        Ok(())
+    }
+
+    async fn get(
+        &self,
+        merchant: &MerchantId,
+        id: &VisitSessionId,
+    ) -> Result<Option<VisitSession>, StoreError> {
+        Ok(lock(&self.sessions)
+            .get(&(merchant.clone(), id.clone()))
+            .cloned())
+    }
+
+    async fn associate(
+        &self,
+        merchant: &MerchantId,
+        id: &VisitSessionId,
+        ids: &VisitIds,
+        now: Timestamp,
+        ttl: SignedDuration,
+    ) -> Result<(VisitSession, bool), StoreError> {
+        let mut sessions = lock(&self.sessions);
+        let key = (merchant.clone(), id.clone());
+        match sessions.get_mut(&key).filter(|s| s.is_live(now)) {
+            Some(session) => {
+                session.ids = ids.clone().over(session.ids.clone());
+                session.updated_at = now;
+                session.expires_at = crate::session::expiry(now, ttl);
+                Ok((session.clone(), false))
+            }
+            None => {
+                let session =
+                    VisitSession::new(id.clone(), merchant.clone(), ids.clone(), now, ttl);
+                sessions.insert(key, session.clone());
+                Ok((session, true))
+            }
+        }
     }
 }

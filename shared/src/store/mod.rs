@@ -4,7 +4,7 @@
 
 use std::future::Future;
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 
 use crate::auth::{ApiKeyHash, ApiKeyRecord};
 use crate::dataset::{DataSet, DataSetGuid, JsonElement};
@@ -13,6 +13,7 @@ use crate::listing::{Start, TimeBounds};
 use crate::merchant::{Merchant, MerchantId};
 use crate::session::processing::Processed;
 use crate::session::{Expectation, PaymentSession, SessionChanges, SessionHash};
+use crate::visit::{VisitIds, VisitSession, VisitSessionId};
 
 pub mod dynamo;
 pub mod memory;
@@ -161,4 +162,29 @@ pub trait ProcessStore: SessionStore {
         processed: &Processed,
         dataset: &DataSet,
     ) -> impl Future<Output = Result<Processing, StoreError>> + Send;
+}
+
+/// Visit sessions, scoped by merchant: another merchant's session id is simply unknown.
+pub trait VisitStore: Send + Sync {
+    /// Writes a new visit session; `AlreadyExists` if the merchant has one with this id.
+    fn create(&self, session: &VisitSession)
+    -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The merchant's visit session, expired or not: callers check the expiry.
+    fn get(
+        &self,
+        merchant: &MerchantId,
+        id: &VisitSessionId,
+    ) -> impl Future<Output = Result<Option<VisitSession>, StoreError>> + Send;
+
+    /// Merges `ids` into the live session with this id, or starts one (`true` when started),
+    /// and slides its expiry to `now + ttl`: one write.
+    fn associate(
+        &self,
+        merchant: &MerchantId,
+        id: &VisitSessionId,
+        ids: &VisitIds,
+        now: Timestamp,
+        ttl: SignedDuration,
+    ) -> impl Future<Output = Result<(VisitSession, bool), StoreError>> + Send;
 }

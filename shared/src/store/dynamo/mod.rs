@@ -2,9 +2,11 @@
 
 mod forms;
 mod sessions;
+mod visits;
 
 pub use forms::DynamoForms;
 pub use sessions::{DynamoProcessing, DynamoSessions};
+pub use visits::DynamoVisits;
 
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;

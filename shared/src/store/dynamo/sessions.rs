@@ -25,6 +25,7 @@ use crate::session::processing::Processed;
 use crate::session::{Expectation, PaymentSession, SessionChanges, SessionHash, SessionStatus};
 use crate::store::{ProcessStore, Processing, SessionStore, SessionWrite, StoreError};
 use crate::time::sortable_utc;
+use crate::visit::VisitSessionId;
 
 const KIND_PAYMENT: &str = "payment";
 const STATUS_OPEN: &str = "open";
@@ -59,6 +60,8 @@ struct SessionItem {
     payment_result: Option<Map<String, Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     processed_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    visit_session_id: Option<String>,
 }
 
 impl SessionItem {
@@ -90,6 +93,7 @@ impl SessionItem {
                 .processed
                 .as_ref()
                 .map(|p| sortable_utc(p.processed_at)),
+            visit_session_id: session.visit_session.as_ref().map(ToString::to_string),
         }
     }
 }
@@ -131,6 +135,11 @@ fn session_from(item: Item) -> Result<Option<PaymentSession>, StoreError> {
         updated_at: parse_time(&item.updated_at)?,
         expires_at: Timestamp::from_second(item.expires_at).map_err(corrupt)?,
         processed,
+        visit_session: item
+            .visit_session_id
+            .map(|id| VisitSessionId::parse(&id))
+            .transpose()
+            .map_err(corrupt)?,
     }))
 }
 
@@ -182,6 +191,7 @@ impl UpdateExpression {
             ("#f", "formHash"),
             ("#e", "expiresAt"),
             ("#u", "updatedAt"),
+            ("#w", "visitSessionId"),
         ];
         Self {
             names: names
@@ -278,6 +288,10 @@ impl SessionStore for DynamoSessions {
         for name in &changes.remove_meta {
             let path = update.name(name);
             update.remove.push(format!("#m.{path}"));
+        }
+        if let Some(visit) = &changes.visit_session {
+            let visit = update.value(AttributeValue::S(visit.to_string()));
+            update.set.push(format!("#w = {visit}"));
         }
         let one = update.value(number(1));
         if let Some(fixed) = &changes.fixed {
