@@ -6,6 +6,7 @@ use integration_tests::events::Event;
 use integration_tests::{
     counting_dynamodb_client, dataset_api_state_with, list_datasets_state_with, merchant_with_form,
     merchant_with_key, process_session_state_with, session_api_state_with,
+    visit_sessions_state_with,
 };
 use lambda_http::http::StatusCode;
 use serde_json::Value;
@@ -228,4 +229,42 @@ async fn processing_is_one_read_and_one_transaction() {
     let again = process_session::handle(process(), &processing).await;
     assert_eq!(again.status(), StatusCode::OK);
     assert_eq!(requests.take(), ["GetItem"], "answering again is one read");
+}
+
+#[tokio::test]
+async fn visit_sessions_cost_one_request_each() {
+    let (client, requests) = counting_dynamodb_client();
+    let state = visit_sessions_state_with(client);
+    let (_, key) = merchant_with_key(state.auth.keys(), "counts").await;
+    requests.take();
+    let created = visit_sessions::handle(
+        Event::http("PUT", "/sessions/new").bearer(&key).request(),
+        &state,
+    )
+    .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert_eq!(
+        requests.take(),
+        ["GetItem", "PutItem"],
+        "cold: the key, then the write"
+    );
+    let created: Value = serde_json::from_slice(created.body().as_ref()).expect("JSON");
+    let id = created["sessionId"].as_str().expect("id");
+    let get = visit_sessions::handle(
+        Event::session_path("GET", id).bearer(&key).request(),
+        &state,
+    );
+    assert_eq!(get.await.status(), StatusCode::OK);
+    assert_eq!(requests.take(), ["GetItem"]);
+    let post = Event::session_path("POST", id)
+        .bearer(&key)
+        .header("content-type", "application/json")
+        .body(r#"{"customerId":"c-1"}"#);
+    assert_eq!(
+        visit_sessions::handle(post.request(), &state)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(requests.take(), ["UpdateItem"], "an upsert is one write");
 }

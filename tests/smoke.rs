@@ -308,3 +308,50 @@ async fn a_donation_goes_from_session_to_listed_dataset() {
             .contains(&guid)
     );
 }
+
+#[tokio::test]
+async fn the_session_management_api_answers_on_its_real_paths() {
+    let local = local();
+    let key = local.key("apiKey");
+    let created = local
+        .http
+        .put(format!("{}/sessions/new", local.base))
+        .bearer_auth(&key)
+        .json(&json!({"customerId": "CRM-1"}))
+        .send()
+        .await
+        .expect("PUT /sessions/new");
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let created: Value = created.json().await.expect("JSON");
+    let id = created["sessionId"].as_str().expect("id");
+    let url = format!("{}/sessions/{id}", local.base);
+    let merged: Value = local
+        .http
+        .post(&url)
+        .bearer_auth(&key)
+        .json(&json!({"visitId": "v-1"}))
+        .send()
+        .await
+        .expect("POST /sessions/{id}")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(merged["customerId"], "CRM-1");
+    assert_eq!(merged["visitId"], "v-1");
+    let read = local
+        .http
+        .get(&url)
+        .bearer_auth(&key)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(read.status(), StatusCode::OK);
+    let foreign = local
+        .http
+        .get(&url)
+        .bearer_auth(local.key("otherApiKey"))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(foreign.status(), StatusCode::NOT_FOUND);
+}

@@ -6,10 +6,10 @@ use integration_tests::{
 };
 use shared::dataset::ShardCount;
 use shared::store::dynamo::{
-    DynamoApiKeys, DynamoDataSets, DynamoForms, DynamoProcessing, DynamoSessions,
+    DynamoApiKeys, DynamoDataSets, DynamoForms, DynamoProcessing, DynamoSessions, DynamoVisits,
 };
 use shared::store::memory::{
-    MemoryApiKeys, MemoryDataSets, MemoryForms, MemoryProcessing, MemorySessions,
+    MemoryApiKeys, MemoryDataSets, MemoryForms, MemoryProcessing, MemorySessions, MemoryVisits,
 };
 
 fn dynamo_datasets() -> DynamoDataSets {
@@ -30,6 +30,11 @@ fn dynamo_forms() -> DynamoForms {
 fn dynamo_sessions() -> DynamoSessions {
     ensure_tables();
     DynamoSessions::new(dynamodb_client(), SESSIONS_TABLE)
+}
+
+fn dynamo_visits() -> DynamoVisits {
+    ensure_tables();
+    DynamoVisits::new(dynamodb_client(), SESSIONS_TABLE)
 }
 
 macro_rules! contract_tests {
@@ -57,6 +62,7 @@ contract_tests! {
     forms_belong_to_the_merchant_who_wrote_them: MemoryForms::default(), dynamo_forms();
     sessions_round_trip_and_change_value_by_value: MemorySessions::default(), dynamo_sessions();
     session_writes_insist_on_what_was_checked: MemorySessions::default(), dynamo_sessions();
+    visit_sessions_are_per_merchant_and_merge: MemoryVisits::default(), dynamo_visits();
 }
 
 #[tokio::test]

@@ -83,8 +83,12 @@ impl VisitIds {
         let Some(body) = body.filter(|b| !b.trim().is_empty()) else {
             return Ok(Self::default());
         };
+        let malformed = |e: serde_json::Error| VisitInputError::Malformed(e.to_string());
+        // An object, not the array form serde would also accept for a struct.
+        let object: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(body).map_err(malformed)?;
         let ids: Self =
-            serde_json::from_str(body).map_err(|e| VisitInputError::Malformed(e.to_string()))?;
+            serde_json::from_value(serde_json::Value::Object(object)).map_err(malformed)?;
         for (name, value) in ids.named() {
             if value.is_some_and(|v| {
                 v.chars().count() > MAX_ID_CHARS || v.chars().any(char::is_control)

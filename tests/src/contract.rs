@@ -15,10 +15,10 @@ use shared::session::processing::Processed;
 use shared::session::{Expectation, PaymentSession, SessionChanges, SessionHash, SessionStatus};
 use shared::store::{
     ApiKeyStore, DataSetStore, FormStore, FormWrite, ProcessStore, Processing, SessionStore,
-    SessionWrite, StoreError,
+    SessionWrite, StoreError, VisitStore,
 };
 use shared::validation::Amount;
-use shared::visit::VisitSessionId;
+use shared::visit::{VisitIds, VisitSession, VisitSessionId};
 
 use crate::unique_merchant;
 
@@ -518,4 +518,60 @@ pub async fn processing_is_all_or_nothing<P: ProcessStore, D: DataSetStore>(
             .expect("get"),
         None
     );
+}
+
+pub async fn visit_sessions_are_per_merchant_and_merge<S: VisitStore>(store: &S) {
+    let (owner, stranger) = (unique_merchant("contract"), unique_merchant("contract"));
+    let now = shared::time::now();
+    let ttl = SignedDuration::from_hours(24);
+    let id = VisitSessionId::generate().expect("random");
+    let ids = VisitIds {
+        customer_id: Some("c-1".into()),
+        ..VisitIds::default()
+    };
+    let session = VisitSession::new(id.clone(), owner.clone(), ids, now, ttl);
+    store.create(&session).await.expect("create");
+    let again = store.create(&session).await;
+    assert!(matches!(again, Err(StoreError::AlreadyExists)), "{again:?}");
+    assert_eq!(
+        store.get(&owner, &id).await.expect("get"),
+        Some(session.clone())
+    );
+    assert_eq!(store.get(&stranger, &id).await.expect("get"), None);
+
+    let later = now + SignedDuration::from_secs(60);
+    let more = VisitIds {
+        visit_id: Some("v-1".into()),
+        ..VisitIds::default()
+    };
+    let (merged, created) = store
+        .associate(&owner, &id, &more, later, ttl)
+        .await
+        .expect("associate");
+    assert!(!created);
+    assert_eq!(merged.ids.customer_id.as_deref(), Some("c-1"));
+    assert_eq!(merged.ids.visit_id.as_deref(), Some("v-1"));
+    assert_eq!(merged.created_at, now);
+    assert_eq!(merged.updated_at, later);
+    assert_eq!(merged.expires_at, shared::session::expiry(later, ttl));
+    assert_eq!(
+        store.get(&owner, &id).await.expect("get"),
+        Some(merged.clone())
+    );
+
+    // Another merchant's id space is its own; an expired session starts anew.
+    let (theirs, created) = store
+        .associate(&stranger, &id, &more, later, ttl)
+        .await
+        .expect("associate");
+    assert!(created);
+    assert_eq!(theirs.ids.customer_id, None);
+    let after_expiry = merged.expires_at + SignedDuration::from_secs(1);
+    let (fresh, created) = store
+        .associate(&owner, &id, &VisitIds::default(), after_expiry, ttl)
+        .await
+        .expect("associate");
+    assert!(created);
+    assert_eq!(fresh.ids, VisitIds::default());
+    assert_eq!(fresh.created_at, after_expiry);
 }

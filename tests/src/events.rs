@@ -83,6 +83,14 @@ impl Event {
         event
     }
 
+    /// `/sessions/{sessionId}` with the path parameter set.
+    pub fn session_path(method: &str, id: &str) -> Self {
+        let mut event = Self::http(method, &format!("/sessions/{id}"));
+        event.0["routeKey"] = json!(format!("{method} /sessions/{{sessionId}}"));
+        event.0["pathParameters"] = json!({ "sessionId": id });
+        event
+    }
+
     /// A raw, already encoded query string (`a=1&b[c]=2`).
     pub fn raw_query(mut self, raw: &str) -> Self {
         let params: serde_json::Map<String, Value> = form_pairs(raw)

@@ -105,8 +105,11 @@ pub fn process_session_state_with(client: Client) -> process_session::DynamoStat
 
 /// The Session Management API's state, on DynamoDB Local.
 pub fn visit_sessions_state() -> visit_sessions::DynamoState {
+    visit_sessions_state_with(dynamodb_client())
+}
+
+pub fn visit_sessions_state_with(client: Client) -> visit_sessions::DynamoState {
     ensure_tables();
-    let client = dynamodb_client();
     visit_sessions::State {
         visits: DynamoVisits::new(client.clone(), SESSIONS_TABLE),
         auth: Authenticator::new(DynamoApiKeys::new(client, API_KEYS_TABLE)),
