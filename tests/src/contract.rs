@@ -436,14 +436,15 @@ fn processed_for(session: &PaymentSession, at: Timestamp) -> (Processed, DataSet
 
 /// Processing writes the processed session and the DataSet together, or neither: a session
 /// that changed since it was read, or was processed already, leaves everything as it was.
-pub async fn processing_is_all_or_nothing<P: ProcessStore, D: DataSetStore>(
+pub async fn processing_is_all_or_nothing<S: SessionStore, P: ProcessStore, D: DataSetStore>(
+    sessions: &S,
     store: &P,
     datasets: &D,
 ) {
     let form = sample_form(&unique_merchant("contract"));
     let now = shared::time::now();
     let session = sample_session(&form, now);
-    store.create(&session).await.expect("create");
+    sessions.create(&session).await.expect("create");
 
     // Changed between read and write: the transaction fails half-way, nothing is written.
     let expect = Expectation {
@@ -452,7 +453,7 @@ pub async fn processing_is_all_or_nothing<P: ProcessStore, D: DataSetStore>(
         now,
     };
     assert!(matches!(
-        store.update(&session.hash, &expect, &changes(now)).await,
+        sessions.update(&session.hash, &expect, &changes(now)).await,
         Ok(SessionWrite::Updated(_))
     ));
     let (processed, dataset) = processed_for(&session, now);
@@ -463,7 +464,7 @@ pub async fn processing_is_all_or_nothing<P: ProcessStore, D: DataSetStore>(
             .expect("process"),
         Processing::Conflict
     );
-    let current = store
+    let current = sessions
         .get(&session.hash)
         .await
         .expect("get")
@@ -486,7 +487,7 @@ pub async fn processing_is_all_or_nothing<P: ProcessStore, D: DataSetStore>(
             .expect("process"),
         Processing::Done
     );
-    let done = store
+    let done = sessions
         .get(&session.hash)
         .await
         .expect("get")

@@ -88,11 +88,13 @@ pub fn process_session_state() -> process_session::DynamoState {
 
 pub fn process_session_state_with(client: Client) -> process_session::DynamoState {
     ensure_tables();
+    let sessions = DynamoSessions::new(client.clone(), SESSIONS_TABLE);
     process_session::State {
-        sessions: DynamoProcessing::new(
-            DynamoSessions::new(client.clone(), SESSIONS_TABLE),
+        processing: DynamoProcessing::new(
+            sessions.clone(),
             DynamoDataSets::new(client.clone(), DATASETS_TABLE, ShardCount::DEFAULT),
         ),
+        sessions,
         visits: DynamoVisits::new(client.clone(), SESSIONS_TABLE),
         forms: FormCatalog::new(
             DynamoForms::new(client.clone(), FORMS_TABLE),
@@ -100,6 +102,7 @@ pub fn process_session_state_with(client: Client) -> process_session::DynamoStat
         ),
         provider: SandboxProvider,
         time_zone: berlin(),
+        session_ttl: jiff::SignedDuration::from_hours(48),
     }
 }
 

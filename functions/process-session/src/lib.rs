@@ -2,49 +2,55 @@
 //! recorded as a DataSet. One DynamoDB transaction marks the session processed and writes the
 //! DataSet, so a donation is recorded exactly once, however often or concurrently it is sent.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
+use jiff::SignedDuration;
 use jiff::tz::TimeZone;
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
 use shared::config::{self, ConfigError};
-use shared::dataset::DataSetGuid;
-use shared::form::{Form, FormCatalog};
+use shared::form::FormCatalog;
 use shared::http::{SessionApiError, json_response, log_request};
 use shared::merchant::MerchantId;
 use shared::payment::{PaymentProvider, SandboxProvider};
-use shared::session::processing::{self, Processed};
-use shared::session::{self, PaymentSession, SessionStatus, edge};
+use shared::session::flow::{Context, Processor};
+use shared::session::{self, edge};
 use shared::store::dynamo::{
     DynamoApiKeys, DynamoDataSets, DynamoForms, DynamoProcessing, DynamoSessions, DynamoVisits,
 };
-use shared::store::{ApiKeyStore, FormStore, ProcessStore, Processing, VisitStore};
-use shared::validation::Rules;
+use shared::store::{ApiKeyStore, FormStore, ProcessStore, SessionStore, VisitStore};
 
-/// Tries when a concurrent request changed the session between read and transaction.
-const ATTEMPTS: u32 = 5;
-
-pub struct State<P, V, F, K, Pay> {
-    pub sessions: P,
+pub struct State<S, P, V, F, K, Pay> {
+    pub sessions: S,
+    pub processing: P,
     pub visits: V,
     pub forms: FormCatalog<F, K>,
     pub provider: Pay,
     pub time_zone: TimeZone,
+    pub session_ttl: SignedDuration,
 }
 
-pub type DynamoState =
-    State<DynamoProcessing, DynamoVisits, DynamoForms, DynamoApiKeys, SandboxProvider>;
+pub type DynamoState = State<
+    DynamoSessions,
+    DynamoProcessing,
+    DynamoVisits,
+    DynamoForms,
+    DynamoApiKeys,
+    SandboxProvider,
+>;
 
 impl DynamoState {
     /// Everything a cold start builds once: settings and the one DynamoDB client.
     pub async fn from_env() -> Result<Self, ConfigError> {
         let client = config::dynamodb_client().await;
+        let sessions = DynamoSessions::from_env(client.clone())?;
         Ok(State {
-            sessions: DynamoProcessing::new(
-                DynamoSessions::from_env(client.clone())?,
+            processing: DynamoProcessing::new(
+                sessions.clone(),
                 DynamoDataSets::from_env(client.clone())?,
             ),
+            sessions,
             visits: DynamoVisits::from_env(client.clone())?,
             forms: FormCatalog::new(
                 DynamoForms::from_env(client.clone())?,
@@ -52,6 +58,7 @@ impl DynamoState {
             ),
             provider: SandboxProvider,
             time_zone: config::time_zone()?,
+            session_ttl: config::session_ttl()?,
         })
     }
 }
@@ -60,6 +67,7 @@ const ROUTE: &str = "/app/processSession";
 
 /// Answers one request. Never fails: every error becomes its `{"status":"error"}` answer.
 pub async fn handle<
+    S: SessionStore,
     P: ProcessStore,
     V: VisitStore,
     F: FormStore,
@@ -67,7 +75,7 @@ pub async fn handle<
     Pay: PaymentProvider,
 >(
     req: Request,
-    state: &State<P, V, F, K, Pay>,
+    state: &State<S, P, V, F, K, Pay>,
 ) -> Response<Body> {
     let started = Instant::now();
     let mut merchant = None;
@@ -91,6 +99,7 @@ pub async fn handle<
 }
 
 async fn serve<
+    S: SessionStore,
     P: ProcessStore,
     V: VisitStore,
     F: FormStore,
@@ -98,7 +107,7 @@ async fn serve<
     Pay: PaymentProvider,
 >(
     req: &Request,
-    state: &State<P, V, F, K, Pay>,
+    state: &State<S, P, V, F, K, Pay>,
     merchant_out: &mut Option<MerchantId>,
 ) -> Result<Response<Body>, SessionApiError> {
     let params = edge::params(req)?;
@@ -106,83 +115,20 @@ async fn serve<
     *merchant_out = Some(form.merchant_id.clone());
     let hash = edge::session_hash(&params)?;
     let lang = edge::language(req, &params, &form);
-    let now = shared::time::now();
-    let rules = Rules::new(
-        &form.definition,
-        now.to_zoned(state.time_zone.clone()).date(),
-    );
-    let read = |session| edge::live_session(session, &form, now, true);
-    let mut session = read(state.sessions.get(&hash).await?)?;
-    for attempt in 0..ATTEMPTS {
-        if session.status == SessionStatus::Processed {
-            // Processed before (or just now, concurrently): the same answer again.
-            break;
-        }
-        if !rules.lacking(&session.values).is_empty() {
-            return Err(SessionApiError::Incomplete);
-        }
-        let processed = pay(state, &session, &form, now).await?;
-        let visit = match &session.visit_session {
-            Some(id) => {
-                let found = state.visits.get(&form.merchant_id, id).await?;
-                let live = found.filter(|v| v.is_live(now));
-                Some(processing::visit_record(id, live.as_ref()))
-            }
-            None => None,
-        };
-        let dataset = processing::donation_dataset(&session, &form, &processed, visit)
-            .map_err(|e| SessionApiError::General(e.to_string()))?;
-        match state
-            .sessions
-            .process(&session, &processed, &dataset)
-            .await?
-        {
-            Processing::Done => {
-                session.status = SessionStatus::Processed;
-                session.processed = Some(processed);
-                session.version += 1;
-                break;
-            }
-            Processing::Conflict => {
-                // Spread concurrent retries a little before reading again.
-                tokio::time::sleep(Duration::from_millis(10 * u64::from(attempt + 1))).await;
-                session = read(state.sessions.get(&hash).await?)?;
-            }
-        }
-    }
-    if session.processed.is_none() {
-        return Err(SessionApiError::General(
-            "the session kept changing during processing".into(),
-        ));
-    }
-    let body = session::render(
-        &session,
-        &rules,
-        &Default::default(),
-        lang,
+    let ctx = Context::new(
+        &form,
+        shared::time::now(),
+        state.session_ttl,
         &state.time_zone,
-    )
-    .map_err(|e| SessionApiError::General(e.to_string()))?;
-    Ok(json_response(StatusCode::OK, body))
-}
-
-/// Asks the provider for the payment; the session hash is its idempotency key.
-async fn pay<P, V, F, K, Pay: PaymentProvider>(
-    state: &State<P, V, F, K, Pay>,
-    session: &PaymentSession,
-    form: &Form,
-    now: jiff::Timestamp,
-) -> Result<Processed, SessionApiError> {
-    let order =
-        processing::order(session, form).map_err(|e| SessionApiError::General(e.to_string()))?;
-    let outcome = state
-        .provider
-        .execute(&order)
-        .await
+    );
+    let processor = Processor {
+        sessions: &state.sessions,
+        processing: &state.processing,
+        visits: &state.visits,
+        provider: &state.provider,
+    };
+    let session = processor.process(&ctx, &hash).await?;
+    let body = session::render(&session, &ctx.rules, &Default::default(), lang, ctx.zone)
         .map_err(|e| SessionApiError::General(e.to_string()))?;
-    Ok(Processed {
-        data_set_guid: DataSetGuid::new_v4(),
-        payment_result: processing::payment_result(&outcome, now, &state.time_zone),
-        processed_at: now,
-    })
+    Ok(json_response(StatusCode::OK, body))
 }

@@ -15,19 +15,11 @@ use shared::config::{self, ConfigError};
 use shared::form::{Form, FormCatalog, Lang};
 use shared::http::{SessionApiError, json_response, log_request};
 use shared::merchant::MerchantId;
+use shared::session::flow::{self, Context, Outcome};
 use shared::session::request::SessionParams;
-use shared::session::{
-    self, Authority, Expectation, PaymentInput, PaymentSession, SessionHash, Submission, edge,
-};
+use shared::session::{self, Authority, PaymentInput, SessionHash, Submission, edge};
 use shared::store::dynamo::{DynamoApiKeys, DynamoForms, DynamoSessions};
-use shared::store::{ApiKeyStore, FormStore, SessionStore, SessionWrite, StoreError};
-use shared::validation::{FieldError, Rules};
-
-/// Values a session may hold in all, and roughly how much data: DynamoDB items stop at 400 KB.
-const SESSION_VALUE_LIMIT: usize = 200;
-const SESSION_SIZE_LIMIT: usize = 300 * 1024;
-/// Tries when a concurrent request changed what a write insists on (the fixed set).
-const WRITE_ATTEMPTS: usize = 3;
+use shared::store::{ApiKeyStore, FormStore, SessionStore};
 
 pub struct State<S, F, K> {
     pub sessions: S,
@@ -138,11 +130,8 @@ struct Call {
 }
 
 impl Call {
-    fn rules(&self, zone: &TimeZone) -> Rules<'_> {
-        Rules::new(
-            &self.form.definition,
-            self.now.to_zoned(zone.clone()).date(),
-        )
+    fn context<'a, S, F, K>(&'a self, state: &'a State<S, F, K>) -> Context<'a> {
+        Context::new(&self.form, self.now, state.session_ttl, &state.time_zone)
     }
 }
 
@@ -180,28 +169,9 @@ async fn create<S: SessionStore, F, K>(
         authority: call.authority,
         visit_session: params.visit_session,
     };
-    let rules = call.rules(&state.time_zone);
-    for _ in 0..WRITE_ATTEMPTS {
-        let hash = SessionHash::generate().map_err(|e| SessionApiError::General(e.to_string()))?;
-        let mut session = PaymentSession::open(hash, &call.form, call.now, state.session_ttl);
-        let plan = session::plan(
-            &rules,
-            &call.form,
-            &session,
-            &submission,
-            call.now,
-            state.session_ttl,
-        );
-        session.apply(&plan.changes);
-        check_size(&session)?;
-        match state.sessions.create(&session).await {
-            Ok(()) => return respond(&session, &rules, &plan.current, call, state),
-            // 165 random bits collided: draw again.
-            Err(StoreError::AlreadyExists) => continue,
-            Err(err) => return Err(err.into()),
-        }
-    }
-    Err(SessionApiError::General("no free session hash".into()))
+    let ctx = call.context(state);
+    let outcome = flow::create(&state.sessions, &ctx, &submission).await?;
+    respond(&outcome, &ctx, call.lang)
 }
 
 async fn update<S: SessionStore, F, K>(
@@ -210,13 +180,6 @@ async fn update<S: SessionStore, F, K>(
     params: SessionParams,
 ) -> Result<Response<Body>, SessionApiError> {
     let hash = edge::session_hash(&params)?;
-    let mut session = edge::live_session(
-        state.sessions.get(&hash).await?,
-        &call.form,
-        call.now,
-        false,
-    )?;
-    let rules = call.rules(&state.time_zone);
     let submission = Submission {
         values: params
             .payment
@@ -225,65 +188,23 @@ async fn update<S: SessionStore, F, K>(
         authority: call.authority,
         visit_session: params.visit_session,
     };
-    if submission.values.is_empty() && submission.visit_session.is_none() {
-        return respond(&session, &rules, &Default::default(), call, state);
-    }
-    for _ in 0..WRITE_ATTEMPTS {
-        let plan = session::plan(
-            &rules,
-            &call.form,
-            &session,
-            &submission,
-            call.now,
-            state.session_ttl,
-        );
-        if !plan.changes.changes_values() {
-            return respond(&session, &rules, &plan.current, call, state);
-        }
-        let mut after = session.clone();
-        after.apply(&plan.changes);
-        check_size(&after)?;
-        let expect = Expectation {
-            form_hash: call.form.hash.clone(),
-            fixed_rev: session.fixed_rev,
-            now: call.now,
-        };
-        match state.sessions.update(&hash, &expect, &plan.changes).await? {
-            SessionWrite::Updated(updated) => {
-                return respond(&updated, &rules, &plan.current, call, state);
-            }
-            // Processed, expired or its fixed set changed meanwhile: judge again on what the
-            // failed write returned.
-            SessionWrite::Conflict(current) => {
-                session = edge::live_session(current, &call.form, call.now, false)?;
-            }
-        }
-    }
-    Err(SessionApiError::General(
-        "the session kept changing during the update".into(),
-    ))
+    let ctx = call.context(state);
+    let outcome = flow::update(&state.sessions, &ctx, &hash, &submission).await?;
+    respond(&outcome, &ctx, call.lang)
 }
 
-/// Refuses a session that would outgrow a DynamoDB item.
-fn check_size(session: &PaymentSession) -> Result<(), SessionApiError> {
-    if session.values.len() > SESSION_VALUE_LIMIT {
-        return Err(SessionApiError::SessionFull("200 values"));
-    }
-    let size = serde_json::to_vec(&session.values).map_or(usize::MAX, |v| v.len());
-    if size > SESSION_SIZE_LIMIT {
-        return Err(SessionApiError::SessionFull("300 KB of values"));
-    }
-    Ok(())
-}
-
-fn respond<S, F, K>(
-    session: &PaymentSession,
-    rules: &Rules<'_>,
-    current: &std::collections::BTreeMap<String, FieldError>,
-    call: &Call,
-    state: &State<S, F, K>,
+fn respond(
+    outcome: &Outcome,
+    ctx: &Context<'_>,
+    lang: Lang,
 ) -> Result<Response<Body>, SessionApiError> {
-    let body = session::render(session, rules, current, call.lang, &state.time_zone)
-        .map_err(|e| SessionApiError::General(e.to_string()))?;
+    let body = session::render(
+        &outcome.session,
+        &ctx.rules,
+        &outcome.current,
+        lang,
+        ctx.zone,
+    )
+    .map_err(|e| SessionApiError::General(e.to_string()))?;
     Ok(json_response(StatusCode::OK, body))
 }

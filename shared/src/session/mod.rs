@@ -2,6 +2,7 @@
 //! validated at once, until the session is complete and can be processed.
 
 pub mod edge;
+pub mod flow;
 pub mod processing;
 pub mod request;
 

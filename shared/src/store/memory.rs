@@ -215,25 +215,6 @@ pub struct MemoryProcessing {
     pub datasets: MemoryDataSets,
 }
 
-impl SessionStore for MemoryProcessing {
-    async fn create(&self, session: &PaymentSession) -> Result<(), StoreError> {
-        self.sessions.create(session).await
-    }
-
-    async fn get(&self, hash: &SessionHash) -> Result<Option<PaymentSession>, StoreError> {
-        self.sessions.get(hash).await
-    }
-
-    async fn update(
-        &self,
-        hash: &SessionHash,
-        expect: &Expectation,
-        changes: &SessionChanges,
-    ) -> Result<SessionWrite, StoreError> {
-        self.sessions.update(hash, expect, changes).await
-    }
-}
-
 impl ProcessStore for MemoryProcessing {
     async fn process(
         &self,

@@ -152,8 +152,8 @@ pub enum Processing {
     Conflict,
 }
 
-/// Sessions, plus the one write that turns a session into a donation.
-pub trait ProcessStore: SessionStore {
+/// The one write that turns a session into a donation.
+pub trait ProcessStore: Send + Sync {
     /// In one transaction: marks the session processed, insisting on the version and status
     /// it was read with, and inserts the DataSet, insisting its guid is new. All or nothing.
     fn process(

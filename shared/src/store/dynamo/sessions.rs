@@ -411,25 +411,6 @@ impl DynamoProcessing {
     }
 }
 
-impl SessionStore for DynamoProcessing {
-    async fn create(&self, session: &PaymentSession) -> Result<(), StoreError> {
-        self.sessions.create(session).await
-    }
-
-    async fn get(&self, hash: &SessionHash) -> Result<Option<PaymentSession>, StoreError> {
-        self.sessions.get(hash).await
-    }
-
-    async fn update(
-        &self,
-        hash: &SessionHash,
-        expect: &Expectation,
-        changes: &SessionChanges,
-    ) -> Result<SessionWrite, StoreError> {
-        self.sessions.update(hash, expect, changes).await
-    }
-}
-
 impl ProcessStore for DynamoProcessing {
     async fn process(
         &self,
