@@ -389,6 +389,13 @@ impl Form {
     }
 }
 
+/// How a session reaches a form: `apiEnabled` only governs the Session-API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Api,
+    HostedForm,
+}
+
 /// Why a form cannot take sessions: the Session-API's errors 102 to 104.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FormRefusal {
@@ -434,6 +441,7 @@ impl<F: FormStore, K: ApiKeyStore> FormCatalog<F, K> {
     pub async fn usable(
         &self,
         hash: &FormHash,
+        channel: Channel,
     ) -> Result<Option<Result<Arc<Form>, FormRefusal>>, StoreError> {
         let Some((form, forms_enabled)) = self.lookup(hash).await? else {
             return Ok(None);
@@ -443,7 +451,7 @@ impl<F: FormStore, K: ApiKeyStore> FormCatalog<F, K> {
             Err(FormRefusal::MerchantWithoutForms)
         } else if !definition.active {
             Err(FormRefusal::Inactive)
-        } else if !definition.api_enabled {
+        } else if channel == Channel::Api && !definition.api_enabled {
             Err(FormRefusal::ApiDisabled)
         } else {
             Ok(form)

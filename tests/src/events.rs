@@ -91,6 +91,12 @@ impl Event {
         event
     }
 
+    /// Sets one path parameter, as API Gateway does for `{name}` in a route.
+    pub fn path_param(mut self, name: &str, value: &str) -> Self {
+        self.0["pathParameters"][name] = json!(value);
+        self
+    }
+
     /// A raw, already encoded query string (`a=1&b[c]=2`).
     pub fn raw_query(mut self, raw: &str) -> Self {
         let params: serde_json::Map<String, Value> = form_pairs(raw)

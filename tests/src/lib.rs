@@ -106,6 +106,29 @@ pub fn process_session_state_with(client: Client) -> process_session::DynamoStat
     }
 }
 
+/// The hosted form's state, as its cold start builds it, on DynamoDB Local.
+pub fn hosted_form_state() -> hosted_form::DynamoState {
+    ensure_tables();
+    let client = dynamodb_client();
+    let sessions = DynamoSessions::new(client.clone(), SESSIONS_TABLE);
+    hosted_form::State {
+        processing: DynamoProcessing::new(
+            sessions.clone(),
+            DynamoDataSets::new(client.clone(), DATASETS_TABLE, ShardCount::DEFAULT),
+        ),
+        sessions,
+        visits: DynamoVisits::new(client.clone(), SESSIONS_TABLE),
+        forms: FormCatalog::new(
+            DynamoForms::new(client.clone(), FORMS_TABLE),
+            DynamoApiKeys::new(client, API_KEYS_TABLE),
+        ),
+        provider: SandboxProvider,
+        time_zone: berlin(),
+        session_ttl: jiff::SignedDuration::from_hours(48),
+        csrf_key: b"hosted form tests secret, 32 bytes or more".to_vec(),
+    }
+}
+
 /// The Session Management API's state, on DynamoDB Local.
 pub fn visit_sessions_state() -> visit_sessions::DynamoState {
     visit_sessions_state_with(dynamodb_client())

@@ -10,7 +10,7 @@ use lambda_http::{Body, Request, Response};
 
 use super::request::{self, SessionParams};
 use super::{PaymentSession, SessionHash, SessionStatus};
-use crate::form::{Form, FormCatalog, FormHash, Lang};
+use crate::form::{Channel, Form, FormCatalog, FormHash, Lang};
 use crate::http::SessionApiError;
 use crate::store::{ApiKeyStore, FormStore};
 
@@ -35,7 +35,7 @@ pub async fn usable_form<F: FormStore, K: ApiKeyStore>(
     let raw = params.form_hash.as_deref().ok_or(SessionApiError::NoHash)?;
     let hash = FormHash::parse(raw).map_err(|_| SessionApiError::NoConfig)?;
     Ok(catalog
-        .usable(&hash)
+        .usable(&hash, Channel::Api)
         .await?
         .ok_or(SessionApiError::NoConfig)??)
 }
