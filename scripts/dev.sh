@@ -18,9 +18,13 @@ prepare_data "$LOCAL/demo.json"
 log "serving every function on http://127.0.0.1:$API_PORT (logs: .local/api.log)"
 start_api "$API_PORT" "$LOCAL/api.log"
 
+FORM_URL=$(demo_form_url "http://127.0.0.1:$API_PORT" "$LOCAL/demo.json")
+
 cat <<MSG
 
 Local API:  http://127.0.0.1:$API_PORT
+Donation form, prefilled from a demo session (amount fixed):
+  $FORM_URL
 Demo data (.local/demo.json):
 $(cat "$LOCAL/demo.json")
 

@@ -139,3 +139,22 @@ start_api() {
     --concurrency 8 --disable-cors --env-file "$LOCAL/functions.env"
   wait_for_port "$port" "cargo lambda watch" 600
 }
+
+# Creates a demo payment session through the Session-API and prints the hosted form's URL,
+# prefilled from it.
+demo_form_url() {
+  local base=$1 demo_file=$2
+  python3 - "$base" "$demo_file" <<'PY'
+import json, sys, urllib.request
+base, demo_file = sys.argv[1], sys.argv[2]
+form = json.load(open(demo_file))["formHash"]
+payment = {"salutation": "Ms.", "first_name": "Erika", "last_name": "Mustermann",
+           "email": "erika@example.org", "amount_fix": "25", "interval": "1",
+           "payment_method": "sepa_direct_debit"}
+request = urllib.request.Request(
+    f"{base}/app/createSession", data=json.dumps({"hash": form, "payment": payment}).encode(),
+    headers={"content-type": "application/json"})
+session = json.load(urllib.request.urlopen(request, timeout=300))["session"]["hash"]
+print(f"{base}/form/{form}?fbSessionHash={session}")
+PY
+}

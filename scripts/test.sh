@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: lints, unit tests, store contract and handler tests against DynamoDB Local,
-# and an HTTP smoke test through `cargo lambda watch` on the real paths.
+# an HTTP smoke test through `cargo lambda watch` on the real paths, and the hosted form in a
+# real headless Chromium.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 trap 'stop_started' EXIT
@@ -27,6 +28,11 @@ port_open "$SMOKE_PORT" && die "port $SMOKE_PORT is in use; set SMOKE_PORT to a 
 log "starting cargo lambda watch on 127.0.0.1:$SMOKE_PORT for the smoke test"
 start_api "$SMOKE_PORT" "$LOCAL/test-api.log"
 
+export SMOKE_API_URL="http://127.0.0.1:$SMOKE_PORT" SMOKE_DEMO_FILE="$LOCAL/test-demo.json"
 log "cargo test"
-SMOKE_API_URL="http://127.0.0.1:$SMOKE_PORT" SMOKE_DEMO_FILE="$LOCAL/test-demo.json" \
-  cargo test --workspace
+cargo test --workspace
+
+log "browser tests (headless Chromium)"
+command -v "${CHROMIUM:-chromium}" >/dev/null 2>&1 ||
+  die "Debian's chromium is needed for the browser tests (bash .ci/run installs it)"
+NPM_TOOLS="$TOOLS/npm" node --test tests/browser/
