@@ -8,7 +8,9 @@ trap 'exit 130' INT TERM
 
 ensure_tools
 start_dynamodb
-log "handler overhead (criterion)"
+log "handler overhead (criterion, in-memory stores)"
+cargo bench -p session-api --bench handler -- --noplot
+cargo bench -p process-session --bench handler -- --noplot
 cargo bench -p dataset-api --bench handler -- --noplot
 log "listing over 10,000 DataSets (DynamoDB Local)"
 cargo bench -p integration-tests --bench listing

@@ -68,7 +68,7 @@ contract_tests! {
 #[tokio::test]
 async fn processing_is_all_or_nothing_in_memory() {
     let store = MemoryProcessing::default();
-    contract::processing_is_all_or_nothing(&store.sessions, &store, &store.datasets).await;
+    contract::processing_is_all_or_nothing(&*store.sessions, &store, &*store.datasets).await;
 }
 
 #[tokio::test]

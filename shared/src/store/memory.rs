@@ -211,8 +211,8 @@ impl SessionStore for MemorySessions {
 /// Sessions and DataSets side by side, so that processing can change both at once.
 #[derive(Default)]
 pub struct MemoryProcessing {
-    pub sessions: MemorySessions,
-    pub datasets: MemoryDataSets,
+    pub sessions: std::sync::Arc<MemorySessions>,
+    pub datasets: std::sync::Arc<MemoryDataSets>,
 }
 
 impl ProcessStore for MemoryProcessing {

@@ -188,3 +188,64 @@ pub trait VisitStore: Send + Sync {
         ttl: SignedDuration,
     ) -> impl Future<Output = Result<(VisitSession, bool), StoreError>> + Send;
 }
+
+/// A store shared by several parts of one state (the form catalog and the authenticator both
+/// read API keys; processing and the session flows both use the sessions).
+impl<T: ApiKeyStore> ApiKeyStore for std::sync::Arc<T> {
+    fn put_merchant(
+        &self,
+        merchant: &Merchant,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        (**self).put_merchant(merchant)
+    }
+
+    fn get_merchant(
+        &self,
+        id: &MerchantId,
+    ) -> impl Future<Output = Result<Option<Merchant>, StoreError>> + Send {
+        (**self).get_merchant(id)
+    }
+
+    fn put_key(&self, key: &ApiKeyRecord) -> impl Future<Output = Result<(), StoreError>> + Send {
+        (**self).put_key(key)
+    }
+
+    fn get_key(
+        &self,
+        hash: &ApiKeyHash,
+    ) -> impl Future<Output = Result<Option<ApiKeyRecord>, StoreError>> + Send {
+        (**self).get_key(hash)
+    }
+
+    fn revoke_key(
+        &self,
+        hash: &ApiKeyHash,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        (**self).revoke_key(hash)
+    }
+}
+
+impl<T: SessionStore> SessionStore for std::sync::Arc<T> {
+    fn create(
+        &self,
+        session: &PaymentSession,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        (**self).create(session)
+    }
+
+    fn get(
+        &self,
+        hash: &SessionHash,
+    ) -> impl Future<Output = Result<Option<PaymentSession>, StoreError>> + Send {
+        (**self).get(hash)
+    }
+
+    fn update(
+        &self,
+        hash: &SessionHash,
+        expect: &Expectation,
+        changes: &SessionChanges,
+    ) -> impl Future<Output = Result<SessionWrite, StoreError>> + Send {
+        (**self).update(hash, expect, changes)
+    }
+}
