@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make bench`: handler overhead (criterion, in-memory stores) and listing cost on DynamoDB
-# Local. Figures go to BENCHMARKS.md by hand, with the machine and date.
+# `make bench`: handler overhead (criterion, in-memory stores), listing cost, cold starts and
+# load on release builds against DynamoDB Local. Figures go to BENCHMARKS.md by hand, with the
+# machine and date.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 trap 'stop_started' EXIT
@@ -14,3 +15,15 @@ cargo bench -p process-session --bench handler -- --noplot
 cargo bench -p dataset-api --bench handler -- --noplot
 log "listing over 10,000 DataSets (DynamoDB Local)"
 cargo bench -p integration-tests --bench listing
+
+log "release builds of every function, and the harness"
+cargo build --release --workspace --bins
+prepare_data "$LOCAL/bench-demo.json" >/dev/null
+for binary in "$ROOT"/functions/*/; do
+  name=$(basename "$binary")
+  printf '%s: %s bytes stripped\n' "$name" "$(stat -c %s "target/release/$name")"
+done
+log "cold starts (loopback Runtime API, DynamoDB Local)"
+target/release/coldstart target/release "$LOCAL/bench-demo.json" 10
+log "load: createSession + updateSession on release builds (DynamoDB Local)"
+target/release/load target/release "$LOCAL/bench-demo.json" 10000 32

@@ -1,0 +1,372 @@
+//! A Lambda Runtime API on loopback: hands invocations to function processes started as Lambda
+//! starts them, and times what Lambda would bill. Used by `coldstart` and `load`.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio::sync::{Mutex as AsyncMutex, mpsc, oneshot};
+
+/// What a function answered, and when.
+#[derive(Debug)]
+pub struct Answer {
+    /// From handing the event to the function until its response arrived.
+    pub latency: Duration,
+    /// The API Gateway response the function returned (`statusCode`, `body`, …).
+    pub response: Value,
+}
+
+struct Invocation {
+    event: String,
+    reply: oneshot::Sender<Answer>,
+}
+
+struct Pending {
+    handed_out: Instant,
+    reply: oneshot::Sender<Answer>,
+}
+
+struct Shared {
+    queue: AsyncMutex<mpsc::Receiver<Invocation>>,
+    pending: Mutex<HashMap<String, Pending>>,
+    /// The first `GET …/invocation/next` of any process: the end of its init.
+    polls: Mutex<Vec<Instant>>,
+}
+
+/// The emulated Runtime API of one or more function processes.
+pub struct RuntimeApi {
+    pub addr: SocketAddr,
+    queue: mpsc::Sender<Invocation>,
+    shared: Arc<Shared>,
+}
+
+impl RuntimeApi {
+    pub async fn start() -> Result<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let (queue, receiver) = mpsc::channel(1024);
+        let shared = Arc::new(Shared {
+            queue: AsyncMutex::new(receiver),
+            pending: Mutex::new(HashMap::new()),
+            polls: Mutex::new(Vec::new()),
+        });
+        let server = Arc::clone(&shared);
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let shared = Arc::clone(&server);
+                tokio::spawn(async move {
+                    let service = service_fn(move |req| serve(Arc::clone(&shared), req));
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        Ok(Self {
+            addr,
+            queue,
+            shared,
+        })
+    }
+
+    /// Hands an event to whichever process asks next, and waits for its answer.
+    pub async fn invoke(&self, event: String) -> Result<Answer> {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .send(Invocation { event, reply })
+            .await
+            .context("runtime API stopped")?;
+        tokio::time::timeout(Duration::from_secs(60), answer)
+            .await
+            .context("no answer within 60 s")?
+            .context("the function dropped the invocation")
+    }
+
+    /// How many times processes have asked for their next invocation.
+    pub fn polls(&self) -> Vec<Instant> {
+        self.shared
+            .polls
+            .lock()
+            .map(|p| p.clone())
+            .unwrap_or_default()
+    }
+}
+
+fn reply(status: StatusCode, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(body.into()));
+    *response.status_mut() = status;
+    response
+}
+
+async fn serve(
+    shared: Arc<Shared>,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let path = req.uri().path().to_owned();
+    if req.method() == Method::GET && path.ends_with("/runtime/invocation/next") {
+        if let Ok(mut polls) = shared.polls.lock() {
+            polls.push(Instant::now());
+        }
+        let next = shared.queue.lock().await.recv().await;
+        let Some(invocation) = next else {
+            return Ok(reply(StatusCode::GONE, ""));
+        };
+        let id = uuid::Uuid::new_v4().to_string();
+        let deadline = jiff::Timestamp::now().as_millisecond() + 30_000;
+        if let Ok(mut pending) = shared.pending.lock() {
+            pending.insert(
+                id.clone(),
+                Pending {
+                    handed_out: Instant::now(),
+                    reply: invocation.reply,
+                },
+            );
+        }
+        let mut response = reply(StatusCode::OK, invocation.event);
+        let headers = response.headers_mut();
+        for (name, value) in [
+            ("lambda-runtime-aws-request-id", id.as_str()),
+            (
+                "lambda-runtime-invoked-function-arn",
+                "arn:aws:lambda:eu-central-1:123456789012:function:bench",
+            ),
+            (
+                "lambda-runtime-trace-id",
+                "Root=1-00000000-000000000000000000000000",
+            ),
+        ] {
+            if let Ok(value) = value.parse() {
+                headers.insert(name, value);
+            }
+        }
+        if let Ok(value) = deadline.to_string().parse() {
+            headers.insert("lambda-runtime-deadline-ms", value);
+        }
+        return Ok(response);
+    }
+    let body = req
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let segments: Vec<&str> = path.split('/').collect();
+    // /2018-06-01/runtime/invocation/{id}/response or …/error
+    if let [.., "invocation", id, outcome] = segments.as_slice() {
+        let pending = shared.pending.lock().ok().and_then(|mut p| p.remove(*id));
+        if let Some(pending) = pending {
+            let response = if *outcome == "response" {
+                serde_json::from_slice(&body).unwrap_or(Value::Null)
+            } else {
+                serde_json::json!({"statusCode": 599, "error": String::from_utf8_lossy(&body)})
+            };
+            let _ = pending.reply.send(Answer {
+                latency: pending.handed_out.elapsed(),
+                response,
+            });
+        }
+        return Ok(reply(StatusCode::ACCEPTED, ""));
+    }
+    Ok(reply(StatusCode::ACCEPTED, ""))
+}
+
+/// Starts a function binary as Lambda does: only the runtime's environment, our API address.
+pub fn spawn_function(
+    binary: &Path,
+    api: &RuntimeApi,
+    env: &[(String, String)],
+) -> Result<tokio::process::Child> {
+    if !binary.exists() {
+        bail!(
+            "{} not found; build the release binaries first",
+            binary.display()
+        );
+    }
+    let name = binary
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut command = tokio::process::Command::new(binary);
+    command
+        .env_clear()
+        .env("AWS_LAMBDA_RUNTIME_API", api.addr.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", &name)
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", format!("/aws/lambda/{name}"))
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
+        .env("LAMBDA_TASK_ROOT", "/var/task")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command
+        .spawn()
+        .with_context(|| format!("starting {}", binary.display()))
+}
+
+/// Peak resident memory of a running process (`VmHWM`), in bytes.
+pub fn peak_rss(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// An API Gateway HTTP API v2 event.
+pub fn event(
+    method: &str,
+    path: &str,
+    path_params: Value,
+    query: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> String {
+    let mut header_map = serde_json::Map::new();
+    header_map.insert("host".into(), "bench.execute-api.local".into());
+    for (name, value) in headers {
+        header_map.insert((*name).into(), (*value).into());
+    }
+    serde_json::json!({
+        "version": "2.0",
+        "routeKey": format!("{method} {path}"),
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": header_map,
+        "pathParameters": path_params,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "bench",
+            "domainName": "bench.execute-api.local",
+            "domainPrefix": "bench",
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1",
+                     "sourceIp": "127.0.0.1", "userAgent": "lambda-bench"},
+            "requestId": uuid::Uuid::new_v4().to_string(),
+            "routeKey": format!("{method} {path}"),
+            "stage": "$default",
+            "time": "23/Nov/2026:00:00:00 +0000",
+            "timeEpoch": 1_795_392_000_000u64
+        },
+        "body": body,
+        "isBase64Encoded": false
+    })
+    .to_string()
+}
+
+/// The status code a function put in its API Gateway response.
+pub fn status_of(answer: &Answer) -> u64 {
+    answer.response["statusCode"].as_u64().unwrap_or(0)
+}
+
+/// The median and 99th percentile of sorted durations.
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[rank.min(sorted.len() - 1)]
+}
+
+pub fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// The environment the functions read, passed through from `scripts/lib.sh`.
+pub fn function_env() -> Vec<(String, String)> {
+    [
+        "AWS_REGION",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "DYNAMODB_ENDPOINT",
+        "DATASETS_TABLE",
+        "API_KEYS_TABLE",
+        "FORMS_TABLE",
+        "SESSIONS_TABLE",
+        "TIME_ZONE",
+        "DATASET_SHARDS",
+        "SIGNING_SECRET",
+        "SESSION_TTL_HOURS",
+        "VISIT_SESSION_TTL_DAYS",
+        "RUST_LOG",
+    ]
+    .into_iter()
+    .filter_map(|name| {
+        std::env::var(name)
+            .ok()
+            .map(|value| (name.to_owned(), value))
+    })
+    .collect()
+}
+
+/// The demo data `scripts/lib.sh` seeds (`.local/bench-demo.json`).
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Demo {
+    pub api_key: String,
+    pub form_hash: String,
+}
+
+impl Demo {
+    pub fn read(path: &Path) -> Result<Self> {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        Ok(serde_json::from_str(&text)?)
+    }
+}
+
+/// Form-encoded Session-API calls, as PHP sends them.
+pub fn session_call(operation: &str, body: &str) -> String {
+    event(
+        "POST",
+        &format!("/app/{operation}"),
+        Value::Null,
+        "",
+        &[("content-type", "application/x-www-form-urlencoded")],
+        body,
+    )
+}
+
+/// All the values the demo form requires, valid: a complete session.
+pub const COMPLETE: &str = "&payment[salutation]=Ms.&payment[first_name]=Erika\
+    &payment[last_name]=Mustermann&payment[email]=erika@example.org&payment[amount]=25\
+    &payment[interval]=1&payment[payment_method]=sepa_direct_debit\
+    &payment[iban]=DE89370400440532013000&payment[wants_receipt]=no_receipt\
+    &payment[is_privacy_accepted]=1";
+
+/// The session hash in a Session-API answer.
+pub fn session_hash(answer: &Answer) -> Option<String> {
+    let body: Value = serde_json::from_str(answer.response["body"].as_str()?).ok()?;
+    body["session"]["hash"].as_str().map(str::to_owned)
+}
+
+/// Waits until `count` processes have asked for work (their init is done).
+pub async fn await_polls(api: &RuntimeApi, count: usize) -> Result<Vec<Instant>> {
+    let started = Instant::now();
+    loop {
+        let polls = api.polls();
+        if polls.len() >= count {
+            return Ok(polls);
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            bail!(
+                "only {} of {count} processes came up within 30 s",
+                polls.len()
+            );
+        }
+        tokio::time::sleep(Duration::from_micros(200)).await;
+    }
+}
