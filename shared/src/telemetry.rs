@@ -7,8 +7,7 @@
 //! cannot leak an IBAN.
 
 use tracing::{Level, Metadata, Subscriber};
-use tracing_subscriber::EnvFilter;
-use tracing_subscriber::filter::filter_fn;
+use tracing_subscriber::filter::{Targets, filter_fn};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
 
@@ -23,14 +22,17 @@ pub fn subscriber<W>(filter: &str, writer: W) -> impl Subscriber + Send + Sync
 where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {
-    let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    // `info`, `warn,shared=debug`: levels per target, without a regex engine in the binary.
+    let levels: Targets = filter
+        .parse()
+        .unwrap_or_else(|_| Targets::new().with_default(Level::INFO));
     tracing_subscriber::fmt()
         .json()
-        .with_env_filter(filter)
         .with_current_span(false)
         .with_target(false)
         .with_writer(writer)
         .finish()
+        .with(levels)
         .with(filter_fn(may_be_written))
 }
 
