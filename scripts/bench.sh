@@ -21,6 +21,7 @@ log "release builds of every function, and the harness"
 packages=()
 for dir in "$ROOT"/functions/*/; do packages+=(-p "$(basename "$dir")"); done
 cargo build --release "${packages[@]}" -p lambda-bench
+cargo build --quiet -p admin   # seeds the demo merchant and form the harness uses
 prepare_data "$LOCAL/bench-demo.json" >/dev/null
 for binary in "$ROOT"/functions/*/; do
   name=$(basename "$binary")
