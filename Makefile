@@ -1,5 +1,5 @@
 # The two commands of the README, plus deployment. The scripts install what they need.
-.PHONY: dev test bench deploy
+.PHONY: dev test bench build deploy
 
 dev:
 	@bash scripts/dev.sh
@@ -11,7 +11,12 @@ test:
 bench:
 	@bash scripts/bench.sh
 
-# Build for Lambda (arm64) and deploy with samconfig.toml; the first time, run
-# `.tools/venv/bin/sam deploy --guided` instead (see README).
+# Every function built for Lambda (`cargo lambda build --release`, arm64 where the target is
+# installed, else x86_64), then `sam build`; bootstraps in target/lambda/<function>/.
+build:
+	@bash scripts/build.sh
+
+# `make build`, then `sam deploy` with samconfig.toml. The first time, run
+# `.tools/venv/bin/sam deploy --guided` after `make build` instead (see README).
 deploy:
-	@bash -c 'source scripts/lib.sh && ensure_tools && sam build && sam deploy'
+	@bash scripts/deploy.sh

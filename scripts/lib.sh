@@ -140,6 +140,17 @@ start_api() {
   wait_for_port "$port" "cargo lambda watch" 600
 }
 
+# arm64 when the aarch64 Rust target is installed, else x86_64 (`ARCH=` overrides).
+lambda_architecture() {
+  if [ -n "${ARCH:-}" ]; then
+    echo "$ARCH"
+  elif rustup target list --installed 2>/dev/null | grep -qx aarch64-unknown-linux-gnu; then
+    echo arm64
+  else
+    echo x86_64
+  fi
+}
+
 # Creates a demo payment session through the Session-API and prints the hosted form's URL,
 # prefilled from it.
 demo_form_url() {

@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex};
 use dataset_api::{DynamoState, handle};
 use integration_tests::events::Event;
 use integration_tests::{
-    dataset_api_state, merchant_with_form, merchant_with_key, session_api_state,
+    dataset_api_state, merchant_with_form, merchant_with_key, process_session_state,
+    session_api_state,
 };
 
 async fn call(state: &DynamoState, event: &Event) -> serde_json::Value {
@@ -81,11 +82,87 @@ async fn logs_never_contain_sensitive_or_form_values() {
     )
     .await;
 
+    // The same donor completes a donation, which is processed into a DataSet.
+    let complete = format!(
+        "hash={form}&payment[amount]=25&payment[interval]=1&payment[fb_item_id]=9306\
+         &payment[salutation]=Ms.&payment[first_name]=Erika&payment[last_name]=Mustermann\
+         &payment[email]=erika@example.org&payment[payment_method]=sepa_direct_debit\
+         &payment[iban]=DE89370400440532013000&payment[wants_receipt]=no_receipt\
+         &payment[is_privacy_accepted]=1"
+    );
+    let created = session_api::handle(
+        Event::session_form("createSession", &complete).request(),
+        &sessions,
+    )
+    .await;
+    let created: serde_json::Value = serde_json::from_slice(created.body().as_ref()).expect("JSON");
+    assert_eq!(created["session"]["status"], "complete", "{created}");
+    let session = created["session"]["hash"].as_str().expect("hash");
+    let processed = process_session::handle(
+        Event::session_form(
+            "processSession",
+            &format!("hash={form}&fbSessionHash={session}"),
+        )
+        .request(),
+        &process_session_state(),
+    )
+    .await;
+    assert_eq!(processed.status(), 200);
+
     let text = String::from_utf8(logs.0.lock().expect("log buffer").clone()).expect("utf-8 logs");
     assert!(
         text.contains(merchant.as_str()),
         "requests are logged: {text}"
     );
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("every line is one JSON object"))
+        .collect();
+
+    // One line per request, with its ids and whether it was this instance's first.
+    let requests: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|line| line["fields"]["message"] == "request")
+        .collect();
+    assert_eq!(requests.len(), 8, "{text}");
+    let cold: Vec<bool> = requests
+        .iter()
+        .map(|line| line["fields"]["cold_start"].as_bool().expect("cold_start"))
+        .collect();
+    assert!(
+        cold[0],
+        "the first request of the instance is its cold start"
+    );
+    assert!(cold[1..].iter().all(|c| !c), "{cold:?}");
+    assert_eq!(requests[0]["fields"]["request_id"], "VdNLzhuWliAEJrA=");
+    for line in &requests {
+        for field in ["route", "status", "latency_us"] {
+            assert!(!line["fields"][field].is_null(), "{field} in {line}");
+        }
+    }
+
+    // Metrics, as bare EMF documents: per form and in total, never about the donor.
+    let metric = |name: &str| -> u64 {
+        lines
+            .iter()
+            .filter(|line| !line["_aws"].is_null())
+            .filter_map(|line| line[name].as_u64())
+            .sum()
+    };
+    assert_eq!(metric("SessionsCreated"), 2);
+    assert_eq!(metric("SessionsCompleted"), 1);
+    assert_eq!(metric("ValidationErrors"), 1, "the rejected email");
+    assert_eq!(metric("SessionsProcessed"), 1);
+    assert_eq!(
+        metric("DataSetsCreated"),
+        2,
+        "one POST /dataSet, one donation"
+    );
+    let per_form = lines
+        .iter()
+        .filter(|line| line["FormHash"] == form.as_str())
+        .count();
+    assert_eq!(per_form, 4, "create, update, create, process: {text}");
     for secret in [
         "Mustermann",
         "Erika",

@@ -1,5 +1,5 @@
-//! `make dev` serves exactly the API Gateway routes: the template's HttpApi events and the
-//! cargo-lambda router in Cargo.toml name the same (method, path, function) triples.
+//! One set of routes everywhere: the template's HttpApi events, the OpenAPI document that
+//! schemathesis fuzzes, and the cargo-lambda router of `make dev` name the same routes.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -25,6 +25,7 @@ struct Resource {
     properties: Option<serde_norway::Value>,
 }
 
+/// The template's routes: (METHOD, path, function), `ANY` included.
 fn template_routes() -> BTreeSet<Route> {
     let text =
         std::fs::read_to_string(workspace_root().join("infra/template.yaml")).expect("template");
@@ -65,34 +66,85 @@ fn template_routes() -> BTreeSet<Route> {
     routes
 }
 
-#[derive(Deserialize)]
-struct RouterEntry {
-    method: String,
-    function: String,
-}
-
-fn local_routes() -> BTreeSet<Route> {
+/// The router of `cargo lambda watch`: path -> function (every method).
+fn local_router() -> BTreeMap<String, String> {
     let text = std::fs::read_to_string(workspace_root().join("Cargo.toml")).expect("Cargo.toml");
     let manifest: toml::Value = toml::from_str(&text).expect("TOML");
     let router = manifest["workspace"]["metadata"]["lambda"]["watch"]["router"].clone();
-    let router: BTreeMap<String, Vec<RouterEntry>> =
-        router.try_into().expect("path = [{ method, function }]");
-    router
-        .into_iter()
-        .flat_map(|(path, entries)| {
-            entries
-                .into_iter()
-                .map(move |e| (e.method, path.clone(), e.function))
+    router.try_into().expect("path = \"function\"")
+}
+
+/// The OpenAPI document's operations: (METHOD, path).
+fn spec_operations() -> BTreeSet<(String, String)> {
+    let text =
+        std::fs::read_to_string(workspace_root().join("docs/openapi.yaml")).expect("openapi.yaml");
+    let spec: serde_norway::Value = serde_norway::from_str(&text).expect("OpenAPI YAML");
+    let paths = spec["paths"].as_mapping().expect("paths");
+    let methods = [
+        "get", "put", "post", "delete", "options", "head", "patch", "trace",
+    ];
+    paths
+        .iter()
+        .flat_map(|(path, item)| {
+            let path = path.as_str().expect("path").to_owned();
+            item.as_mapping()
+                .expect("path item")
+                .keys()
+                .filter_map(|key| key.as_str())
+                .filter(|key| methods.contains(key))
+                .map(move |method| (method.to_uppercase(), path.clone()))
+                .collect::<Vec<_>>()
         })
         .collect()
 }
 
 #[test]
-fn the_local_router_serves_exactly_the_template_routes() {
-    let (deployed, local) = (template_routes(), local_routes());
+fn the_openapi_document_describes_exactly_the_deployed_routes() {
+    let deployed: BTreeSet<(String, String)> = template_routes()
+        .into_iter()
+        .filter(|(method, _, _)| method != "ANY")
+        .map(|(method, path, _)| (method, path))
+        .collect();
+    let documented = spec_operations();
+    assert!(!deployed.is_empty());
+    let undocumented: Vec<_> = deployed.difference(&documented).collect();
+    let not_deployed: Vec<_> = documented.difference(&deployed).collect();
+    assert!(
+        undocumented.is_empty() && not_deployed.is_empty(),
+        "in the template but not in docs/openapi.yaml: {undocumented:?}; \
+         in docs/openapi.yaml but not in the template: {not_deployed:?}"
+    );
+}
+
+#[test]
+fn every_path_answers_other_methods_through_its_function() {
+    let routes = template_routes();
+    let mut owner = BTreeMap::new();
+    for (_, path, function) in &routes {
+        let previous = owner.insert(path.clone(), function.clone());
+        assert!(
+            previous.is_none_or(|f| &f == function),
+            "{path} is served by more than one function"
+        );
+    }
+    for (path, function) in &owner {
+        assert!(
+            routes.contains(&("ANY".to_owned(), path.clone(), function.clone())),
+            "{path} needs an ANY route to {function}, which answers 405 with Allow"
+        );
+    }
+}
+
+#[test]
+fn the_local_router_serves_exactly_the_template_paths() {
+    let deployed: BTreeMap<String, String> = template_routes()
+        .into_iter()
+        .map(|(_, path, function)| (path, function))
+        .collect();
     assert!(!deployed.is_empty());
     assert_eq!(
-        local, deployed,
+        local_router(),
+        deployed,
         "Cargo.toml's router and infra/template.yaml disagree"
     );
 }

@@ -1,11 +1,13 @@
 //! The HTTP edge: reading JSON bodies safely, and the one place where errors become
 //! responses (RFC 9457 `application/problem+json`).
 
-use lambda_http::http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
+use lambda_http::http::header::{ALLOW, CONTENT_TYPE, WWW_AUTHENTICATE};
+use lambda_http::request::RequestContext;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use lambda_http::http::{HeaderMap, Method, StatusCode};
-use lambda_http::{Body, Response};
+use lambda_http::http::{HeaderMap, StatusCode};
+use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 
 use crate::auth::AuthError;
@@ -66,8 +68,12 @@ pub enum ApiError {
     Listing(#[from] ListingError),
     #[error("{0}")]
     NotFound(&'static str),
-    #[error("{0} is not supported on this path")]
-    MethodNotAllowed(String),
+    #[error("{method} is not supported on this path")]
+    MethodNotAllowed {
+        method: String,
+        /// The `Allow` header: the methods this path serves.
+        allow: &'static str,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("internal error: {0}")]
@@ -106,7 +112,7 @@ impl ApiError {
             Self::InvalidVisitSessionId(_) => (StatusCode::BAD_REQUEST, "Invalid sessionId"),
             Self::Listing(_) => (StatusCode::BAD_REQUEST, "Invalid listing request"),
             Self::NotFound(title) => (StatusCode::NOT_FOUND, title),
-            Self::MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, "Method not allowed"),
+            Self::MethodNotAllowed { .. } => (StatusCode::METHOD_NOT_ALLOWED, "Method not allowed"),
         }
     }
 
@@ -138,6 +144,11 @@ impl ApiError {
                 lambda_http::http::HeaderValue::from_static("Bearer"),
             );
         }
+        if let Self::MethodNotAllowed { allow, .. } = self {
+            response
+                .headers_mut()
+                .insert(ALLOW, lambda_http::http::HeaderValue::from_static(allow));
+        }
         response
     }
 }
@@ -146,17 +157,28 @@ fn slug(title: &str) -> String {
     title.to_ascii_lowercase().replace(' ', "-")
 }
 
+/// Set by the first request an instance serves: later ones are warm.
+static WARM: AtomicBool = AtomicBool::new(false);
+
 /// The one log line of a request. Only these fields: nothing a donor or integrator sent.
+/// `request_id` is API Gateway's, the id its access log carries; the Lambda runtime adds its
+/// own request id and trace id as the span of every line.
 pub fn log_request(
-    method: &Method,
+    req: &Request,
     route: &'static str,
     status: StatusCode,
     started: Instant,
     merchant: Option<&MerchantId>,
     read_units: Option<f64>,
 ) {
+    let request_id = match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => context.request_id.as_deref(),
+        _ => None,
+    };
     tracing::info!(
-        method = %method,
+        method = %req.method(),
+        request_id,
+        cold_start = !WARM.swap(true, Ordering::Relaxed),
         route,
         status = status.as_u16(),
         latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
@@ -369,6 +391,13 @@ impl SessionApiError {
             error: self.to_string(),
         })
         .unwrap_or_default();
-        json_response(status, body)
+        let mut response = json_response(status, body);
+        if let Self::MethodNotAllowed = self {
+            response.headers_mut().insert(
+                ALLOW,
+                lambda_http::http::HeaderValue::from_static("POST, OPTIONS"),
+            );
+        }
+        response
     }
 }

@@ -9,6 +9,7 @@ pub mod form;
 pub mod http;
 pub mod listing;
 pub mod merchant;
+pub mod metrics;
 pub mod payment;
 pub mod session;
 pub mod store;

@@ -6,10 +6,18 @@
 //! never written and the Lambda runtime is capped at INFO: a debugging session in production
 //! cannot leak an IBAN.
 
-use tracing::{Level, Metadata, Subscriber};
+use std::fmt;
+
+use tracing::field::{Field, Visit};
+use tracing::{Event, Level, Metadata, Subscriber};
+use tracing_subscriber::Layer;
 use tracing_subscriber::filter::{Targets, filter_fn};
-use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, MakeWriter};
 use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::registry::LookupSpan;
+
+use crate::metrics::EMF_TARGET;
 
 pub fn init() {
     let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "info".to_owned());
@@ -18,22 +26,63 @@ pub fn init() {
 }
 
 /// The production subscriber, writing to `writer`; tests use it to check what gets logged.
+/// Metrics (target `emf`) are written as their bare JSON document, whatever `RUST_LOG` says.
 pub fn subscriber<W>(filter: &str, writer: W) -> impl Subscriber + Send + Sync
 where
-    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+    W: for<'w> MakeWriter<'w> + Clone + Send + Sync + 'static,
 {
     // `info`, `warn,shared=debug`: levels per target, without a regex engine in the binary.
     let levels: Targets = filter
         .parse()
         .unwrap_or_else(|_| Targets::new().with_default(Level::INFO));
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt::layer()
         .json()
         .with_current_span(false)
         .with_target(false)
+        .with_writer(writer.clone())
+        .with_filter(levels)
+        .with_filter(filter_fn(|meta| {
+            meta.target() != EMF_TARGET && may_be_written(meta)
+        }));
+    let metrics = tracing_subscriber::fmt::layer()
+        .event_format(BareEmf)
         .with_writer(writer)
-        .finish()
-        .with(levels)
-        .with(filter_fn(may_be_written))
+        .with_filter(filter_fn(|meta| meta.target() == EMF_TARGET));
+    tracing_subscriber::registry().with(logs).with(metrics)
+}
+
+/// Writes an `emf` event's document alone on its line: CloudWatch reads EMF only from log
+/// lines that are the document itself.
+struct BareEmf;
+
+impl<S, N> FormatEvent<S, N> for BareEmf
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        _ctx: &FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &Event<'_>,
+    ) -> fmt::Result {
+        let mut document = EmfField(None);
+        event.record(&mut document);
+        match document.0 {
+            Some(line) => writeln!(writer, "{line}"),
+            None => Ok(()),
+        }
+    }
+}
+
+struct EmfField(Option<String>);
+
+impl Visit for EmfField {
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        if field.name() == "emf" {
+            self.0 = Some(format!("{value:?}"));
+        }
+    }
 }
 
 fn may_be_written(meta: &Metadata<'_>) -> bool {

@@ -15,6 +15,7 @@ use shared::http::{
     ApiError, DATASET_BODY_LIMIT, DATASET_DEPTH_LIMIT, json_body, json_response, log_request,
 };
 use shared::merchant::MerchantId;
+use shared::metrics::{self, Metric};
 use shared::store::dynamo::{DynamoApiKeys, DynamoDataSets};
 use shared::store::{ApiKeyStore, DataSetStore};
 
@@ -51,7 +52,7 @@ pub async fn handle<D: DataSetStore, K: ApiKeyStore>(
         .await
         .unwrap_or_else(ApiError::into_response);
     log_request(
-        req.method(),
+        &req,
         route_name(&req),
         response.status(),
         started,
@@ -85,7 +86,10 @@ async fn route<D: DataSetStore, K: ApiKeyStore>(
         (&Method::POST, None) => create(req, state, merchant).await,
         (&Method::GET, Some(guid)) => read(state, &merchant, guid).await,
         (&Method::PUT, Some(guid)) => replace(req, state, &merchant, guid).await,
-        (method, _) => Err(ApiError::MethodNotAllowed(method.to_string())),
+        (method, guid) => Err(ApiError::MethodNotAllowed {
+            method: method.to_string(),
+            allow: if guid.is_some() { "GET, PUT" } else { "POST" },
+        }),
     }
 }
 
@@ -106,6 +110,7 @@ async fn create<D: DataSetStore, K>(
     let new = NewDataSet::from_json(request_json(req)?)?;
     let dataset = new.into_dataset(merchant, shared::time::now());
     state.datasets.insert(&dataset).await?;
+    metrics::record(None, &[(Metric::DataSetsCreated, 1)]);
     respond(StatusCode::CREATED, &dataset, state)
 }
 

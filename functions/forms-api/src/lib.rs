@@ -51,7 +51,7 @@ pub async fn handle<F: FormStore, K: ApiKeyStore>(
         .await
         .unwrap_or_else(ApiError::into_response);
     log_request(
-        req.method(),
+        &req,
         "/forms/{formHash}",
         response.status(),
         started,
@@ -76,7 +76,10 @@ async fn route<F: FormStore, K: ApiKeyStore>(
     match *req.method() {
         Method::GET => read(state, &merchant, &hash).await,
         Method::PUT => write(req, state, merchant, hash).await,
-        ref method => Err(ApiError::MethodNotAllowed(method.to_string())),
+        ref method => Err(ApiError::MethodNotAllowed {
+            method: method.to_string(),
+            allow: "GET, PUT",
+        }),
     }
 }
 

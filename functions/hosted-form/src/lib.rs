@@ -10,7 +10,7 @@ use std::time::Instant;
 use hmac::{Hmac, KeyInit, Mac};
 use jiff::SignedDuration;
 use jiff::tz::TimeZone;
-use lambda_http::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
+use lambda_http::http::header::{ALLOW, CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, RequestExt, Response};
 use maud::Markup;
@@ -118,9 +118,14 @@ pub async fn handle<
     let page = serve(&req, state, &mut merchant)
         .await
         .unwrap_or_else(|err| error_page(&err));
-    let response = html_response(page);
+    let mut response = html_response(page);
+    if response.status() == StatusCode::METHOD_NOT_ALLOWED {
+        response
+            .headers_mut()
+            .insert(ALLOW, HeaderValue::from_static("GET, POST"));
+    }
     log_request(
-        req.method(),
+        &req,
         "/form/{formHash}",
         response.status(),
         started,
@@ -213,6 +218,9 @@ async fn serve<
     state: &State<S, P, V, F, K, Pay>,
     merchant_out: &mut Option<MerchantId>,
 ) -> Result<Page, SessionApiError> {
+    if !matches!(*req.method(), Method::GET | Method::POST) {
+        return Err(SessionApiError::MethodNotAllowed);
+    }
     let raw_hash = req
         .path_parameters_ref()
         .and_then(|params| params.first("formHash"))
@@ -230,10 +238,10 @@ async fn serve<
         state.session_ttl,
         &state.time_zone,
     );
-    match *req.method() {
-        Method::GET => show(req, state, &ctx).await,
-        Method::POST => submit(req, state, &ctx).await,
-        _ => Err(SessionApiError::MethodNotAllowed),
+    if *req.method() == Method::GET {
+        show(req, state, &ctx).await
+    } else {
+        submit(req, state, &ctx).await
     }
 }
 

@@ -64,7 +64,7 @@ pub async fn handle<D: DataSetStore, K: ApiKeyStore>(
         .await
         .unwrap_or_else(ApiError::into_response);
     log_request(
-        req.method(),
+        &req,
         "/dataSets",
         response.status(),
         started,
@@ -83,7 +83,10 @@ async fn list<D: DataSetStore, K: ApiKeyStore>(
     let merchant = state.auth.authenticate(req.headers()).await?;
     *merchant_out = Some(merchant.clone());
     if req.method() != Method::GET {
-        return Err(ApiError::MethodNotAllowed(req.method().to_string()));
+        return Err(ApiError::MethodNotAllowed {
+            method: req.method().to_string(),
+            allow: "GET",
+        });
     }
     let params = query_params(req);
     let request = ListRequest::parse(&params, &merchant, &state.time_zone, &state.signer)?;

@@ -88,7 +88,7 @@ pub async fn handle<
     };
     edge::with_cors(&mut response);
     log_request(
-        req.method(),
+        &req,
         ROUTE,
         response.status(),
         started,

@@ -90,7 +90,7 @@ pub async fn handle<S: SessionStore, F: FormStore, K: ApiKeyStore>(
     };
     edge::with_cors(&mut response);
     log_request(
-        req.method(),
+        &req,
         operation.map_or("/app", Operation::route),
         response.status(),
         started,

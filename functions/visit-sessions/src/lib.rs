@@ -60,7 +60,7 @@ pub async fn handle<V: VisitStore, K: ApiKeyStore>(
         "/sessions/new"
     };
     log_request(
-        req.method(),
+        &req,
         route,
         response.status(),
         started,
@@ -88,7 +88,10 @@ async fn route<V: VisitStore, K: ApiKeyStore>(
         (&Method::POST, Some(id)) => {
             associate(req, state, &merchant, &VisitSessionId::parse(id)?).await
         }
-        (method, _) => Err(ApiError::MethodNotAllowed(method.to_string())),
+        (method, id) => Err(ApiError::MethodNotAllowed {
+            method: method.to_string(),
+            allow: if id.is_some() { "GET, POST" } else { "PUT" },
+        }),
     }
 }
 

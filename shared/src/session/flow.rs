@@ -12,6 +12,7 @@ use super::{Expectation, PaymentSession, SessionHash, SessionStatus, Submission,
 use crate::dataset::DataSetGuid;
 use crate::form::Form;
 use crate::http::SessionApiError;
+use crate::metrics::{self, Metric};
 use crate::payment::PaymentProvider;
 use crate::store::{ProcessStore, Processing, SessionStore, SessionWrite, StoreError, VisitStore};
 use crate::validation::{FieldError, Rules};
@@ -67,6 +68,8 @@ pub async fn create<S: SessionStore>(
         check_size(&session)?;
         match sessions.create(&session).await {
             Ok(()) => {
+                let complete = ctx.rules.lacking(&session.values).is_empty();
+                record(ctx, &plan.current, true, complete);
                 return Ok(Outcome {
                     session,
                     current: plan.current,
@@ -93,6 +96,7 @@ pub async fn update<S: SessionStore>(
     for _ in 0..ATTEMPTS {
         let plan = plan(&ctx.rules, ctx.form, &session, submission, ctx.now, ctx.ttl);
         if !plan.changes.changes_values() {
+            record(ctx, &plan.current, false, false);
             return Ok(Outcome {
                 session,
                 current: plan.current,
@@ -108,6 +112,9 @@ pub async fn update<S: SessionStore>(
         };
         match sessions.update(hash, &expect, &plan.changes).await? {
             SessionWrite::Updated(updated) => {
+                let completed = !ctx.rules.lacking(&session.values).is_empty()
+                    && ctx.rules.lacking(&updated.values).is_empty();
+                record(ctx, &plan.current, false, completed);
                 return Ok(Outcome {
                     session: updated,
                     current: plan.current,
@@ -119,6 +126,23 @@ pub async fn update<S: SessionStore>(
         }
     }
     Err(general("the session kept changing during the update"))
+}
+
+/// The form's metrics of one create or update.
+fn record(
+    ctx: &Context<'_>,
+    refused: &BTreeMap<String, FieldError>,
+    created: bool,
+    completed: bool,
+) {
+    metrics::record(
+        Some(&ctx.form.hash),
+        &[
+            (Metric::SessionsCreated, u64::from(created)),
+            (Metric::SessionsCompleted, u64::from(completed)),
+            (Metric::ValidationErrors, refused.len() as u64),
+        ],
+    );
 }
 
 /// Refuses a session that would outgrow a DynamoDB item.
@@ -178,6 +202,10 @@ impl<S: SessionStore, P: ProcessStore, V: VisitStore, Pay: PaymentProvider>
                 .await?
             {
                 Processing::Done => {
+                    metrics::record(
+                        Some(&ctx.form.hash),
+                        &[(Metric::SessionsProcessed, 1), (Metric::DataSetsCreated, 1)],
+                    );
                     session.status = SessionStatus::Processed;
                     session.processed = Some(processed);
                     session.version += 1;

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# `make build`: every function as Lambda runs it, with `cargo lambda build --release`, then
+# `sam build` from infra/template.yaml (the rust-cargolambda build method, which runs the same
+# cargo-lambda command per function and so reuses these artifacts).
+#
+# arm64 (Graviton) is the deployment default. Where the aarch64 Rust target is not installed
+# (rustup cannot download it on every builder), the build is x86_64 and the template's
+# Architecture parameter must say so: `make deploy` passes it on.
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+ensure_tools
+
+arch=$(lambda_architecture)
+flags=(--release)
+[ "$arch" = arm64 ] && flags+=(--arm64)
+[ "$arch" = x86_64 ] && log "aarch64-unknown-linux-gnu is not installed: building x86_64 (rustup target add aarch64-unknown-linux-gnu for arm64)"
+
+for dir in functions/*/; do
+  name=$(basename "$dir")
+  log "cargo lambda build ${flags[*]} --bin $name ($arch)"
+  cargo lambda build "${flags[@]}" --bin "$name"
+done
+
+log "sam build (Architecture=$arch)"
+sam build --parameter-overrides "Architecture=$arch"
+
+for dir in functions/*/; do
+  name=$(basename "$dir")
+  printf '%-16s %s bytes\n' "$name" "$(stat -c %s "target/lambda/$name/bootstrap")"
+done
