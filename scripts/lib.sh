@@ -10,6 +10,8 @@ mkdir -p "$TOOLS" "$LOCAL"
 
 # Pinned tool versions (PyPI). DynamoDB Local is pinned in package.json / package-lock.json.
 PY_TOOLS=(cargo-lambda==1.9.2 aws-sam-cli==1.170.0 cfn-lint==1.58.0)
+# In a venv of its own: its dependencies need not agree with SAM's.
+SCHEMATHESIS=schemathesis==4.32.5
 
 # The same variables the SAM template gives the functions, pointed at DynamoDB Local.
 export AWS_REGION=eu-central-1
@@ -56,6 +58,31 @@ ensure_tools() {
     npm ci --prefix "$TOOLS/npm" --no-audit --no-fund --loglevel=error
     touch "$npm_stamp"
   fi
+}
+
+ensure_schemathesis() {
+  local stamp="$TOOLS/schemathesis/.installed-$SCHEMATHESIS"
+  if [ ! -f "$stamp" ]; then
+    log "installing $SCHEMATHESIS into .tools/schemathesis"
+    python3 -m venv "$TOOLS/schemathesis"
+    "$TOOLS/schemathesis/bin/pip" install --quiet --disable-pip-version-check "$SCHEMATHESIS"
+    touch "$stamp"
+  fi
+}
+
+# docs/openapi.yaml fuzzed against the API at $1 with the demo key and form of $2, per
+# tests/schemathesis/schemathesis.toml: no 5xx, every answer as documented. Last in
+# `make test`: it changes the demo merchant's data.
+run_schemathesis() {
+  local base=$1 demo_file=$2
+  python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["formHash"]))' \
+    "$demo_file" >"$LOCAL/demo-form.dict"
+  API_URL=$base \
+    DEMO_API_KEY=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["apiKey"])' "$demo_file") \
+    PYTHONPATH="$ROOT/tests/schemathesis" \
+    "$TOOLS/schemathesis/bin/schemathesis" --no-color \
+    --config-file "$ROOT/tests/schemathesis/schemathesis.toml" \
+    run "$ROOT/docs/openapi.yaml"
 }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -131,12 +158,14 @@ build_functions() {
   done
 }
 
-# Every function behind `cargo lambda watch`, routed by [workspace.metadata.lambda.watch.router].
+# Every function behind `cargo lambda watch`, routed by [workspace.metadata.lambda.watch.router];
+# further arguments go to `cargo lambda watch` (tests pass --ignore-changes: no reloads).
 start_api() {
   local port=$1 logfile=$2
+  shift 2
   write_function_env "$LOCAL/functions.env"
   start_bg "$logfile" cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$port" \
-    --concurrency 8 --disable-cors --env-file "$LOCAL/functions.env"
+    --concurrency 8 --disable-cors --env-file "$LOCAL/functions.env" "$@"
   wait_for_port "$port" "cargo lambda watch" 600
 }
 

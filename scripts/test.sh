@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # `make test`: lints, unit tests, store contract and handler tests against DynamoDB Local,
-# an HTTP smoke test through `cargo lambda watch` on the real paths, and the hosted form in a
-# real headless Chromium.
+# an HTTP smoke test through `cargo lambda watch` on the real paths, the OpenAPI document
+# fuzzed against that stack by schemathesis, and the hosted form in a real headless Chromium.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 trap 'stop_started' EXIT
 trap 'exit 130' INT TERM
 
 ensure_tools
+ensure_schemathesis
 
 log "cargo fmt --check"
 cargo fmt --all --check
@@ -26,7 +27,7 @@ prepare_data "$LOCAL/test-demo.json"
 SMOKE_PORT=${SMOKE_PORT:-9100}
 port_open "$SMOKE_PORT" && die "port $SMOKE_PORT is in use; set SMOKE_PORT to a free port"
 log "starting cargo lambda watch on 127.0.0.1:$SMOKE_PORT for the smoke test"
-start_api "$SMOKE_PORT" "$LOCAL/test-api.log"
+start_api "$SMOKE_PORT" "$LOCAL/test-api.log" --ignore-changes
 
 export SMOKE_API_URL="http://127.0.0.1:$SMOKE_PORT" SMOKE_DEMO_FILE="$LOCAL/test-demo.json"
 log "cargo test"
@@ -36,3 +37,6 @@ log "browser tests (headless Chromium)"
 command -v "${CHROMIUM:-chromium}" >/dev/null 2>&1 ||
   die "Debian's chromium is needed for the browser tests (bash .ci/run installs it)"
 NPM_TOOLS="$TOOLS/npm" node --test tests/browser/
+
+log "schemathesis: docs/openapi.yaml against the local stack"
+(cd "$LOCAL" && run_schemathesis "$SMOKE_API_URL" "$SMOKE_DEMO_FILE")

@@ -323,6 +323,7 @@ async fn bad_parameters_and_foreign_or_tampered_tokens_are_400() {
     for query in [
         vec![("pageNumber", "0")],
         vec![("pageNumber", "two")],
+        vec![("pageNumber", "201")],
         vec![("pageSize", "501")],
         vec![("pageSize", "0")],
         vec![("pageSize", "-5")],
@@ -357,4 +358,56 @@ async fn bad_parameters_and_foreign_or_tampered_tokens_are_400() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "a tampered token");
     let (status, _) = call(state, &f.key, &[("nextToken", &token)]).await;
     assert_eq!(status, StatusCode::OK, "the genuine token still works");
+}
+
+#[tokio::test]
+async fn a_page_of_large_datasets_stays_within_what_lambda_can_answer() {
+    let state = &list_datasets_state();
+    let (merchant, key) = merchant_with_key(state.auth.keys(), "listing-large").await;
+    // 20 DataSets of ~340 KB (the API's limit is 350 KB) whose quotes Lambda escapes once
+    // more: ~9.5 MB in all, so a page of 50 must stop early.
+    let values = vec!["ab"; 340 * 1024 / 5].join("\",\"");
+    let body = format!(
+        r#"{{"vendor":"listing","sensitive_data":[],"jsonElement":{{"values":["{values}"]}}}}"#
+    );
+    let first = ts("2024-05-01T10:00:00Z");
+    let mut expected = Vec::new();
+    for i in 0..20 {
+        let ds = NewDataSet::from_json(&body)
+            .expect("valid")
+            .into_dataset(merchant.clone(), first + jiff::SignedDuration::from_secs(i));
+        state.datasets.insert(&ds).await.expect("insert");
+        expected.push(ds.guid.to_string());
+    }
+
+    let (mut seen, mut token, mut pages) = (Vec::new(), None::<String>, 0);
+    loop {
+        let mut query = vec![("pageSize", "50")];
+        if let Some(token) = &token {
+            query.push(("nextToken", token));
+        }
+        let response = handle(Event::list_datasets(&query).bearer(&key).request(), state).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let body = std::str::from_utf8(response.body().as_ref()).expect("UTF-8");
+        // What Lambda sends back: the body as a JSON string inside its response document.
+        let carried = serde_json::to_string(body).expect("string").len();
+        assert!(
+            carried < 6 * 1024 * 1024,
+            "page {pages} carries {carried} bytes"
+        );
+        let json: Value = serde_json::from_str(body).expect("JSON");
+        let list = json["list"].as_array().expect("list");
+        assert!(!list.is_empty());
+        seen.extend(
+            list.iter()
+                .map(|ds| ds["dataSetGuid"].as_str().expect("guid").to_owned()),
+        );
+        pages += 1;
+        match json["nextToken"].as_str() {
+            Some(next) => token = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen, expected, "every DataSet once, in order");
+    assert!(pages > 1, "the DataSets do not fit one response");
 }

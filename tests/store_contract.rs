@@ -57,6 +57,7 @@ contract_tests! {
     replace_changes_only_json_element_and_updated_at: MemoryDataSets::default(), dynamo_datasets();
     replace_never_creates_nor_crosses_merchants: MemoryDataSets::default(), dynamo_datasets();
     listing_pages_in_created_order_within_bounds: MemoryDataSets::default(), dynamo_datasets();
+    listing_pages_stop_before_their_byte_limit: MemoryDataSets::default(), dynamo_datasets();
     merchants_are_registered_once: MemoryApiKeys::default(), dynamo_api_keys();
     keys_are_found_by_hash_and_revoked: MemoryApiKeys::default(), dynamo_api_keys();
     forms_belong_to_the_merchant_who_wrote_them: MemoryForms::default(), dynamo_forms();

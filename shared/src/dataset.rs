@@ -91,6 +91,41 @@ impl JsonElement {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Its share of a listing response as Lambda returns it (see [`carried_len`]).
+    pub fn listed_bytes(&self) -> u64 {
+        carried_len(&self.0)
+    }
+}
+
+/// Bytes JSON text takes once Lambda has put it in its response document, where the body is
+/// a JSON string: quotes, backslashes and control characters are escaped once more. What
+/// keeps a listing page under Lambda's 6 MB response limit is counted in these.
+pub fn carried_len(text: &str) -> u64 {
+    let escapes: u64 = text
+        .bytes()
+        .map(|byte| match byte {
+            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 1,
+            0x00..=0x1f => 5,
+            _ => 0,
+        })
+        .sum();
+    u64::try_from(text.len()).unwrap_or(u64::MAX) + escapes
+}
+
+/// A DataSet's size in a listing response, in two parts because a `PUT` replaces only the
+/// `jsonElement`: the store keeps both beside its index so a page can be cut by size before
+/// any DataSet is read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ListedSize {
+    pub fields: u64,
+    pub json_element: u64,
+}
+
+impl ListedSize {
+    pub fn total(self) -> u64 {
+        self.fields.saturating_add(self.json_element)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -282,7 +317,23 @@ struct DataSetView<'a> {
 impl DataSet {
     pub fn to_json(&self, zone: &TimeZone) -> Result<String, serde_json::Error> {
         let json_element: &RawValue = serde_json::from_str(self.json_element.as_str())?;
-        serde_json::to_string(&DataSetView {
+        serde_json::to_string(&self.view(zone, json_element))
+    }
+
+    pub fn listed_size(&self) -> ListedSize {
+        // Everything but the jsonElement, as the listing writes it, plus the comma between
+        // DataSets. Timestamps in UTC have the same length as in any other zone, and `null`
+        // stands in for the document.
+        let fields = serde_json::to_string(&self.view(&TimeZone::UTC, RawValue::NULL))
+            .map_or(u64::MAX, |text| carried_len(&text) + 1);
+        ListedSize {
+            fields,
+            json_element: self.json_element.listed_bytes(),
+        }
+    }
+
+    fn view<'a>(&'a self, zone: &TimeZone, json_element: &'a RawValue) -> DataSetView<'a> {
+        DataSetView {
             data_set_guid: self.guid.to_string(),
             merchant_id: self.merchant_id.as_str(),
             created_ts: seed_format(self.created_at, zone),
@@ -294,7 +345,7 @@ impl DataSet {
             is_third_party: self.is_third_party,
             sensitive_data: &self.sensitive_data,
             json_element,
-        })
+        }
     }
 }
 

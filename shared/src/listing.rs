@@ -18,8 +18,9 @@ use crate::time::sortable_utc;
 
 pub const DEFAULT_PAGE_SIZE: u16 = 50;
 pub const MAX_PAGE_SIZE: u16 = 500;
-/// Deep pages by number are bounded; beyond this, `nextToken` is the way on.
-pub const MAX_SKIPPED: u64 = 100_000;
+/// Deep pages by number are bounded (at most 199 × 500 index keys skipped); beyond this,
+/// `nextToken` is the way on, at the cost of one page whatever the depth.
+pub const MAX_PAGE_NUMBER: u32 = 200;
 
 #[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ListingError {
@@ -31,10 +32,6 @@ pub enum ListingError {
     },
     #[error("startDate {start} is after endDate {end}")]
     InvertedRange { start: Date, end: Date },
-    #[error(
-        "pageNumber {page} with pageSize {size} skips more than {MAX_SKIPPED} DataSets; follow nextToken instead"
-    )]
-    TooDeep { page: u32, size: u16 },
     #[error("nextToken is not valid: {0}")]
     BadToken(&'static str),
 }
@@ -71,6 +68,43 @@ impl TimeBounds {
 pub enum Start {
     Skip(u64),
     After(Position),
+}
+
+/// Lambda answers at most 6 MB (6,291,456 bytes); the page's envelope and headers fit in
+/// what this leaves. A page holds fewer than `pageSize` DataSets when they would not fit.
+pub const MAX_PAGE_BYTES: u64 = 5 * 1024 * 1024;
+
+/// How much one page may hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageLimit {
+    pub items: usize,
+    /// In [`crate::dataset::carried_len`] bytes.
+    pub bytes: u64,
+}
+
+impl PageLimit {
+    /// `items` DataSets, within what a Lambda response can carry.
+    pub fn items(items: usize) -> Self {
+        Self {
+            items,
+            bytes: MAX_PAGE_BYTES,
+        }
+    }
+
+    /// How many of the candidates (their listed sizes, in order) make the page: up to
+    /// `items`, within `bytes`, and always the first, which alone always fits.
+    pub fn fitting(self, sizes: impl IntoIterator<Item = u64>) -> usize {
+        let mut total = 0u64;
+        sizes
+            .into_iter()
+            .take(self.items)
+            .enumerate()
+            .take_while(|&(index, size)| {
+                total = total.saturating_add(size);
+                index == 0 || total <= self.bytes
+            })
+            .count()
+    }
 }
 
 /// A validated listing request.
@@ -252,8 +286,8 @@ impl ListRequest {
         let page_number = number(
             params,
             "pageNumber",
-            "a whole number of at least 1",
-            1..=u32::MAX,
+            "a whole number from 1 to 200 (deeper: follow nextToken)",
+            1..=MAX_PAGE_NUMBER,
         )?;
         let page_size = number(
             params,
@@ -268,12 +302,6 @@ impl ListRequest {
             let page_number = page_number.unwrap_or(1);
             let page_size = page_size.unwrap_or(DEFAULT_PAGE_SIZE);
             let skipped = u64::from(page_number - 1) * u64::from(page_size);
-            if skipped > MAX_SKIPPED {
-                return Err(ListingError::TooDeep {
-                    page: page_number,
-                    size: page_size,
-                });
-            }
             return Ok(Self {
                 page_number,
                 page_size,
@@ -447,12 +475,33 @@ mod tests {
     }
 
     #[test]
+    fn pages_stop_before_the_byte_limit_but_never_empty() {
+        let limit = PageLimit {
+            items: 3,
+            bytes: 10,
+        };
+        assert_eq!(limit.fitting([4, 4, 4, 4]), 2);
+        assert_eq!(limit.fitting([3, 3, 3, 3]), 3, "items bound first");
+        assert_eq!(
+            limit.fitting([20, 1]),
+            1,
+            "an oversized first still makes a page"
+        );
+        assert_eq!(limit.fitting([]), 0);
+    }
+
+    #[test]
     fn page_numbers_are_bounded() {
         let signer = TokenSigner::new("k");
-        let deep = params(&[("pageNumber", "1000000"), ("pageSize", "500")]);
+        let deepest = params(&[("pageNumber", "200"), ("pageSize", "500")]);
+        assert!(ListRequest::parse(&deepest, &merchant("m1"), &berlin(), &signer).is_ok());
+        let deeper = params(&[("pageNumber", "201"), ("pageSize", "1")]);
         assert!(matches!(
-            ListRequest::parse(&deep, &merchant("m1"), &berlin(), &signer),
-            Err(ListingError::TooDeep { .. })
+            ListRequest::parse(&deeper, &merchant("m1"), &berlin(), &signer),
+            Err(ListingError::InvalidParameter {
+                name: "pageNumber",
+                ..
+            })
         ));
     }
 }

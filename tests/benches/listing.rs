@@ -10,7 +10,7 @@ use futures::StreamExt;
 use integration_tests::{dynamodb_client, ensure_tables, unique_merchant};
 use jiff::Timestamp;
 use shared::dataset::{NewDataSet, ShardCount};
-use shared::listing::{Position, Start, TimeBounds};
+use shared::listing::{PageLimit, Position, Start, TimeBounds};
 use shared::store::DataSetStore;
 use shared::store::dynamo::DynamoDataSets;
 
@@ -56,7 +56,7 @@ async fn run() {
             &merchant,
             TimeBounds::default(),
             Start::Skip(18 * PAGE_SIZE as u64),
-            PAGE_SIZE,
+            PageLimit::items(PAGE_SIZE),
         )
         .await
         .expect("page 19");
@@ -83,7 +83,12 @@ async fn run() {
             let started = Instant::now();
             page = Some(
                 store
-                    .list(&merchant, TimeBounds::default(), start, PAGE_SIZE)
+                    .list(
+                        &merchant,
+                        TimeBounds::default(),
+                        start,
+                        PageLimit::items(PAGE_SIZE),
+                    )
                     .await
                     .expect("list"),
             );

@@ -9,7 +9,7 @@ use serde_json::json;
 use shared::auth::{ApiKey, ApiKeyRecord};
 use shared::dataset::{DataSet, DataSetGuid, NewDataSet};
 use shared::form::{Form, FormDefinition};
-use shared::listing::{Position, Start, TimeBounds};
+use shared::listing::{PageLimit, Position, Start, TimeBounds};
 use shared::merchant::Merchant;
 use shared::session::processing::Processed;
 use shared::session::{Expectation, PaymentSession, SessionChanges, SessionHash, SessionStatus};
@@ -183,7 +183,7 @@ async fn walk<S: DataSetStore>(
     let (mut seen, mut start) = (Vec::new(), Start::Skip(0));
     for page_number in 1u64.. {
         let page = store
-            .list(merchant, bounds, start, page_size)
+            .list(merchant, bounds, start, PageLimit::items(page_size))
             .await
             .expect("list");
         assert!(page.items.len() <= page_size);
@@ -246,11 +246,82 @@ pub async fn listing_pages_in_created_order_within_bounds<S: DataSetStore>(store
             &unique_merchant("nobody"),
             TimeBounds::default(),
             Start::Skip(0),
-            10,
+            PageLimit::items(10),
         )
         .await
         .expect("list");
     assert!(empty.items.is_empty() && !empty.more);
+}
+
+/// A DataSet whose document is `len` bytes of quotes and text: escaped once more in Lambda's
+/// response, so its listed size is well above its stored size.
+fn sized(merchant: &shared::merchant::MerchantId, at: Timestamp, len: usize) -> DataSet {
+    let note = "\\\"x".repeat(len / 3);
+    let body =
+        format!(r#"{{"vendor":"contract","sensitive_data":[],"jsonElement":{{"note":"{note}"}}}}"#);
+    NewDataSet::from_json(&body)
+        .expect("valid body")
+        .into_dataset(merchant.clone(), at)
+}
+
+pub async fn listing_pages_stop_before_their_byte_limit<S: DataSetStore>(store: &S) {
+    let merchant = unique_merchant("sized");
+    let mut datasets = Vec::new();
+    for i in 0..8 {
+        let ds = sized(&merchant, at(i), 300 * (1 + i as usize % 3));
+        store.insert(&ds).await.expect("insert");
+        datasets.push(ds);
+    }
+    let size = |ds: &DataSet| ds.listed_size().total();
+    assert!(
+        size(&datasets[0]) > 2 * 300,
+        "escapes count: {}",
+        size(&datasets[0])
+    );
+    // Room for exactly the first three.
+    let limit = PageLimit {
+        items: 100,
+        bytes: datasets[..3].iter().map(size).sum::<u64>() + size(&datasets[3]) - 1,
+    };
+    let first = store
+        .list(&merchant, TimeBounds::default(), Start::Skip(0), limit)
+        .await
+        .expect("list");
+    assert_eq!(first.items, datasets[..3]);
+    assert!(first.more);
+
+    // The same walk by position sees every DataSet once, each page within the limit.
+    let (mut seen, mut start) = (Vec::new(), Start::Skip(0));
+    loop {
+        let page = store
+            .list(&merchant, TimeBounds::default(), start, limit)
+            .await
+            .expect("list");
+        assert!(!page.items.is_empty());
+        assert!(page.items.iter().map(size).sum::<u64>() <= limit.bytes);
+        seen.extend(page.items.iter().map(position));
+        let Some(last) = page.items.last().filter(|_| page.more) else {
+            break;
+        };
+        start = Start::After(position(last));
+    }
+    assert_eq!(seen, datasets.iter().map(position).collect::<Vec<_>>());
+
+    // A replaced document counts with its new size: the first DataSet alone now fills a page,
+    // and a page is never empty for it.
+    let huge = sized(&merchant, at(0), 3 * 3000);
+    store
+        .replace_json_element(&merchant, &datasets[0].guid, &huge.json_element, at(1))
+        .await
+        .expect("replace")
+        .expect("exists");
+    let first = store
+        .list(&merchant, TimeBounds::default(), Start::Skip(0), limit)
+        .await
+        .expect("list");
+    assert_eq!(first.items.len(), 1);
+    assert_eq!(first.items[0].json_element, huge.json_element);
+    assert!(first.more);
 }
 
 fn sample_form(merchant: &shared::merchant::MerchantId) -> Form {

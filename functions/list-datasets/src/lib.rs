@@ -14,7 +14,7 @@ use serde_json::value::RawValue;
 use shared::auth::Authenticator;
 use shared::config::{self, ConfigError};
 use shared::http::{ApiError, json_response, log_request};
-use shared::listing::{ListRequest, Position, TokenSigner};
+use shared::listing::{ListRequest, PageLimit, Position, TokenSigner};
 use shared::merchant::MerchantId;
 use shared::store::dynamo::{DynamoApiKeys, DynamoDataSets};
 use shared::store::{ApiKeyStore, DataSetStore, Page};
@@ -96,7 +96,7 @@ async fn list<D: DataSetStore, K: ApiKeyStore>(
             &merchant,
             request.bounds,
             request.start,
-            usize::from(request.page_size),
+            PageLimit::items(usize::from(request.page_size)),
         )
         .await?;
     *read_units = Some(page.read_units);

@@ -12,7 +12,7 @@ use super::{
 use crate::auth::{ApiKeyHash, ApiKeyRecord};
 use crate::dataset::{DataSet, DataSetGuid, JsonElement};
 use crate::form::{Form, FormHash};
-use crate::listing::{Position, Start, TimeBounds};
+use crate::listing::{PageLimit, Position, Start, TimeBounds};
 use crate::merchant::{Merchant, MerchantId};
 use crate::session::processing::Processed;
 use crate::session::{Expectation, PaymentSession, SessionChanges, SessionHash, SessionStatus};
@@ -71,7 +71,7 @@ impl DataSetStore for MemoryDataSets {
         merchant: &MerchantId,
         bounds: TimeBounds,
         start: Start,
-        page_size: usize,
+        limit: PageLimit,
     ) -> Result<Page, StoreError> {
         let position = |ds: &DataSet| Position {
             created_at: ds.created_at,
@@ -91,13 +91,10 @@ impl DataSetStore for MemoryDataSets {
             Start::Skip(n) => usize::try_from(n).unwrap_or(usize::MAX),
             Start::After(_) => 0,
         };
-        let mut items: Vec<DataSet> = matching
-            .into_iter()
-            .skip(skip)
-            .take(page_size + 1)
-            .collect();
-        let more = items.len() > page_size;
-        items.truncate(page_size);
+        let mut items: Vec<DataSet> = matching.into_iter().skip(skip).collect();
+        let fitting = limit.fitting(items.iter().map(|ds| ds.listed_size().total()));
+        let more = items.len() > fitting;
+        items.truncate(fitting);
         Ok(Page {
             items,
             more,

@@ -9,7 +9,7 @@ use jiff::{SignedDuration, Timestamp};
 use crate::auth::{ApiKeyHash, ApiKeyRecord};
 use crate::dataset::{DataSet, DataSetGuid, JsonElement};
 use crate::form::{Form, FormHash};
-use crate::listing::{Start, TimeBounds};
+use crate::listing::{PageLimit, Start, TimeBounds};
 use crate::merchant::{Merchant, MerchantId};
 use crate::session::processing::Processed;
 use crate::session::{Expectation, PaymentSession, SessionChanges, SessionHash};
@@ -59,13 +59,14 @@ pub trait DataSetStore: Send + Sync {
         updated_at: Timestamp,
     ) -> impl Future<Output = Result<Option<DataSet>, StoreError>> + Send;
 
-    /// Up to `page_size` of the merchant's DataSets created within `bounds`, from `start` on.
+    /// The merchant's DataSets created within `bounds`, from `start` on, as many as `limit`
+    /// allows (by count and by listed size, never none when some remain).
     fn list(
         &self,
         merchant: &MerchantId,
         bounds: TimeBounds,
         start: Start,
-        page_size: usize,
+        limit: PageLimit,
     ) -> impl Future<Output = Result<Page, StoreError>> + Send;
 }
 

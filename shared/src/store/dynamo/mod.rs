@@ -25,7 +25,7 @@ use super::{ApiKeyStore, DataSetStore, Page, StoreError};
 use crate::auth::{ApiKeyHash, ApiKeyRecord};
 use crate::config::{self, ConfigError};
 use crate::dataset::{DataSet, DataSetGuid, JsonElement, ShardCount};
-use crate::listing::{Start, TimeBounds};
+use crate::listing::{PageLimit, Start, TimeBounds};
 use crate::merchant::{Merchant, MerchantId};
 use crate::time::sortable_utc;
 
@@ -119,6 +119,12 @@ struct DataSetItem {
     is_third_party: bool,
     sensitive_data: Vec<String>,
     json_element: String,
+    /// The DataSet's [`crate::dataset::ListedSize`], projected into the index so a page is
+    /// cut by size before anything is read.
+    #[serde(default)]
+    listed_field_bytes: u64,
+    #[serde(default)]
+    listed_json_bytes: u64,
 }
 
 impl DynamoDataSets {
@@ -142,6 +148,7 @@ impl DynamoDataSets {
     fn to_item(&self, ds: &DataSet) -> DataSetItem {
         let guid = ds.guid.to_string();
         let created_at = sortable_utc(ds.created_at);
+        let listed = ds.listed_size();
         DataSetItem {
             by_created_pk: format!("{}#{}", ds.merchant_id, ds.guid.shard(self.shards)),
             by_created_sk: format!("{created_at}#{guid}"),
@@ -156,6 +163,8 @@ impl DynamoDataSets {
             is_third_party: ds.is_third_party,
             sensitive_data: ds.sensitive_data.clone(),
             json_element: ds.json_element.as_str().to_owned(),
+            listed_field_bytes: listed.fields,
+            listed_json_bytes: listed.json_element,
         }
     }
 
@@ -228,12 +237,18 @@ impl DataSetStore for DynamoDataSets {
             .update_item()
             .table_name(&self.table)
             .key("dataSetGuid", AttributeValue::S(guid.to_string()))
-            .update_expression("SET jsonElement = :json, updatedAt = :updated")
+            .update_expression(
+                "SET jsonElement = :json, listedJsonBytes = :listed, updatedAt = :updated",
+            )
             // Never creates, and never touches another merchant's record.
             .condition_expression("attribute_exists(dataSetGuid) AND merchantId = :merchant")
             .expression_attribute_values(
                 ":json",
                 AttributeValue::S(json_element.as_str().to_owned()),
+            )
+            .expression_attribute_values(
+                ":listed",
+                AttributeValue::N(json_element.listed_bytes().to_string()),
             )
             .expression_attribute_values(":updated", AttributeValue::S(sortable_utc(updated_at)))
             .expression_attribute_values(":merchant", AttributeValue::S(merchant.to_string()))
@@ -251,14 +266,14 @@ impl DataSetStore for DynamoDataSets {
         merchant: &MerchantId,
         bounds: TimeBounds,
         start: Start,
-        page_size: usize,
+        limit: PageLimit,
     ) -> Result<Page, StoreError> {
         let (skip, after) = match start {
             Start::Skip(n) => (usize::try_from(n).unwrap_or(usize::MAX), None),
             Start::After(position) => (0, Some(position.sort_key())),
         };
         let (entries, more, index_units) = self
-            .walk_index(merchant, bounds, after.as_deref(), skip, page_size)
+            .walk_index(merchant, bounds, after.as_deref(), skip, limit)
             .await?;
         let (items, item_units) = self.fetch_in_order(merchant, &entries).await?;
         Ok(Page {
@@ -429,17 +444,18 @@ const BATCH_GET_ATTEMPTS: u32 = 8;
 /// needed in merged order. Shards are filled at random (by guid), so a shard's part of the next
 /// `remaining` entries is binomial around the even share, with a standard deviation below its
 /// square root. Four of those as margin keep a page to one query per shard all but about once in
-/// 30,000 shard reads, at a small overread of tiny keys-only entries.
+/// 30,000 shard reads, at a small overread of tiny index entries.
 fn index_read_size(remaining: usize, shards: usize) -> usize {
     let share = remaining.div_ceil(shards.max(1));
     let margin = (4.0 * (share as f64).sqrt()).ceil() as usize;
     (share + margin + 8).min(MAX_INDEX_READ)
 }
 
-/// One entry of the keys-only `byCreated` index.
+/// One entry of the `byCreated` index: keys and listed size.
 struct IndexEntry {
     sort_key: String,
     guid: String,
+    listed_bytes: u64,
 }
 
 /// A walk over one shard's index partition, fetched page by page as the merge needs it.
@@ -465,8 +481,9 @@ impl DynamoDataSets {
         bounds: TimeBounds,
         after: Option<&str>,
         skip: usize,
-        page_size: usize,
+        limit: PageLimit,
     ) -> Result<(Vec<IndexEntry>, bool, f64), StoreError> {
+        let page_size = limit.items;
         let mut walks: Vec<ShardWalk> = (0..self.shards.get())
             .map(|shard| {
                 let partition = format!("{merchant}#{shard}");
@@ -524,8 +541,9 @@ impl DynamoDataSets {
             }
             seen += 1;
         }
-        let more = page.len() > page_size;
-        page.truncate(page_size);
+        let fitting = limit.fitting(page.iter().map(|entry| entry.listed_bytes));
+        let more = page.len() > fitting;
+        page.truncate(fitting);
         Ok((page, more, read_units))
     }
 
@@ -542,7 +560,7 @@ impl DynamoDataSets {
             .index_name(BY_CREATED_INDEX)
             .expression_attribute_names("#pk", BY_CREATED_PK)
             .expression_attribute_values(":pk", AttributeValue::S(walk.partition.clone()))
-            .projection_expression("dataSetGuid, #sk")
+            .projection_expression("dataSetGuid, #sk, listedFieldBytes, listedJsonBytes")
             .expression_attribute_names("#sk", BY_CREATED_SK)
             .limit(i32::try_from(limit).unwrap_or(i32::MAX))
             .return_consumed_capacity(ReturnConsumedCapacity::Total)
@@ -572,9 +590,16 @@ impl DynamoDataSets {
                     "index entry without its keys".to_owned(),
                 )),
             };
+            // Absent on DataSets written before sizes were recorded: they count as small.
+            let bytes = |value: Option<AttributeValue>| match value {
+                Some(AttributeValue::N(number)) => number.parse::<u64>().unwrap_or(0),
+                _ => 0,
+            };
             walk.buffer.push_back(IndexEntry {
                 sort_key: text(item.remove(BY_CREATED_SK))?,
                 guid: text(item.remove("dataSetGuid"))?,
+                listed_bytes: bytes(item.remove("listedFieldBytes"))
+                    .saturating_add(bytes(item.remove("listedJsonBytes"))),
             });
         }
         walk.resume_at = output.last_evaluated_key;
