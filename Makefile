@@ -1,7 +1,12 @@
 # The two commands of the README, plus deployment. The scripts install what they need.
-.PHONY: dev test bench build deploy
+.PHONY: dev dev-reset test bench build deploy
 
 dev:
+	@bash scripts/dev.sh
+
+# `make dev` from an empty database: the local data in .local/dynamodb is deleted first.
+dev-reset:
+	@rm -rf .local/dynamodb
 	@bash scripts/dev.sh
 
 test:

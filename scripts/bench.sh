@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make bench`: handler overhead (criterion, in-memory stores), listing cost, cold starts and
+# `make bench`: handler overhead (criterion, in-memory adapters), listing cost, cold starts and
 # load on release builds against DynamoDB Local. Figures go to BENCHMARKS.md by hand, with the
 # machine and date.
 source "$(dirname "$0")/lib.sh"
@@ -8,11 +8,9 @@ trap 'stop_started' EXIT
 trap 'exit 130' INT TERM
 
 ensure_tools
-start_dynamodb
-log "handler overhead (criterion, in-memory stores)"
-cargo bench -p session-api --bench handler -- --noplot
-cargo bench -p process-session --bench handler -- --noplot
-cargo bench -p dataset-api --bench handler -- --noplot
+start_dynamodb memory
+log "handler overhead (criterion, in-memory adapters)"
+cargo bench -p integration-tests --bench handlers -- --noplot
 log "listing over 10,000 DataSets (DynamoDB Local)"
 cargo bench -p integration-tests --bench listing
 
@@ -23,11 +21,11 @@ for dir in "$ROOT"/functions/*/; do packages+=(-p "$(basename "$dir")"); done
 cargo build --release "${packages[@]}" -p lambda-bench
 cargo build --quiet -p admin   # seeds the demo merchant and form the harness uses
 prepare_data "$LOCAL/bench-demo.json" >/dev/null
-for binary in "$ROOT"/functions/*/; do
-  name=$(basename "$binary")
-  printf '%s: %s bytes stripped\n' "$name" "$(stat -c %s "target/release/$name")"
+for dir in "$ROOT"/functions/*/; do
+  name=$(basename "$dir")
+  printf '%s: %s bytes stripped\n' "$name" "$(stat -c %s "$TARGET/release/$name")"
 done
 log "cold starts (loopback Runtime API, DynamoDB Local)"
-target/release/coldstart target/release "$LOCAL/bench-demo.json" 10
+"$TARGET/release/coldstart" "$TARGET/release" "$LOCAL/bench-demo.json" 10
 log "load: createSession + updateSession on release builds (DynamoDB Local)"
-target/release/load target/release "$LOCAL/bench-demo.json" 10000 32
+"$TARGET/release/load" "$TARGET/release" "$LOCAL/bench-demo.json" 10000 32

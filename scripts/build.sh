@@ -26,5 +26,5 @@ sam build --parameter-overrides "Architecture=$arch"
 
 for dir in functions/*/; do
   name=$(basename "$dir")
-  printf '%-16s %s bytes\n' "$name" "$(stat -c %s "target/lambda/$name/bootstrap")"
+  printf "%-20s %s bytes\n" "$name" "$(stat -c %s "$TARGET/lambda/$name/bootstrap")"
 done

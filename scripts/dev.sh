@@ -9,7 +9,7 @@ API_PORT=${API_PORT:-9000}
 port_open "$API_PORT" && die "port $API_PORT is already in use (is another 'make dev' running?)"
 
 ensure_tools
-start_dynamodb
+start_dynamodb persistent
 log "building the workspace"
 cargo build --workspace --bins
 build_functions

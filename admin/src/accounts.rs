@@ -1,8 +1,8 @@
 //! Merchants and their API keys. A key is printed once at creation and never stored in clear.
 
-use shared::auth::{ApiKey, ApiKeyHash, ApiKeyRecord};
-use shared::merchant::{Merchant, MerchantId};
-use shared::store::{ApiKeyStore, StoreError};
+use shared::auth::{ApiKey, ApiKeyHash, ApiKeyRecord, ApiKeyStore, Merchant};
+use shared::ground::ids::MerchantId;
+use shared::ground::storage::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
@@ -27,7 +27,7 @@ pub async fn create_merchant<K: ApiKeyStore>(
     let merchant = Merchant {
         id,
         name,
-        created_at: shared::time::now(),
+        created_at: shared::ground::time::now(),
         forms_enabled,
     };
     match keys.put_merchant(&merchant).await {
@@ -49,7 +49,7 @@ pub async fn create_key<K: ApiKeyStore>(
     keys.put_key(&ApiKeyRecord {
         key_hash: key.hash(),
         merchant_id: merchant.clone(),
-        created_at: shared::time::now(),
+        created_at: shared::ground::time::now(),
         revoked: false,
     })
     .await?;

@@ -1,8 +1,9 @@
 //! Forms written by the operator: the same checks as `PUT /forms/{formHash}`.
 
-use shared::form::{Form, FormDefinition, FormHash, FormInputError};
-use shared::merchant::MerchantId;
-use shared::store::{ApiKeyStore, FormStore, FormWrite, StoreError};
+use shared::auth::ApiKeyStore;
+use shared::form::{Form, FormDefinition, FormInputError, FormStore, FormWrite};
+use shared::ground::ids::{FormHash, MerchantId};
+use shared::ground::storage::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FormError {
@@ -30,7 +31,7 @@ pub async fn put_form<F: FormStore, K: ApiKeyStore>(
     let form = Form {
         hash,
         merchant_id: merchant,
-        updated_at: shared::time::now(),
+        updated_at: shared::ground::time::now(),
         definition,
     };
     match forms.put(&form).await? {

@@ -9,8 +9,7 @@ use clap::{Parser, Subcommand};
 use admin::{accounts, forms, seed, tables, template};
 use shared::auth::{ApiKey, ApiKeyHash};
 use shared::config;
-use shared::form::FormHash;
-use shared::merchant::MerchantId;
+use shared::ground::ids::{FormHash, MerchantId};
 use shared::store::dynamo::{DynamoApiKeys, DynamoForms};
 
 #[derive(Parser)]

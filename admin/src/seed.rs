@@ -6,9 +6,9 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use shared::auth::ApiKey;
-use shared::form::FormHash;
-use shared::merchant::MerchantId;
-use shared::store::{ApiKeyStore, FormStore};
+use shared::auth::ApiKeyStore;
+use shared::form::FormStore;
+use shared::ground::ids::{FormHash, MerchantId};
 
 use crate::accounts::{self, AccountError};
 use crate::forms::{self, FormError};
@@ -86,7 +86,7 @@ pub async fn seed<K: ApiKeyStore, F: FormStore>(
 
 /// 20 random characters of a-z and 0-9.
 pub fn random_form_hash() -> Result<FormHash, SeedError> {
-    shared::auth::random_lowercase_alnum(20)
+    shared::ground::random::random_lowercase_alnum(20)
         .ok()
         .and_then(|raw| FormHash::parse(&raw).ok())
         .ok_or_else(|| SeedError::Random("the OS random generator failed".into()))

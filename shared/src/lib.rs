@@ -1,19 +1,28 @@
-//! What every function shares: domain types and their validation, request decoding and
-//! responses, the storage boundary with its DynamoDB and in-memory stores, auth and config.
-//! Functions stay thin: they parse at the edge with these types, then trust them.
+//! What every function shares, in layers whose dependencies point downward only:
+//!
+//! 1. [`ground`]: values and newtypes (ids, money, countries, time, randomness, the storage
+//!    error).
+//! 2. The domain, one module per concern ([`auth`], [`form`], [`validation`], [`session`],
+//!    [`payment`], [`dataset`], [`visit`]): rules, services and the ports (store traits) they
+//!    need. No HTTP, no DynamoDB.
+//! 3. [`store`]: the ports implemented over DynamoDB and in memory.
+//! 4. [`edge`]: the request pipeline and the mapping from domain errors to HTTP per API family.
+//! 5. [`app`]: each function's state, wired from the adapters once per cold start.
+//!
+//! [`telemetry`] and [`metrics`] serve every layer; [`config`] reads the environment for the
+//! adapters and the app.
 
+pub mod app;
 pub mod auth;
 pub mod config;
 pub mod dataset;
+pub mod edge;
 pub mod form;
-pub mod http;
-pub mod listing;
-pub mod merchant;
+pub mod ground;
 pub mod metrics;
 pub mod payment;
 pub mod session;
 pub mod store;
 pub mod telemetry;
-pub mod time;
 pub mod validation;
 pub mod visit;

@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 
 use serde_json::{Map, Value, json};
 
-use crate::form::FormHash;
+use crate::ground::ids::FormHash;
 
 /// The tracing target of EMF lines: the subscriber writes them raw, as EMF requires.
 pub const EMF_TARGET: &str = "emf";

@@ -8,9 +8,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::merchant::MerchantId;
-use crate::session::SessionHash;
-use crate::validation::{Amount, Currency, Interval, PaymentMethod};
+use crate::ground::ids::{MerchantId, SessionHash};
+use crate::ground::money::{Amount, Currency, Interval, PaymentMethod};
 
 /// What a provider is asked to do for one processed session.
 #[derive(Debug, Clone)]
@@ -40,6 +39,10 @@ pub struct PaymentOutcome {
 pub struct ProviderError(pub String);
 
 pub trait PaymentProvider: Send + Sync {
+    /// Executes the order, or answers the outcome of the same order executed before.
+    ///
+    /// # Errors
+    /// `ProviderError` when the provider refuses or cannot be reached.
     fn execute(
         &self,
         order: &PaymentOrder<'_>,

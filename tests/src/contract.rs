@@ -6,23 +6,22 @@ use std::collections::BTreeSet;
 use jiff::{SignedDuration, Timestamp, ToSpan};
 use serde_json::json;
 
-use shared::auth::{ApiKey, ApiKeyRecord};
-use shared::dataset::{DataSet, DataSetGuid, NewDataSet};
-use shared::form::{Form, FormDefinition};
-use shared::listing::{PageLimit, Position, Start, TimeBounds};
-use shared::merchant::Merchant;
-use shared::session::processing::Processed;
-use shared::session::{Expectation, PaymentSession, SessionChanges, SessionHash, SessionStatus};
-use shared::store::{
-    ApiKeyStore, DataSetStore, FormStore, FormWrite, ProcessStore, Processing, SessionStore,
-    SessionWrite, StoreError, VisitStore,
+use shared::auth::{ApiKey, ApiKeyRecord, ApiKeyStore, Merchant};
+use shared::dataset::listing::{PageLimit, Position, Start, TimeBounds};
+use shared::dataset::{DataSet, DataSetStore, NewDataSet};
+use shared::form::{Form, FormDefinition, FormStore, FormWrite};
+use shared::ground::ids::{DataSetGuid, SessionHash, VisitSessionId};
+use shared::ground::money::Amount;
+use shared::ground::storage::StoreError;
+use shared::session::{
+    Expectation, PaymentSession, ProcessStore, Processed, Processing, SessionChanges,
+    SessionStatus, SessionStore, SessionWrite,
 };
-use shared::validation::Amount;
-use shared::visit::{VisitIds, VisitSession, VisitSessionId};
+use shared::visit::{VisitIds, VisitSession, VisitStore};
 
 use crate::unique_merchant;
 
-fn sample(merchant: &shared::merchant::MerchantId, at: Timestamp) -> DataSet {
+fn sample(merchant: &shared::ground::ids::MerchantId, at: Timestamp) -> DataSet {
     let body = r#"{"vendor":"contract","sensitive_data":["iban"],
         "jsonElement":{"formResult":{"iban":"DE89370400440532013000","amount":"12.50"}},
         "sourceGuid":"101","isTransactional":true}"#;
@@ -37,7 +36,7 @@ fn at(seconds: i64) -> Timestamp {
 
 pub async fn dataset_round_trips<S: DataSetStore>(store: &S) {
     let merchant = unique_merchant("contract");
-    let ds = sample(&merchant, shared::time::now());
+    let ds = sample(&merchant, shared::ground::time::now());
     store.insert(&ds).await.expect("insert");
     assert_eq!(store.get(&merchant, &ds.guid).await.expect("get"), Some(ds));
 }
@@ -120,7 +119,7 @@ pub async fn merchants_are_registered_once<S: ApiKeyStore>(store: &S) {
     let merchant = Merchant {
         id: unique_merchant("contract"),
         name: "Contract e.V.".to_owned(),
-        created_at: shared::time::now(),
+        created_at: shared::ground::time::now(),
         forms_enabled: false,
     };
     store.put_merchant(&merchant).await.expect("put");
@@ -144,7 +143,7 @@ pub async fn keys_are_found_by_hash_and_revoked<S: ApiKeyStore>(store: &S) {
     let record = ApiKeyRecord {
         key_hash: key.hash(),
         merchant_id: unique_merchant("contract"),
-        created_at: shared::time::now(),
+        created_at: shared::ground::time::now(),
         revoked: false,
     };
     store.put_key(&record).await.expect("put");
@@ -175,7 +174,7 @@ fn position(ds: &DataSet) -> Position {
 /// Pages through everything with `start` chosen by `next`, collecting positions.
 async fn walk<S: DataSetStore>(
     store: &S,
-    merchant: &shared::merchant::MerchantId,
+    merchant: &shared::ground::ids::MerchantId,
     bounds: TimeBounds,
     page_size: usize,
     by_position: bool,
@@ -255,7 +254,7 @@ pub async fn listing_pages_in_created_order_within_bounds<S: DataSetStore>(store
 
 /// A DataSet whose document is `len` bytes of quotes and text: escaped once more in Lambda's
 /// response, so its listed size is well above its stored size.
-fn sized(merchant: &shared::merchant::MerchantId, at: Timestamp, len: usize) -> DataSet {
+fn sized(merchant: &shared::ground::ids::MerchantId, at: Timestamp, len: usize) -> DataSet {
     let note = "\\\"x".repeat(len / 3);
     let body =
         format!(r#"{{"vendor":"contract","sensitive_data":[],"jsonElement":{{"note":"{note}"}}}}"#);
@@ -324,14 +323,14 @@ pub async fn listing_pages_stop_before_their_byte_limit<S: DataSetStore>(store: 
     assert!(first.more);
 }
 
-fn sample_form(merchant: &shared::merchant::MerchantId) -> Form {
+fn sample_form(merchant: &shared::ground::ids::MerchantId) -> Form {
     let hash = crate::unique_form_hash();
     Form {
         definition: FormDefinition::from_json(admin::seed::DEMO_FORM_JSON, &hash, merchant)
             .expect("demo form"),
         hash,
         merchant_id: merchant.clone(),
-        updated_at: shared::time::now(),
+        updated_at: shared::ground::time::now(),
     }
 }
 
@@ -398,13 +397,13 @@ fn changes(now: Timestamp) -> SessionChanges {
         fixed: Some(BTreeSet::from(["first_name".into(), "last_name".into()])),
         visit_session: Some(VisitSessionId::parse("visit-contract-1").expect("id")),
         updated_at: now,
-        expires_at: shared::session::expiry(now, SignedDuration::from_hours(48)),
+        expires_at: shared::ground::time::expiry(now, SignedDuration::from_hours(48)),
     }
 }
 
 pub async fn sessions_round_trip_and_change_value_by_value<S: SessionStore>(store: &S) {
     let form = sample_form(&unique_merchant("contract"));
-    let created_at = shared::time::now();
+    let created_at = shared::ground::time::now();
     let session = sample_session(&form, created_at);
     store.create(&session).await.expect("create");
     assert_eq!(
@@ -431,7 +430,7 @@ pub async fn sessions_round_trip_and_change_value_by_value<S: SessionStore>(stor
 
 pub async fn session_writes_insist_on_what_was_checked<S: SessionStore>(store: &S) {
     let form = sample_form(&unique_merchant("contract"));
-    let now = shared::time::now();
+    let now = shared::ground::time::now();
     let session = sample_session(&form, now);
     store.create(&session).await.expect("create");
     let expect = Expectation {
@@ -500,8 +499,8 @@ fn processed_for(session: &PaymentSession, at: Timestamp) -> (Processed, DataSet
             .expect("map"),
         processed_at: at,
     };
-    let dataset = shared::session::processing::donation_dataset(session, &form, &processed, None)
-        .expect("dataset");
+    let dataset =
+        shared::session::donation_dataset(session, &form, &processed, None).expect("dataset");
     (processed, dataset)
 }
 
@@ -513,7 +512,7 @@ pub async fn processing_is_all_or_nothing<S: SessionStore, P: ProcessStore, D: D
     datasets: &D,
 ) {
     let form = sample_form(&unique_merchant("contract"));
-    let now = shared::time::now();
+    let now = shared::ground::time::now();
     let session = sample_session(&form, now);
     sessions.create(&session).await.expect("create");
 
@@ -594,7 +593,7 @@ pub async fn processing_is_all_or_nothing<S: SessionStore, P: ProcessStore, D: D
 
 pub async fn visit_sessions_are_per_merchant_and_merge<S: VisitStore>(store: &S) {
     let (owner, stranger) = (unique_merchant("contract"), unique_merchant("contract"));
-    let now = shared::time::now();
+    let now = shared::ground::time::now();
     let ttl = SignedDuration::from_hours(24);
     let id = VisitSessionId::generate().expect("random");
     let ids = VisitIds {
@@ -625,7 +624,7 @@ pub async fn visit_sessions_are_per_merchant_and_merge<S: VisitStore>(store: &S)
     assert_eq!(merged.ids.visit_id.as_deref(), Some("v-1"));
     assert_eq!(merged.created_at, now);
     assert_eq!(merged.updated_at, later);
-    assert_eq!(merged.expires_at, shared::session::expiry(later, ttl));
+    assert_eq!(merged.expires_at, shared::ground::time::expiry(later, ttl));
     assert_eq!(
         store.get(&owner, &id).await.expect("get"),
         Some(merged.clone())

@@ -11,19 +11,25 @@ use aws_sdk_dynamodb::config::{
 };
 use aws_sdk_dynamodb::error::BoxError;
 
-use shared::auth::Authenticator;
+use shared::app::{
+    DynamoFormsState, DynamoListingState, DynamoProcessState, DynamoRecordsState,
+    DynamoSessionApiState, DynamoVisitsState, FormPageState, FormPostState, FormsState,
+    ListingState, ProcessState, RecordsState, SessionApiState, VisitsState,
+};
+use shared::auth::{ApiKeyStore, Authenticator};
 use shared::dataset::ShardCount;
-use shared::form::{FormCatalog, FormHash};
-use shared::listing::TokenSigner;
-use shared::merchant::MerchantId;
+use shared::dataset::listing::TokenSigner;
+use shared::form::{FormCatalog, FormStore};
+use shared::ground::ids::{FormHash, MerchantId};
 use shared::payment::SandboxProvider;
 use shared::store::dynamo::{
     DynamoApiKeys, DynamoDataSets, DynamoForms, DynamoProcessing, DynamoSessions, DynamoVisits,
 };
-use shared::store::{ApiKeyStore, FormStore};
 
 pub mod contract;
 pub mod events;
+pub mod gateway;
+pub mod memory;
 
 /// Table names as `make dev` and `make test` create them (the template's logical ids).
 pub const DATASETS_TABLE: &str = "DataSets";
@@ -35,28 +41,31 @@ fn berlin() -> jiff::tz::TimeZone {
     jiff::tz::TimeZone::get("Europe/Berlin").expect("bundled tzdb")
 }
 
-/// The DataSet record API's state, as its cold start builds it, on DynamoDB Local.
-pub fn dataset_api_state() -> dataset_api::DynamoState {
+const SESSION_TTL: jiff::SignedDuration = jiff::SignedDuration::from_hours(48);
+const CSRF_KEY: &[u8] = b"hosted form tests secret, 32 bytes or more";
+
+/// The DataSet record functions' state (`GET`/`POST`/`PUT`), on DynamoDB Local.
+pub fn dataset_api_state() -> DynamoRecordsState {
     dataset_api_state_with(dynamodb_client())
 }
 
-pub fn dataset_api_state_with(client: Client) -> dataset_api::DynamoState {
+pub fn dataset_api_state_with(client: Client) -> DynamoRecordsState {
     ensure_tables();
-    dataset_api::State {
+    RecordsState {
         datasets: DynamoDataSets::new(client.clone(), DATASETS_TABLE, ShardCount::DEFAULT),
         auth: Authenticator::new(DynamoApiKeys::new(client, API_KEYS_TABLE)),
         time_zone: berlin(),
     }
 }
 
-/// The listing function's state, as its cold start builds it, on DynamoDB Local.
-pub fn list_datasets_state() -> list_datasets::DynamoState {
+/// The listing function's state, on DynamoDB Local.
+pub fn list_datasets_state() -> DynamoListingState {
     list_datasets_state_with(dynamodb_client())
 }
 
-pub fn list_datasets_state_with(client: Client) -> list_datasets::DynamoState {
+pub fn list_datasets_state_with(client: Client) -> DynamoListingState {
     ensure_tables();
-    list_datasets::State {
+    ListingState {
         datasets: DynamoDataSets::new(client.clone(), DATASETS_TABLE, ShardCount::DEFAULT),
         auth: Authenticator::new(DynamoApiKeys::new(client, API_KEYS_TABLE)),
         time_zone: berlin(),
@@ -64,32 +73,32 @@ pub fn list_datasets_state_with(client: Client) -> list_datasets::DynamoState {
     }
 }
 
-/// The Session-API's state, as its cold start builds it, on DynamoDB Local.
-pub fn session_api_state() -> session_api::DynamoState {
+/// The Session-API functions' state (create and update), on DynamoDB Local.
+pub fn session_api_state() -> DynamoSessionApiState {
     session_api_state_with(dynamodb_client())
 }
 
-pub fn session_api_state_with(client: Client) -> session_api::DynamoState {
+pub fn session_api_state_with(client: Client) -> DynamoSessionApiState {
     ensure_tables();
     let keys = DynamoApiKeys::new(client.clone(), API_KEYS_TABLE);
-    session_api::State {
+    SessionApiState {
         sessions: DynamoSessions::new(client.clone(), SESSIONS_TABLE),
         forms: FormCatalog::new(DynamoForms::new(client, FORMS_TABLE), keys.clone()),
         auth: Authenticator::new(keys),
         time_zone: berlin(),
-        session_ttl: jiff::SignedDuration::from_hours(48),
+        session_ttl: SESSION_TTL,
     }
 }
 
-/// The processing function's state, as its cold start builds it, on DynamoDB Local.
-pub fn process_session_state() -> process_session::DynamoState {
+/// The processing function's state, on DynamoDB Local.
+pub fn process_session_state() -> DynamoProcessState {
     process_session_state_with(dynamodb_client())
 }
 
-pub fn process_session_state_with(client: Client) -> process_session::DynamoState {
+pub fn process_session_state_with(client: Client) -> DynamoProcessState {
     ensure_tables();
     let sessions = DynamoSessions::new(client.clone(), SESSIONS_TABLE);
-    process_session::State {
+    ProcessState {
         processing: DynamoProcessing::new(
             sessions.clone(),
             DynamoDataSets::new(client.clone(), DATASETS_TABLE, ShardCount::DEFAULT),
@@ -102,41 +111,39 @@ pub fn process_session_state_with(client: Client) -> process_session::DynamoStat
         ),
         provider: SandboxProvider,
         time_zone: berlin(),
-        session_ttl: jiff::SignedDuration::from_hours(48),
+        session_ttl: SESSION_TTL,
     }
 }
 
-/// The hosted form's state, as its cold start builds it, on DynamoDB Local.
-pub fn hosted_form_state() -> hosted_form::DynamoState {
-    ensure_tables();
+/// The hosted form's two functions' states, on DynamoDB Local.
+pub fn hosted_form_state() -> gateway::HostedForm {
     let client = dynamodb_client();
-    let sessions = DynamoSessions::new(client.clone(), SESSIONS_TABLE);
-    hosted_form::State {
-        processing: DynamoProcessing::new(
-            sessions.clone(),
-            DynamoDataSets::new(client.clone(), DATASETS_TABLE, ShardCount::DEFAULT),
-        ),
-        sessions,
-        visits: DynamoVisits::new(client.clone(), SESSIONS_TABLE),
-        forms: FormCatalog::new(
-            DynamoForms::new(client.clone(), FORMS_TABLE),
-            DynamoApiKeys::new(client, API_KEYS_TABLE),
-        ),
-        provider: SandboxProvider,
-        time_zone: berlin(),
-        session_ttl: jiff::SignedDuration::from_hours(48),
-        csrf_key: b"hosted form tests secret, 32 bytes or more".to_vec(),
+    gateway::HostedForm {
+        page: FormPageState {
+            sessions: DynamoSessions::new(client.clone(), SESSIONS_TABLE),
+            forms: FormCatalog::new(
+                DynamoForms::new(client.clone(), FORMS_TABLE),
+                DynamoApiKeys::new(client, API_KEYS_TABLE),
+            ),
+            time_zone: berlin(),
+            session_ttl: SESSION_TTL,
+            csrf_key: CSRF_KEY.to_vec(),
+        },
+        post: FormPostState {
+            process: process_session_state(),
+            csrf_key: CSRF_KEY.to_vec(),
+        },
     }
 }
 
 /// The Session Management API's state, on DynamoDB Local.
-pub fn visit_sessions_state() -> visit_sessions::DynamoState {
+pub fn visit_sessions_state() -> DynamoVisitsState {
     visit_sessions_state_with(dynamodb_client())
 }
 
-pub fn visit_sessions_state_with(client: Client) -> visit_sessions::DynamoState {
+pub fn visit_sessions_state_with(client: Client) -> DynamoVisitsState {
     ensure_tables();
-    visit_sessions::State {
+    VisitsState {
         visits: DynamoVisits::new(client.clone(), SESSIONS_TABLE),
         auth: Authenticator::new(DynamoApiKeys::new(client, API_KEYS_TABLE)),
         time_zone: berlin(),
@@ -144,11 +151,11 @@ pub fn visit_sessions_state_with(client: Client) -> visit_sessions::DynamoState 
     }
 }
 
-/// The form configuration API's state, on DynamoDB Local.
-pub fn forms_api_state() -> forms_api::DynamoState {
+/// The form configuration functions' state, on DynamoDB Local.
+pub fn forms_api_state() -> DynamoFormsState {
     ensure_tables();
     let client = dynamodb_client();
-    forms_api::State {
+    FormsState {
         forms: DynamoForms::new(client.clone(), FORMS_TABLE),
         auth: Authenticator::new(DynamoApiKeys::new(client, API_KEYS_TABLE)),
         time_zone: berlin(),

@@ -37,14 +37,14 @@ async fn cold_start(binary: &std::path::Path, invocation: String) -> Result<Run>
     })
 }
 
-/// Complete sessions to process, made by a warm session-api process.
+/// Complete sessions to process, made by a warm create-session process.
 async fn complete_sessions(
     release: &std::path::Path,
     demo: &Demo,
     count: usize,
 ) -> Result<Vec<String>> {
     let api = RuntimeApi::start().await?;
-    let mut child = spawn_function(&release.join("session-api"), &api, &function_env())?;
+    let mut child = spawn_function(&release.join("create-session"), &api, &function_env())?;
     let mut hashes = Vec::new();
     for _ in 0..count {
         let answer = api
@@ -59,61 +59,118 @@ async fn complete_sessions(
     Ok(hashes)
 }
 
-const FUNCTIONS: [&str; 7] = [
-    "session-api",
+/// Every function, one per endpoint.
+const FUNCTIONS: [&str; 14] = [
+    "create-session",
+    "update-session",
     "process-session",
-    "hosted-form",
-    "dataset-api",
+    "get-form-page",
+    "post-form-page",
+    "new-visit-session",
+    "get-visit-session",
+    "post-visit-session",
     "list-datasets",
-    "forms-api",
-    "visit-sessions",
+    "get-dataset",
+    "post-dataset",
+    "put-dataset",
+    "put-form",
+    "get-form",
 ];
 
-/// A representative first request for each function.
+/// The functions that take a complete session of their own.
+const TAKE_A_SESSION: [&str; 2] = ["update-session", "process-session"];
+
+/// A representative first request for each function. Where it names a record that does not
+/// exist (a DataSet guid, a visit session), the function still authenticates and reads.
 fn invocation(name: &str, demo: &Demo, session: &str) -> String {
     let form = demo.form_hash.as_str();
     let bearer = format!("Bearer {}", demo.api_key);
     let auth = [("authorization", bearer.as_str())];
+    let json_auth = [
+        ("authorization", bearer.as_str()),
+        ("content-type", "application/json"),
+    ];
+    let guid = "a863d62e-d53b-4651-9b7b-0123456789ab";
+    let visit = "bench-visit-session";
+    let form_params = json!({"formHash": form});
     match name {
-        "session-api" => session_call(
+        "create-session" => session_call(
             "createSession",
             &format!("hash={form}&payment[first_name]=Max&payment[amount]=20"),
+        ),
+        "update-session" => session_call(
+            "updateSession",
+            &format!("hash={form}&fbSessionHash={session}&payment[last_name]=Muster"),
         ),
         "process-session" => session_call(
             "processSession",
             &format!("hash={form}&fbSessionHash={session}"),
         ),
-        "hosted-form" => event(
-            "GET",
-            &format!("/form/{form}"),
-            json!({"formHash": form}),
-            "",
-            &[],
-            "",
-        ),
-        "dataset-api" => event(
+        "get-form-page" => event("GET", &format!("/form/{form}"), form_params, "", &[], ""),
+        "post-form-page" => event(
             "POST",
-            "/dataSet",
-            json!(null),
+            &format!("/form/{form}"),
+            form_params,
             "",
-            &[
-                ("authorization", bearer.as_str()),
-                ("content-type", "application/json"),
-            ],
-            r#"{"vendor":"bench","sensitive_data":[],"jsonElement":{"formResult":{"amount":"10"}}}"#,
+            &[("content-type", "application/x-www-form-urlencoded")],
+            "amount=20",
         ),
-        "list-datasets" => event("GET", "/dataSets", json!(null), "pageSize=50", &auth, ""),
-        "forms-api" => event(
+        "new-visit-session" => event("PUT", "/sessions/new", json!(null), "", &auth, ""),
+        "get-visit-session" => event(
             "GET",
-            &format!("/forms/{form}"),
-            json!({"formHash": form}),
+            &format!("/sessions/{visit}"),
+            json!({"sessionId": visit}),
             "",
             &auth,
             "",
         ),
-        _ => event("PUT", "/sessions/new", json!(null), "", &auth, ""),
+        "post-visit-session" => event(
+            "POST",
+            &format!("/sessions/{visit}"),
+            json!({"sessionId": visit}),
+            "",
+            &json_auth,
+            r#"{"customerId":"bench"}"#,
+        ),
+        "list-datasets" => event("GET", "/dataSets", json!(null), "pageSize=50", &auth, ""),
+        "get-dataset" => event(
+            "GET",
+            &format!("/dataSet/{guid}"),
+            json!({"guid": guid}),
+            "",
+            &auth,
+            "",
+        ),
+        "post-dataset" => event(
+            "POST",
+            "/dataSet",
+            json!(null),
+            "",
+            &json_auth,
+            r#"{"vendor":"bench","sensitive_data":[],"jsonElement":{"formResult":{"amount":"10"}}}"#,
+        ),
+        "put-dataset" => event(
+            "PUT",
+            &format!("/dataSet/{guid}"),
+            json!({"guid": guid}),
+            "",
+            &json_auth,
+            r#"{"jsonElement":{"formResult":{"amount":"10"}}}"#,
+        ),
+        "put-form" => event(
+            "PUT",
+            &format!("/forms/{form}"),
+            form_params,
+            "",
+            &json_auth,
+            DEMO_FORM,
+        ),
+        _ => event("GET", &format!("/forms/{form}"), form_params, "", &auth, ""),
     }
 }
+
+/// The demo form, as `make dev` seeds it: `put-form` rewrites it unchanged.
+const DEMO_FORM: &str = include_str!("../../../admin/demo-form.json");
 
 #[tokio::main]
 async fn main() -> Result<()> {
@@ -124,7 +181,9 @@ async fn main() -> Result<()> {
     );
     let demo = Demo::read(&PathBuf::from(args.next().context("demo.json")?))?;
     let runs: usize = args.next().map_or(Ok(10), |r| r.parse())?;
-    let mut to_process = complete_sessions(&release, &demo, runs).await?.into_iter();
+    let mut sessions = complete_sessions(&release, &demo, runs * TAKE_A_SESSION.len())
+        .await?
+        .into_iter();
 
     println!(
         "| function | binary | init (exec → first poll) | first invocation | peak RSS | status |"
@@ -137,8 +196,8 @@ async fn main() -> Result<()> {
             .len();
         let mut results = Vec::new();
         for _ in 0..runs {
-            let session = if name == "process-session" {
-                to_process.next().unwrap_or_default()
+            let session = if TAKE_A_SESSION.contains(&name) {
+                sessions.next().unwrap_or_default()
             } else {
                 String::new()
             };

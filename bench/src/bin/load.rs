@@ -1,5 +1,5 @@
 //! Load on release builds: `total` requests (createSession, then updateSession with its hash)
-//! at `concurrency`, against as many session-api processes (Lambda instances) behind a
+//! at `concurrency`, against as many create-session and update-session processes (Lambda instances) behind a
 //! loopback Runtime API and DynamoDB Local; in the same run, raw DynamoDB requests of the same
 //! shape for comparison.
 //! Usage: `load <release-dir> <demo.json> [total] [concurrency]` (`make bench` runs it).
@@ -37,12 +37,18 @@ fn ok(answer: &lambda_bench::Answer) -> bool {
             .is_some_and(|b| b.starts_with(r#"{"status":"success""#))
 }
 
-async fn run_load(api: Arc<RuntimeApi>, form: String, pairs: usize, concurrency: usize) -> Timings {
+/// The two functions under load, each behind its own Runtime API, as Lambda runs them.
+struct Apis {
+    create: RuntimeApi,
+    update: RuntimeApi,
+}
+
+async fn run_load(apis: Arc<Apis>, form: String, pairs: usize, concurrency: usize) -> Timings {
     let timings = Arc::new(Mutex::new(Timings::default()));
     let next = Arc::new(AtomicUsize::new(0));
     let workers = (0..concurrency).map(|_| {
-        let (api, form, timings, next) = (
-            Arc::clone(&api),
+        let (apis, form, timings, next) = (
+            Arc::clone(&apis),
             form.clone(),
             Arc::clone(&timings),
             Arc::clone(&next),
@@ -53,7 +59,7 @@ async fn run_load(api: Arc<RuntimeApi>, form: String, pairs: usize, concurrency:
                     "createSession",
                     &format!("hash={form}&payment[first_name]=Erika&payment[amount]=25"),
                 );
-                let created = api.invoke(create).await;
+                let created = apis.create.invoke(create).await;
                 let Some(hash) = created
                     .as_ref()
                     .ok()
@@ -67,7 +73,7 @@ async fn run_load(api: Arc<RuntimeApi>, form: String, pairs: usize, concurrency:
                     "updateSession",
                     &format!("hash={form}&fbSessionHash={hash}{UPDATE}"),
                 );
-                let updated = api.invoke(update).await;
+                let updated = apis.update.invoke(update).await;
                 let mut t = timings.lock().await;
                 if let Ok(created) = &created {
                     t.create.push(created.latency);
@@ -186,19 +192,27 @@ async fn main() -> Result<()> {
     let total: usize = args.next().map_or(Ok(10_000), |t| t.parse())?;
     let concurrency: usize = args.next().map_or(Ok(32), |c| c.parse())?;
 
-    let api = Arc::new(RuntimeApi::start().await?);
+    let apis = Arc::new(Apis {
+        create: RuntimeApi::start().await?,
+        update: RuntimeApi::start().await?,
+    });
     let mut instances = Vec::new();
-    for _ in 0..concurrency {
-        instances.push(spawn_function(
-            &release.join("session-api"),
-            &api,
-            &function_env(),
-        )?);
+    for (function, api) in [
+        ("create-session", &apis.create),
+        ("update-session", &apis.update),
+    ] {
+        for _ in 0..concurrency {
+            instances.push(spawn_function(
+                &release.join(function),
+                api,
+                &function_env(),
+            )?);
+        }
+        await_polls(api, concurrency).await?;
     }
-    await_polls(&api, concurrency).await?;
     // Warm every instance's form cache, as a spike finds warm instances after the first second.
     run_load(
-        Arc::clone(&api),
+        Arc::clone(&apis),
         demo.form_hash.clone(),
         concurrency * 2,
         concurrency,
@@ -207,7 +221,7 @@ async fn main() -> Result<()> {
 
     let started = Instant::now();
     let mut t = run_load(
-        Arc::clone(&api),
+        Arc::clone(&apis),
         demo.form_hash.clone(),
         total / 2,
         concurrency,

@@ -2,44 +2,25 @@
 //! (ties by guid), filtered by inclusive local dates, paged by `pageNumber` or `nextToken`.
 
 use std::collections::HashMap;
-use std::time::Instant;
 
 use jiff::civil::Date;
-use jiff::tz::TimeZone;
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use shared::auth::Authenticator;
-use shared::config::{self, ConfigError};
-use shared::http::{ApiError, json_response, log_request};
-use shared::listing::{ListRequest, PageLimit, Position, TokenSigner};
-use shared::merchant::MerchantId;
-use shared::store::dynamo::{DynamoApiKeys, DynamoDataSets};
-use shared::store::{ApiKeyStore, DataSetStore, Page};
+use shared::app::ListingState;
+use shared::auth::ApiKeyStore;
+use shared::dataset::DataSetStore;
+use shared::dataset::listing::{ListRequest, PageLimit, Position};
+use shared::edge::pipeline::{Endpoint, back_office};
+use shared::edge::response::{ReadUnits, json_response};
 
-pub struct State<D, K> {
-    pub datasets: D,
-    pub auth: Authenticator<K>,
-    pub time_zone: TimeZone,
-    pub signer: TokenSigner,
-}
-
-pub type DynamoState = State<DynamoDataSets, DynamoApiKeys>;
-
-impl DynamoState {
-    /// Everything a cold start builds once: settings and the one DynamoDB client.
-    pub async fn from_env() -> Result<Self, ConfigError> {
-        let client = config::dynamodb_client().await;
-        Ok(State {
-            datasets: DynamoDataSets::from_env(client.clone())?,
-            auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
-            time_zone: config::time_zone()?,
-            signer: TokenSigner::new(config::signing_secret()?),
-        })
-    }
-}
+const ENDPOINT: Endpoint = Endpoint {
+    route: "/dataSets",
+    method: Method::GET,
+    allow: "GET",
+};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -52,81 +33,53 @@ struct ListResponse {
     next_token: Option<String>,
 }
 
-/// Answers one request. Never fails: every error becomes its problem+json response here.
+/// Answers one request; every failure is a problem+json response.
 pub async fn handle<D: DataSetStore, K: ApiKeyStore>(
     req: Request,
-    state: &State<D, K>,
+    state: &ListingState<D, K>,
 ) -> Response<Body> {
-    let started = Instant::now();
-    let mut merchant = None;
-    let mut read_units = None;
-    let response = list(&req, state, &mut merchant, &mut read_units)
-        .await
-        .unwrap_or_else(ApiError::into_response);
-    log_request(
-        &req,
-        "/dataSets",
-        response.status(),
-        started,
-        merchant.as_ref(),
-        read_units,
-    );
-    response
-}
-
-async fn list<D: DataSetStore, K: ApiKeyStore>(
-    req: &Request,
-    state: &State<D, K>,
-    merchant_out: &mut Option<MerchantId>,
-    read_units: &mut Option<f64>,
-) -> Result<Response<Body>, ApiError> {
-    let merchant = state.auth.authenticate(req.headers()).await?;
-    *merchant_out = Some(merchant.clone());
-    if req.method() != Method::GET {
-        return Err(ApiError::MethodNotAllowed {
-            method: req.method().to_string(),
-            allow: "GET",
-        });
-    }
-    let params = query_params(req);
-    let request = ListRequest::parse(&params, &merchant, &state.time_zone, &state.signer)?;
-    let page: Page = state
-        .datasets
-        .list(
+    let req = &req;
+    back_office(req, &ENDPOINT, &state.auth, |merchant| async move {
+        let request = ListRequest::parse(
+            &query_params(req),
             &merchant,
-            request.bounds,
-            request.start,
-            PageLimit::items(usize::from(request.page_size)),
-        )
-        .await?;
-    *read_units = Some(page.read_units);
-
-    let next_token = page.items.last().filter(|_| page.more).map(|last| {
-        let position = Position {
-            created_at: last.created_at,
-            guid: last.guid,
-        };
-        state.signer.next_token(&merchant, &request, position)
-    });
-    let list = page
-        .items
-        .iter()
-        .map(|ds| {
-            ds.to_json(&state.time_zone)
-                .and_then(RawValue::from_string)
-                .map_err(|err| ApiError::Internal(err.to_string()))
-        })
-        .collect::<Result<_, _>>()?;
-    let body = ListResponse {
-        page_number: request.page_number,
-        page_size: request.page_size,
-        start_date: request.start_date,
-        end_date: request.end_date,
-        list,
-        next_token,
-    };
-    let body = serde_json::to_string(&body).map_err(|err| ApiError::Internal(err.to_string()))?;
-    Ok(json_response(StatusCode::OK, body))
+            &state.time_zone,
+            &state.signer,
+        )?;
+        let page = state
+            .datasets
+            .list(
+                &merchant,
+                request.bounds,
+                request.start,
+                PageLimit::items(usize::from(request.page_size)),
+            )
+            .await?;
+        let next_token = page.items.last().filter(|_| page.more).map(|last| {
+            let position = Position {
+                created_at: last.created_at,
+                guid: last.guid,
+            };
+            state.signer.next_token(&merchant, &request, position)
+        });
+        let list = page
+            .items
+            .iter()
+            .map(|ds| ds.to_json(&state.time_zone).and_then(RawValue::from_string))
+            .collect::<Result<_, _>>()?;
+        let body = serde_json::to_string(&ListResponse {
+            page_number: request.page_number,
+            page_size: request.page_size,
+            start_date: request.start_date,
+            end_date: request.end_date,
+            list,
+            next_token,
+        })?;
+        let mut response = json_response(StatusCode::OK, body);
+        response.extensions_mut().insert(ReadUnits(page.read_units));
+        Ok(response)
+    })
+    .await
 }
 
 /// The first value of each query parameter.

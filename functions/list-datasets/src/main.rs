@@ -1,14 +1,10 @@
-//! Lambda entry point: build the state once per cold start, then serve requests (several at
-//! once where Lambda allows it, e.g. on managed instances).
-
-use lambda_http::{Error, service_fn};
+//! Lambda entry point: the state is built once per cold start, then every request is served.
 
 #[tokio::main]
-async fn main() -> Result<(), Error> {
-    shared::telemetry::init();
-    let state: &'static _ = Box::leak(Box::new(list_datasets::DynamoState::from_env().await?));
-    lambda_http::run_concurrent(service_fn(move |req| async move {
-        Ok::<_, std::convert::Infallible>(list_datasets::handle(req, state).await)
-    }))
+async fn main() -> Result<(), lambda_http::Error> {
+    shared::edge::run(
+        shared::app::DynamoListingState::from_env(),
+        list_datasets::handle,
+    )
     .await
 }

@@ -1,22 +1,23 @@
-//! In-memory stores for fast handler tests. Same contract as DynamoDB, no persistence.
+//! In-memory stores for fast handler tests. Same contract as DynamoDB, no persistence. Each is
+//! a cheap handle on shared state, as a DynamoDB client is: clones see the same records.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use jiff::{SignedDuration, Timestamp};
 
-use super::{
-    ApiKeyStore, DataSetStore, FormStore, FormWrite, Page, ProcessStore, Processing, SessionStore,
-    SessionWrite, StoreError, VisitStore,
+use crate::auth::{ApiKeyHash, ApiKeyRecord, ApiKeyStore, Merchant};
+use crate::dataset::listing::{PageLimit, Position, Start, TimeBounds};
+use crate::dataset::{DataSet, DataSetStore, JsonElement, Page};
+use crate::form::{Form, FormStore, FormWrite};
+use crate::ground::ids::{DataSetGuid, FormHash, MerchantId, SessionHash, VisitSessionId};
+use crate::ground::storage::StoreError;
+use crate::ground::time::expiry;
+use crate::session::{
+    Expectation, PaymentSession, ProcessStore, Processed, Processing, SessionChanges,
+    SessionStatus, SessionStore, SessionWrite,
 };
-use crate::auth::{ApiKeyHash, ApiKeyRecord};
-use crate::dataset::{DataSet, DataSetGuid, JsonElement};
-use crate::form::{Form, FormHash};
-use crate::listing::{PageLimit, Position, Start, TimeBounds};
-use crate::merchant::{Merchant, MerchantId};
-use crate::session::processing::Processed;
-use crate::session::{Expectation, PaymentSession, SessionChanges, SessionHash, SessionStatus};
-use crate::visit::{VisitIds, VisitSession, VisitSessionId};
+use crate::visit::{VisitIds, VisitSession, VisitStore};
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
@@ -24,9 +25,9 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct MemoryDataSets {
-    items: Mutex<HashMap<DataSetGuid, DataSet>>,
+    items: Arc<Mutex<HashMap<DataSetGuid, DataSet>>>,
 }
 
 impl DataSetStore for MemoryDataSets {
@@ -103,10 +104,10 @@ impl DataSetStore for MemoryDataSets {
     }
 }
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct MemoryApiKeys {
-    merchants: Mutex<HashMap<MerchantId, Merchant>>,
-    keys: Mutex<HashMap<ApiKeyHash, ApiKeyRecord>>,
+    merchants: Arc<Mutex<HashMap<MerchantId, Merchant>>>,
+    keys: Arc<Mutex<HashMap<ApiKeyHash, ApiKeyRecord>>>,
 }
 
 impl ApiKeyStore for MemoryApiKeys {
@@ -140,9 +141,9 @@ impl ApiKeyStore for MemoryApiKeys {
     }
 }
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct MemoryForms {
-    forms: Mutex<HashMap<FormHash, Form>>,
+    forms: Arc<Mutex<HashMap<FormHash, Form>>>,
 }
 
 impl FormStore for MemoryForms {
@@ -164,9 +165,9 @@ impl FormStore for MemoryForms {
     }
 }
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct MemorySessions {
-    sessions: Mutex<HashMap<SessionHash, PaymentSession>>,
+    sessions: Arc<Mutex<HashMap<SessionHash, PaymentSession>>>,
 }
 
 impl SessionStore for MemorySessions {
@@ -206,10 +207,10 @@ impl SessionStore for MemorySessions {
 }
 
 /// Sessions and DataSets side by side, so that processing can change both at once.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct MemoryProcessing {
-    pub sessions: std::sync::Arc<MemorySessions>,
-    pub datasets: std::sync::Arc<MemoryDataSets>,
+    pub sessions: MemorySessions,
+    pub datasets: MemoryDataSets,
 }
 
 impl ProcessStore for MemoryProcessing {
@@ -238,9 +239,9 @@ impl ProcessStore for MemoryProcessing {
     }
 }
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct MemoryVisits {
-    sessions: Mutex<HashMap<(MerchantId, VisitSessionId), VisitSession>>,
+    sessions: Arc<Mutex<HashMap<(MerchantId, VisitSessionId), VisitSession>>>,
 }
 
 impl VisitStore for MemoryVisits {
@@ -278,7 +279,7 @@ impl VisitStore for MemoryVisits {
             Some(session) => {
                 session.ids = ids.clone().over(session.ids.clone());
                 session.updated_at = now;
-                session.expires_at = crate::session::expiry(now, ttl);
+                session.expires_at = expiry(now, ttl);
                 Ok((session.clone(), false))
             }
             None => {

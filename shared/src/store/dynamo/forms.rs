@@ -5,12 +5,12 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use serde::{Deserialize, Serialize};
 use serde_dynamo::aws_sdk_dynamodb_1::from_item;
 
-use super::{conditional, corrupt, encode, parse_time};
+use super::{backend, conditional, corrupt, encode, parse_time};
 use crate::config::{self, ConfigError};
-use crate::form::{Form, FormDefinition, FormHash};
-use crate::merchant::MerchantId;
-use crate::store::{FormStore, FormWrite, StoreError};
-use crate::time::sortable_utc;
+use crate::form::{Form, FormDefinition, FormStore, FormWrite};
+use crate::ground::ids::{FormHash, MerchantId};
+use crate::ground::storage::StoreError;
+use crate::ground::time::sortable_utc;
 
 #[derive(Clone)]
 pub struct DynamoForms {
@@ -79,14 +79,14 @@ impl FormStore for DynamoForms {
             .key("formHash", AttributeValue::S(hash.to_string()))
             .send()
             .await
-            .map_err(super::backend)?;
+            .map_err(backend)?;
         let Some(item) = output.item else {
             return Ok(None);
         };
-        let item: FormItem = from_item(item).map_err(corrupt)?;
+        let item: FormItem = from_item(item).map_err(corrupt("form item"))?;
         Ok(Some(Form {
-            hash: FormHash::parse(&item.form_hash).map_err(corrupt)?,
-            merchant_id: MerchantId::parse(&item.merchant_id).map_err(corrupt)?,
+            hash: FormHash::parse(&item.form_hash).map_err(corrupt("form hash"))?,
+            merchant_id: MerchantId::parse(&item.merchant_id).map_err(corrupt("merchant id"))?,
             updated_at: parse_time(&item.updated_at)?,
             definition: item.definition,
         }))

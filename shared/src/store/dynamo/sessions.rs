@@ -2,39 +2,35 @@
 //! and one conditional write per request, each value written on its own path so concurrent
 //! requests never undo each other.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{
-    AttributeValue, Put, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
-    Update,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use serde_dynamo::aws_sdk_dynamodb_1::{from_item, to_attribute_value};
+use serde_dynamo::aws_sdk_dynamodb_1::from_item;
 use serde_json::{Map, Value};
 
-use super::{DynamoDataSets, Item, backend, corrupt, encode, parse_time};
+use super::expression::{UpdateExpression, attribute, number};
+use super::{Item, backend, corrupt, encode, parse_time};
 use crate::config::{self, ConfigError};
-use crate::dataset::{DataSet, DataSetGuid};
-use crate::form::FormHash;
-use crate::merchant::MerchantId;
-use crate::session::processing::Processed;
-use crate::session::{Expectation, PaymentSession, SessionChanges, SessionHash, SessionStatus};
-use crate::store::{ProcessStore, Processing, SessionStore, SessionWrite, StoreError};
-use crate::time::sortable_utc;
-use crate::visit::VisitSessionId;
+use crate::ground::ids::{DataSetGuid, FormHash, MerchantId, SessionHash, VisitSessionId};
+use crate::ground::storage::StoreError;
+use crate::ground::time::sortable_utc;
+use crate::session::{
+    Expectation, PaymentSession, Processed, SessionChanges, SessionStatus, SessionStore,
+    SessionWrite,
+};
 
-const KIND_PAYMENT: &str = "payment";
-const STATUS_OPEN: &str = "open";
-const STATUS_PROCESSED: &str = "processed";
+pub(super) const KIND_PAYMENT: &str = "payment";
+pub(super) const STATUS_OPEN: &str = "open";
+pub(super) const STATUS_PROCESSED: &str = "processed";
 
 #[derive(Clone)]
 pub struct DynamoSessions {
-    client: Client,
-    table: String,
+    pub(super) client: Client,
+    pub(super) table: String,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -99,7 +95,7 @@ impl SessionItem {
 }
 
 /// A stored item as a payment session; `None` for other kinds (visit sessions).
-fn session_from(item: Item) -> Result<Option<PaymentSession>, StoreError> {
+pub(super) fn session_from(item: Item) -> Result<Option<PaymentSession>, StoreError> {
     if item
         .get("kind")
         .and_then(|k| k.as_s().ok())
@@ -108,20 +104,19 @@ fn session_from(item: Item) -> Result<Option<PaymentSession>, StoreError> {
     {
         return Ok(None);
     }
-    let item: SessionItem = from_item(item).map_err(corrupt)?;
+    let item: SessionItem = from_item(item).map_err(corrupt("session item"))?;
     let processed = match (item.data_set_guid, item.payment_result, item.processed_at) {
         (Some(guid), Some(payment_result), Some(at)) => Some(Processed {
-            data_set_guid: DataSetGuid::parse(&guid).map_err(corrupt)?,
+            data_set_guid: DataSetGuid::parse(&guid).map_err(corrupt("DataSet guid"))?,
             payment_result,
             processed_at: parse_time(&at)?,
         }),
         _ => None,
     };
     Ok(Some(PaymentSession {
-        hash: SessionHash::parse(&item.id)
-            .ok_or_else(|| StoreError::Corrupt(format!("session id {}", item.id)))?,
-        form_hash: FormHash::parse(&item.form_hash).map_err(corrupt)?,
-        merchant_id: MerchantId::parse(&item.merchant_id).map_err(corrupt)?,
+        hash: SessionHash::parse(&item.id).map_err(corrupt("session hash"))?,
+        form_hash: FormHash::parse(&item.form_hash).map_err(corrupt("form hash"))?,
+        merchant_id: MerchantId::parse(&item.merchant_id).map_err(corrupt("merchant id"))?,
         status: match item.status.as_str() {
             STATUS_PROCESSED => SessionStatus::Processed,
             _ => SessionStatus::Open,
@@ -133,13 +128,13 @@ fn session_from(item: Item) -> Result<Option<PaymentSession>, StoreError> {
         version: item.version,
         created_at: parse_time(&item.created_at)?,
         updated_at: parse_time(&item.updated_at)?,
-        expires_at: Timestamp::from_second(item.expires_at).map_err(corrupt)?,
+        expires_at: Timestamp::from_second(item.expires_at).map_err(corrupt("expiry"))?,
         processed,
         visit_session: item
             .visit_session_id
             .map(|id| VisitSessionId::parse(&id))
             .transpose()
-            .map_err(corrupt)?,
+            .map_err(corrupt("visit session id"))?,
     }))
 }
 
@@ -157,79 +152,6 @@ impl DynamoSessions {
             client,
             table: table.into(),
         }
-    }
-}
-
-fn attribute(value: &Value) -> Result<AttributeValue, StoreError> {
-    to_attribute_value(value).map_err(corrupt)
-}
-
-fn number(n: impl ToString) -> AttributeValue {
-    AttributeValue::N(n.to_string())
-}
-
-/// `SET`/`REMOVE` clauses with short placeholders: DynamoDB caps an expression at 4 KB and a
-/// request may touch 200 values.
-struct UpdateExpression {
-    names: HashMap<String, String>,
-    value_names: HashMap<String, String>,
-    values: HashMap<String, AttributeValue>,
-    set: Vec<String>,
-    remove: Vec<String>,
-}
-
-impl UpdateExpression {
-    fn new() -> Self {
-        let names = [
-            ("#v", "values"),
-            ("#m", "meta"),
-            ("#x", "fixed"),
-            ("#r", "fixedRev"),
-            ("#n", "version"),
-            ("#k", "kind"),
-            ("#s", "status"),
-            ("#f", "formHash"),
-            ("#e", "expiresAt"),
-            ("#u", "updatedAt"),
-            ("#w", "visitSessionId"),
-        ];
-        Self {
-            names: names
-                .into_iter()
-                .map(|(p, n)| (p.to_owned(), n.to_owned()))
-                .collect(),
-            value_names: HashMap::new(),
-            values: HashMap::new(),
-            set: Vec::new(),
-            remove: Vec::new(),
-        }
-    }
-
-    /// The placeholder of a value name (`#0`, `#1`, …), shared by `values` and `meta`.
-    fn name(&mut self, name: &str) -> String {
-        if let Some(placeholder) = self.value_names.get(name) {
-            return placeholder.clone();
-        }
-        let placeholder = format!("#{}", self.value_names.len());
-        self.names.insert(placeholder.clone(), name.to_owned());
-        self.value_names
-            .insert(name.to_owned(), placeholder.clone());
-        placeholder
-    }
-
-    fn value(&mut self, value: AttributeValue) -> String {
-        let placeholder = format!(":{}", self.values.len());
-        self.values.insert(placeholder.clone(), value);
-        placeholder
-    }
-
-    fn expression(&self) -> String {
-        let mut expression = format!("SET {}", self.set.join(", "));
-        if !self.remove.is_empty() {
-            expression.push_str(" REMOVE ");
-            expression.push_str(&self.remove.join(", "));
-        }
-        expression
     }
 }
 
@@ -336,9 +258,10 @@ impl SessionStore for DynamoSessions {
             Ok(output) => {
                 let item = output
                     .attributes
-                    .ok_or_else(|| StoreError::Corrupt("update returned no item".into()))?;
-                let session = session_from(item)?
-                    .ok_or_else(|| StoreError::Corrupt("updated item is not a session".into()))?;
+                    .ok_or_else(|| StoreError::corrupt_without_cause("update returned no item"))?;
+                let session = session_from(item)?.ok_or_else(|| {
+                    StoreError::corrupt_without_cause("updated item is not a session")
+                })?;
                 Ok(SessionWrite::Updated(session))
             }
             Err(err) => match err.as_service_error() {
@@ -348,96 +271,6 @@ impl SessionStore for DynamoSessions {
                 }
                 _ => Err(backend(err)),
             },
-        }
-    }
-}
-
-/// Sessions together with the DataSets table, for the processing transaction.
-#[derive(Clone)]
-pub struct DynamoProcessing {
-    sessions: DynamoSessions,
-    datasets: DynamoDataSets,
-}
-
-impl DynamoProcessing {
-    pub fn new(sessions: DynamoSessions, datasets: DynamoDataSets) -> Self {
-        Self { sessions, datasets }
-    }
-
-    fn session_update(
-        &self,
-        read: &PaymentSession,
-        processed: &Processed,
-    ) -> Result<TransactWriteItem, StoreError> {
-        let payment_result = attribute(&Value::Object(processed.payment_result.clone()))?;
-        let update = Update::builder()
-            .table_name(&self.sessions.table)
-            .key("id", AttributeValue::S(read.hash.to_string()))
-            .update_expression(
-                "SET #s = :processed, dataSetGuid = :guid, paymentResult = :result, \
-                 processedAt = :at, #n = #n + :one",
-            )
-            .condition_expression("#k = :payment AND #s = :open AND #n = :version")
-            .expression_attribute_names("#s", "status")
-            .expression_attribute_names("#n", "version")
-            .expression_attribute_names("#k", "kind")
-            .expression_attribute_values(":processed", AttributeValue::S(STATUS_PROCESSED.into()))
-            .expression_attribute_values(":open", AttributeValue::S(STATUS_OPEN.into()))
-            .expression_attribute_values(":payment", AttributeValue::S(KIND_PAYMENT.into()))
-            .expression_attribute_values(
-                ":guid",
-                AttributeValue::S(processed.data_set_guid.to_string()),
-            )
-            .expression_attribute_values(":result", payment_result)
-            .expression_attribute_values(
-                ":at",
-                AttributeValue::S(sortable_utc(processed.processed_at)),
-            )
-            .expression_attribute_values(":one", number(1))
-            .expression_attribute_values(":version", number(read.version))
-            .build()
-            .map_err(corrupt)?;
-        Ok(TransactWriteItem::builder().update(update).build())
-    }
-
-    fn dataset_put(&self, dataset: &DataSet) -> Result<TransactWriteItem, StoreError> {
-        let put = Put::builder()
-            .table_name(&self.datasets.table)
-            .set_item(Some(encode(&self.datasets.to_item(dataset))?))
-            .condition_expression("attribute_not_exists(dataSetGuid)")
-            .build()
-            .map_err(corrupt)?;
-        Ok(TransactWriteItem::builder().put(put).build())
-    }
-}
-
-impl ProcessStore for DynamoProcessing {
-    async fn process(
-        &self,
-        read: &PaymentSession,
-        processed: &Processed,
-        dataset: &DataSet,
-    ) -> Result<Processing, StoreError> {
-        let result = self
-            .sessions
-            .client
-            .transact_write_items()
-            .transact_items(self.session_update(read, processed)?)
-            .transact_items(self.dataset_put(dataset)?)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(Processing::Done),
-            // A condition failed, or a concurrent transaction on the session won.
-            Err(err)
-                if matches!(
-                    err.as_service_error(),
-                    Some(TransactWriteItemsError::TransactionCanceledException(_))
-                ) =>
-            {
-                Ok(Processing::Conflict)
-            }
-            Err(err) => Err(backend(err)),
         }
     }
 }

@@ -9,10 +9,10 @@ use serde_dynamo::aws_sdk_dynamodb_1::from_item;
 
 use super::{Item, backend, conditional, corrupt, encode, parse_time};
 use crate::config::{self, ConfigError};
-use crate::merchant::MerchantId;
-use crate::store::{StoreError, VisitStore};
-use crate::time::sortable_utc;
-use crate::visit::{VisitIds, VisitSession, VisitSessionId};
+use crate::ground::ids::{MerchantId, VisitSessionId};
+use crate::ground::storage::StoreError;
+use crate::ground::time::sortable_utc;
+use crate::visit::{VisitIds, VisitSession, VisitStore};
 
 const KIND_VISIT: &str = "visit";
 
@@ -54,10 +54,10 @@ fn visit_from(item: Item) -> Result<Option<VisitSession>, StoreError> {
     {
         return Ok(None);
     }
-    let item: VisitItem = from_item(item).map_err(corrupt)?;
+    let item: VisitItem = from_item(item).map_err(corrupt("visit item"))?;
     Ok(Some(VisitSession {
-        id: VisitSessionId::parse(&item.session_id).map_err(corrupt)?,
-        merchant_id: MerchantId::parse(&item.merchant_id).map_err(corrupt)?,
+        id: VisitSessionId::parse(&item.session_id).map_err(corrupt("visit session id"))?,
+        merchant_id: MerchantId::parse(&item.merchant_id).map_err(corrupt("merchant id"))?,
         ids: VisitIds {
             customer_id: item.customer_id,
             visit_id: item.visit_id,
@@ -65,7 +65,7 @@ fn visit_from(item: Item) -> Result<Option<VisitSession>, StoreError> {
         },
         created_at: parse_time(&item.created_at)?,
         updated_at: parse_time(&item.updated_at)?,
-        expires_at: Timestamp::from_second(item.expires_at).map_err(corrupt)?,
+        expires_at: Timestamp::from_second(item.expires_at).map_err(corrupt("expiry"))?,
     }))
 }
 
@@ -179,7 +179,7 @@ impl VisitStore for DynamoVisits {
         match written.and_then(|output| output.attributes) {
             Some(item) => {
                 let session = visit_from(item)?
-                    .ok_or_else(|| StoreError::Corrupt("visit item without kind".into()))?;
+                    .ok_or_else(|| StoreError::corrupt_without_cause("visit item without kind"))?;
                 let created = sortable_utc(session.created_at) == created_at;
                 Ok((session, created))
             }

@@ -1,0 +1,61 @@
+//! `POST /app/createSession` (seeds `session-api-*.md`): a new payment session holding the
+//! first values (those that pass). Public by design: the form hash is all it takes; a request
+//! that also carries the form's merchant API key may fix values.
+
+use lambda_http::http::StatusCode;
+use lambda_http::{Body, Request, Response};
+
+use shared::app::SessionApiState;
+use shared::auth::ApiKeyStore;
+use shared::edge::response::json_response;
+use shared::edge::session_api::{Callers, SessionApiError, SessionCall, render, serve_session_api};
+use shared::form::FormStore;
+use shared::ground::ids::SessionHash;
+use shared::session::{self, Context, PaymentInput, SessionError, SessionStore, Submission};
+
+/// Answers one request; every failure is the seed's `{"status":"error"}` answer.
+pub async fn handle<S: SessionStore, F: FormStore, K: ApiKeyStore>(
+    req: Request,
+    state: &SessionApiState<S, F, K>,
+) -> Response<Body> {
+    serve_session_api(
+        &req,
+        "/app/createSession",
+        &state.forms,
+        Callers::PublicOrMerchant(&state.auth),
+        |call| create(state, call),
+    )
+    .await
+}
+
+async fn create<S: SessionStore, F, K>(
+    state: &SessionApiState<S, F, K>,
+    call: SessionCall,
+) -> Result<Response<Body>, SessionApiError> {
+    let requested = call.params.session_hash.as_deref();
+    if let Some(existing) = requested.and_then(|raw| SessionHash::parse(raw).ok())
+        && state.sessions.get(&existing).await?.is_some()
+    {
+        return Err(SessionError::Exists.into());
+    }
+    let submission = Submission {
+        values: call
+            .params
+            .payment
+            .map(PaymentInput::from_map)
+            .filter(|input| !input.is_empty())
+            .ok_or(SessionError::NoValues)?,
+        authority: call.authority,
+        visit_session: call.params.visit_session,
+    };
+    let ctx = Context::new(&call.form, call.now, state.session_ttl, &state.time_zone);
+    let outcome = session::create(&state.sessions, &ctx, &submission).await?;
+    let body = render(
+        &outcome.session,
+        &ctx.rules,
+        &outcome.current,
+        call.lang,
+        ctx.zone,
+    )?;
+    Ok(json_response(StatusCode::OK, body))
+}

@@ -1,0 +1,40 @@
+//! `GET /dataSet/{guid}` (seed `dataset-api.txt`): one of the merchant's DataSets. Another
+//! merchant's guid is indistinguishable from an unknown one (404).
+
+use lambda_http::http::{Method, StatusCode};
+use lambda_http::{Body, Request, Response};
+
+use shared::app::RecordsState;
+use shared::auth::ApiKeyStore;
+use shared::dataset::DataSetStore;
+use shared::edge::pipeline::{Endpoint, back_office, path_param};
+use shared::edge::problem::ApiError;
+use shared::edge::response::json_response;
+use shared::ground::ids::DataSetGuid;
+
+const ENDPOINT: Endpoint = Endpoint {
+    route: "/dataSet/{guid}",
+    method: Method::GET,
+    allow: "GET, PUT",
+};
+
+/// Answers one request; every failure is a problem+json response.
+pub async fn handle<D: DataSetStore, K: ApiKeyStore>(
+    req: Request,
+    state: &RecordsState<D, K>,
+) -> Response<Body> {
+    let req = &req;
+    back_office(req, &ENDPOINT, &state.auth, |merchant| async move {
+        let guid = DataSetGuid::parse(path_param(req, "guid").unwrap_or_default())?;
+        let dataset = state
+            .datasets
+            .get(&merchant, &guid)
+            .await?
+            .ok_or(ApiError::NotFound("DataSet not found"))?;
+        Ok(json_response(
+            StatusCode::OK,
+            dataset.to_json(&state.time_zone)?,
+        ))
+    })
+    .await
+}

@@ -1,0 +1,40 @@
+//! `GET /sessions/{sessionId}` (seed `session-management-api.txt`): the merchant's live visit
+//! session; an expired or another merchant's one is not found.
+
+use lambda_http::http::{Method, StatusCode};
+use lambda_http::{Body, Request, Response};
+
+use shared::app::VisitsState;
+use shared::auth::ApiKeyStore;
+use shared::edge::pipeline::{Endpoint, back_office, path_param};
+use shared::edge::problem::ApiError;
+use shared::edge::response::json_response;
+use shared::ground::ids::VisitSessionId;
+use shared::visit::VisitStore;
+
+const ENDPOINT: Endpoint = Endpoint {
+    route: "/sessions/{sessionId}",
+    method: Method::GET,
+    allow: "GET, POST",
+};
+
+/// Answers one request; every failure is a problem+json response.
+pub async fn handle<V: VisitStore, K: ApiKeyStore>(
+    req: Request,
+    state: &VisitsState<V, K>,
+) -> Response<Body> {
+    let req = &req;
+    back_office(req, &ENDPOINT, &state.auth, |merchant| async move {
+        let id = VisitSessionId::parse(path_param(req, "sessionId").unwrap_or_default())?;
+        let now = shared::ground::time::now();
+        let session = state
+            .visits
+            .get(&merchant, &id)
+            .await?
+            .filter(|s| s.is_live(now))
+            .ok_or(ApiError::NotFound("Session not found"))?;
+        let body = serde_json::to_string(&session.info(&state.time_zone))?;
+        Ok(json_response(StatusCode::OK, body))
+    })
+    .await
+}

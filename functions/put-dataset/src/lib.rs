@@ -1,0 +1,48 @@
+//! `PUT /dataSet/{guid}` (seed `dataset-api.txt`): replaces a DataSet's `jsonElement` in one
+//! conditional write that never creates and never touches another merchant's DataSet.
+
+use lambda_http::http::{Method, StatusCode};
+use lambda_http::{Body, Request, Response};
+
+use shared::app::RecordsState;
+use shared::auth::ApiKeyStore;
+use shared::dataset::{DataSetStore, replacement_json_element};
+use shared::edge::body::{DATASET_BODY_LIMIT, DATASET_DEPTH_LIMIT, json_body};
+use shared::edge::pipeline::{Endpoint, back_office, path_param};
+use shared::edge::problem::ApiError;
+use shared::edge::response::json_response;
+use shared::ground::ids::DataSetGuid;
+
+const ENDPOINT: Endpoint = Endpoint {
+    route: "/dataSet/{guid}",
+    method: Method::PUT,
+    allow: "GET, PUT",
+};
+
+/// Answers one request; every failure is a problem+json response.
+pub async fn handle<D: DataSetStore, K: ApiKeyStore>(
+    req: Request,
+    state: &RecordsState<D, K>,
+) -> Response<Body> {
+    let req = &req;
+    back_office(req, &ENDPOINT, &state.auth, |merchant| async move {
+        let guid = DataSetGuid::parse(path_param(req, "guid").unwrap_or_default())?;
+        let body = json_body(
+            req.headers(),
+            req.body(),
+            DATASET_BODY_LIMIT,
+            DATASET_DEPTH_LIMIT,
+        )?;
+        let json_element = replacement_json_element(body)?;
+        let dataset = state
+            .datasets
+            .replace_json_element(&merchant, &guid, &json_element, shared::ground::time::now())
+            .await?
+            .ok_or(ApiError::NotFound("DataSet not found"))?;
+        Ok(json_response(
+            StatusCode::OK,
+            dataset.to_json(&state.time_zone)?,
+        ))
+    })
+    .await
+}

@@ -1,0 +1,93 @@
+//! States of the merchant-key routes: DataSets, forms, visit sessions.
+
+use jiff::SignedDuration;
+use jiff::tz::TimeZone;
+
+use crate::auth::Authenticator;
+use crate::config::{self, ConfigError};
+use crate::dataset::listing::TokenSigner;
+use crate::store::dynamo::{self, DynamoApiKeys, DynamoDataSets, DynamoVisits};
+
+/// `GET`, `POST` and `PUT` of one DataSet.
+pub struct RecordsState<D, K> {
+    pub datasets: D,
+    pub auth: Authenticator<K>,
+    pub time_zone: TimeZone,
+}
+
+pub type DynamoRecordsState = RecordsState<DynamoDataSets, DynamoApiKeys>;
+
+impl DynamoRecordsState {
+    pub async fn from_env() -> Result<Self, ConfigError> {
+        let client = config::dynamodb_client().await;
+        Ok(Self {
+            datasets: DynamoDataSets::from_env(client.clone())?,
+            auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
+            time_zone: config::time_zone()?,
+        })
+    }
+}
+
+/// `GET /dataSets`: the records, and the key that signs `nextToken`.
+pub struct ListingState<D, K> {
+    pub datasets: D,
+    pub auth: Authenticator<K>,
+    pub time_zone: TimeZone,
+    pub signer: TokenSigner,
+}
+
+pub type DynamoListingState = ListingState<DynamoDataSets, DynamoApiKeys>;
+
+impl DynamoListingState {
+    pub async fn from_env() -> Result<Self, ConfigError> {
+        let client = config::dynamodb_client().await;
+        Ok(Self {
+            datasets: DynamoDataSets::from_env(client.clone())?,
+            auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
+            time_zone: config::time_zone()?,
+            signer: TokenSigner::new(config::signing_secret()?),
+        })
+    }
+}
+
+/// Form configuration.
+pub struct FormsState<F, K> {
+    pub forms: F,
+    pub auth: Authenticator<K>,
+    pub time_zone: TimeZone,
+}
+
+pub type DynamoFormsState = FormsState<dynamo::DynamoForms, DynamoApiKeys>;
+
+impl DynamoFormsState {
+    pub async fn from_env() -> Result<Self, ConfigError> {
+        let client = config::dynamodb_client().await;
+        Ok(Self {
+            forms: dynamo::DynamoForms::from_env(client.clone())?,
+            auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
+            time_zone: config::time_zone()?,
+        })
+    }
+}
+
+/// The Session Management API: visit sessions and how long they live.
+pub struct VisitsState<V, K> {
+    pub visits: V,
+    pub auth: Authenticator<K>,
+    pub time_zone: TimeZone,
+    pub ttl: SignedDuration,
+}
+
+pub type DynamoVisitsState = VisitsState<DynamoVisits, DynamoApiKeys>;
+
+impl DynamoVisitsState {
+    pub async fn from_env() -> Result<Self, ConfigError> {
+        let client = config::dynamodb_client().await;
+        Ok(Self {
+            visits: DynamoVisits::from_env(client.clone())?,
+            auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
+            time_zone: config::time_zone()?,
+            ttl: config::visit_session_ttl()?,
+        })
+    }
+}

@@ -1,0 +1,152 @@
+//! States of the donor-facing routes: the Session-API, processing and the hosted form.
+
+use jiff::SignedDuration;
+use jiff::tz::TimeZone;
+
+use crate::auth::{ApiKeyStore, Authenticator};
+use crate::config::{self, ConfigError};
+use crate::form::{FormCatalog, FormStore};
+use crate::payment::{PaymentProvider, SandboxProvider};
+use crate::session::{ProcessStore, Processor, SessionStore};
+use crate::store::dynamo::{
+    DynamoApiKeys, DynamoDataSets, DynamoForms, DynamoProcessing, DynamoSessions, DynamoVisits,
+};
+use crate::visit::VisitStore;
+
+/// `createSession` and `updateSession`: the key, when one is sent, makes the merchant.
+pub struct SessionApiState<S, F, K> {
+    pub sessions: S,
+    pub forms: FormCatalog<F, K>,
+    pub auth: Authenticator<K>,
+    pub time_zone: TimeZone,
+    pub session_ttl: SignedDuration,
+}
+
+pub type DynamoSessionApiState = SessionApiState<DynamoSessions, DynamoForms, DynamoApiKeys>;
+
+impl DynamoSessionApiState {
+    pub async fn from_env() -> Result<Self, ConfigError> {
+        let client = config::dynamodb_client().await;
+        let keys = DynamoApiKeys::from_env(client.clone())?;
+        Ok(Self {
+            sessions: DynamoSessions::from_env(client.clone())?,
+            forms: FormCatalog::new(DynamoForms::from_env(client)?, keys.clone()),
+            auth: Authenticator::new(keys),
+            time_zone: config::time_zone()?,
+            session_ttl: config::session_ttl()?,
+        })
+    }
+}
+
+/// `processSession`: the sessions, the processing transaction, visit sessions for the
+/// DataSet, and the payment provider.
+pub struct ProcessState<S, P, V, F, K, Pay> {
+    pub sessions: S,
+    pub processing: P,
+    pub visits: V,
+    pub forms: FormCatalog<F, K>,
+    pub provider: Pay,
+    pub time_zone: TimeZone,
+    pub session_ttl: SignedDuration,
+}
+
+pub type DynamoProcessState = ProcessState<
+    DynamoSessions,
+    DynamoProcessing,
+    DynamoVisits,
+    DynamoForms,
+    DynamoApiKeys,
+    SandboxProvider,
+>;
+
+impl DynamoProcessState {
+    pub async fn from_env() -> Result<Self, ConfigError> {
+        let client = config::dynamodb_client().await;
+        let sessions = DynamoSessions::from_env(client.clone())?;
+        Ok(Self {
+            processing: DynamoProcessing::new(
+                sessions.clone(),
+                DynamoDataSets::from_env(client.clone())?,
+            ),
+            sessions,
+            visits: DynamoVisits::from_env(client.clone())?,
+            forms: FormCatalog::new(
+                DynamoForms::from_env(client.clone())?,
+                DynamoApiKeys::from_env(client)?,
+            ),
+            provider: SandboxProvider,
+            time_zone: config::time_zone()?,
+            session_ttl: config::session_ttl()?,
+        })
+    }
+}
+
+impl<S, P, V, F, K, Pay> ProcessState<S, P, V, F, K, Pay>
+where
+    S: SessionStore,
+    P: ProcessStore,
+    V: VisitStore,
+    F: FormStore,
+    K: ApiKeyStore,
+    Pay: PaymentProvider,
+{
+    pub fn processor(&self) -> Processor<'_, S, P, V, Pay> {
+        Processor {
+            sessions: &self.sessions,
+            processing: &self.processing,
+            visits: &self.visits,
+            provider: &self.provider,
+        }
+    }
+}
+
+/// `GET /form/{formHash}`: the form, prefilled from a session, with its CSRF token.
+pub struct FormPageState<S, F, K> {
+    pub sessions: S,
+    pub forms: FormCatalog<F, K>,
+    pub time_zone: TimeZone,
+    pub session_ttl: SignedDuration,
+    pub csrf_key: Vec<u8>,
+}
+
+pub type DynamoFormPageState = FormPageState<DynamoSessions, DynamoForms, DynamoApiKeys>;
+
+impl DynamoFormPageState {
+    pub async fn from_env() -> Result<Self, ConfigError> {
+        let client = config::dynamodb_client().await;
+        Ok(Self {
+            sessions: DynamoSessions::from_env(client.clone())?,
+            forms: FormCatalog::new(
+                DynamoForms::from_env(client.clone())?,
+                DynamoApiKeys::from_env(client)?,
+            ),
+            time_zone: config::time_zone()?,
+            session_ttl: config::session_ttl()?,
+            csrf_key: config::signing_secret()?,
+        })
+    }
+}
+
+/// `POST /form/{formHash}`: processing's state, and the key that checks CSRF tokens.
+pub struct FormPostState<S, P, V, F, K, Pay> {
+    pub process: ProcessState<S, P, V, F, K, Pay>,
+    pub csrf_key: Vec<u8>,
+}
+
+pub type DynamoFormPostState = FormPostState<
+    DynamoSessions,
+    DynamoProcessing,
+    DynamoVisits,
+    DynamoForms,
+    DynamoApiKeys,
+    SandboxProvider,
+>;
+
+impl DynamoFormPostState {
+    pub async fn from_env() -> Result<Self, ConfigError> {
+        Ok(Self {
+            process: DynamoProcessState::from_env().await?,
+            csrf_key: config::signing_secret()?,
+        })
+    }
+}

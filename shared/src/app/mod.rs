@@ -1,0 +1,15 @@
+//! Each function's state: the adapters wired into the services once per cold start. Generic
+//! over the ports, so handler tests run the same state on the in-memory adapters; the
+//! `Dynamo…State` aliases and their `from_env` are what Lambda runs.
+
+mod back_office;
+mod donor;
+
+pub use back_office::{
+    DynamoFormsState, DynamoListingState, DynamoRecordsState, DynamoVisitsState, FormsState,
+    ListingState, RecordsState, VisitsState,
+};
+pub use donor::{
+    DynamoFormPageState, DynamoFormPostState, DynamoProcessState, DynamoSessionApiState,
+    FormPageState, FormPostState, ProcessState, SessionApiState,
+};

@@ -1,0 +1,64 @@
+//! What DataSets need from storage.
+
+use std::future::Future;
+
+use jiff::Timestamp;
+
+use super::listing::{PageLimit, Start, TimeBounds};
+use super::{DataSet, JsonElement};
+use crate::ground::ids::{DataSetGuid, MerchantId};
+use crate::ground::storage::StoreError;
+
+/// One page of a merchant's DataSets in listing order (`createdTs`, then guid).
+#[derive(Debug, Default)]
+pub struct Page {
+    pub items: Vec<DataSet>,
+    /// Whether DataSets follow this page.
+    pub more: bool,
+    /// Read capacity the page cost (DynamoDB's `ConsumedCapacity`; zero in memory).
+    pub read_units: f64,
+}
+
+pub trait DataSetStore: Send + Sync {
+    /// Writes a new DataSet.
+    ///
+    /// # Errors
+    /// `AlreadyExists` if its guid is taken; `Backend` when storage fails.
+    fn insert(&self, dataset: &DataSet) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The merchant's DataSet, or `None` when it does not exist or belongs to someone else.
+    ///
+    /// # Errors
+    /// `Backend` when storage fails; `Corrupt` for an unreadable record.
+    fn get(
+        &self,
+        merchant: &MerchantId,
+        guid: &DataSetGuid,
+    ) -> impl Future<Output = Result<Option<DataSet>, StoreError>> + Send;
+
+    /// Replaces `jsonElement` and bumps `updatedTs` in one conditional write. `None` when the
+    /// DataSet does not exist or belongs to another merchant: a replace never creates.
+    ///
+    /// # Errors
+    /// `Backend` when storage fails; `Corrupt` for an unreadable record.
+    fn replace_json_element(
+        &self,
+        merchant: &MerchantId,
+        guid: &DataSetGuid,
+        json_element: &JsonElement,
+        updated_at: Timestamp,
+    ) -> impl Future<Output = Result<Option<DataSet>, StoreError>> + Send;
+
+    /// The merchant's DataSets created within `bounds`, from `start` on, as many as `limit`
+    /// allows (by count and by listed size, never none when some remain).
+    ///
+    /// # Errors
+    /// `Backend` when storage fails; `Corrupt` for an unreadable record.
+    fn list(
+        &self,
+        merchant: &MerchantId,
+        bounds: TimeBounds,
+        start: Start,
+        limit: PageLimit,
+    ) -> impl Future<Output = Result<Page, StoreError>> + Send;
+}

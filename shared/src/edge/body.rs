@@ -1,0 +1,145 @@
+//! Reading JSON request bodies safely: media type, size, encoding and nesting depth are checked
+//! before anything parses the body, so oversized or hostile input is refused cheaply.
+
+use lambda_http::Body;
+use lambda_http::http::HeaderMap;
+use lambda_http::http::header::CONTENT_TYPE;
+
+use super::response::APPLICATION_JSON;
+
+/// DataSet bodies: DynamoDB items stop at 400 KB, and we keep room for our own attributes.
+pub const DATASET_BODY_LIMIT: usize = 350 * 1024;
+/// DynamoDB refuses documents nested deeper than 32 levels.
+pub const DATASET_DEPTH_LIMIT: usize = 32;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum BodyError {
+    #[error("the body must be sent as 'Content-Type: application/json'")]
+    NotJson,
+    #[error("the body is larger than {limit} bytes")]
+    TooLarge { limit: usize },
+    #[error("the body is not valid UTF-8")]
+    InvalidUtf8,
+    #[error("the body is empty")]
+    Empty,
+    #[error("the JSON is nested deeper than {limit} levels")]
+    TooDeep { limit: usize },
+}
+
+/// Checks a JSON request body before anything parses it: media type, size, encoding and
+/// nesting depth, so that oversized or hostile input is refused cheaply and clearly.
+pub fn json_body<'a>(
+    headers: &HeaderMap,
+    body: &'a Body,
+    max_bytes: usize,
+    max_depth: usize,
+) -> Result<&'a str, BodyError> {
+    if !is_json_content_type(headers) {
+        return Err(BodyError::NotJson);
+    }
+    let bytes: &[u8] = body.as_ref();
+    if bytes.len() > max_bytes {
+        return Err(BodyError::TooLarge { limit: max_bytes });
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| BodyError::InvalidUtf8)?;
+    if text.trim().is_empty() {
+        return Err(BodyError::Empty);
+    }
+    if nesting_depth(text) > max_depth {
+        return Err(BodyError::TooDeep { limit: max_depth });
+    }
+    Ok(text)
+}
+
+/// A body that may be left out; when sent, it is checked as [`json_body`] does.
+pub fn optional_json_body<'a>(
+    headers: &HeaderMap,
+    body: &'a Body,
+    max_bytes: usize,
+    max_depth: usize,
+) -> Result<Option<&'a str>, BodyError> {
+    if body.is_empty() {
+        return Ok(None);
+    }
+    json_body(headers, body, max_bytes, max_depth).map(Some)
+}
+
+fn is_json_content_type(headers: &HeaderMap) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case(APPLICATION_JSON))
+}
+
+/// Deepest bracket nesting outside of strings; a top-level object is depth 1.
+fn nesting_depth(json: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for b in json.bytes() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json_headers() -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            CONTENT_TYPE,
+            "application/json; charset=utf-8".parse().expect("valid"),
+        );
+        h
+    }
+
+    #[test]
+    fn depth_ignores_brackets_inside_strings() {
+        assert_eq!(nesting_depth(r#"{"a":"[[[{{{"}"#), 1);
+        assert_eq!(nesting_depth(r#"{"a":[{"b":"\"]"}]}"#), 3);
+        assert_eq!(nesting_depth("1"), 0);
+    }
+
+    #[test]
+    fn bodies_are_checked_in_order_of_cost() {
+        let ok = Body::Text(r#"{"a":1}"#.into());
+        assert_eq!(json_body(&json_headers(), &ok, 100, 32), Ok(r#"{"a":1}"#));
+        assert_eq!(
+            json_body(&HeaderMap::new(), &ok, 100, 32),
+            Err(BodyError::NotJson)
+        );
+        assert_eq!(
+            json_body(&json_headers(), &ok, 3, 32),
+            Err(BodyError::TooLarge { limit: 3 })
+        );
+        let latin1 = Body::Binary(vec![b'"', 0xe9, b'"']);
+        assert_eq!(
+            json_body(&json_headers(), &latin1, 100, 32),
+            Err(BodyError::InvalidUtf8)
+        );
+        let deep = Body::Text(format!("{}{}", "[".repeat(33), "]".repeat(33)));
+        assert_eq!(
+            json_body(&json_headers(), &deep, 1000, 32),
+            Err(BodyError::TooDeep { limit: 32 })
+        );
+    }
+}

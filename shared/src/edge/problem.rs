@@ -1,0 +1,143 @@
+//! Back-office failures as RFC 9457 `application/problem+json`: the one mapping from domain
+//! errors to HTTP for every merchant-key route.
+
+use lambda_http::http::header::{ALLOW, WWW_AUTHENTICATE};
+use lambda_http::http::{HeaderValue, StatusCode};
+use lambda_http::{Body, Response};
+use serde::Serialize;
+
+use super::body::BodyError;
+use super::response::{PROBLEM_JSON, response_with};
+use crate::auth::AuthError;
+use crate::dataset::DataSetInputError;
+use crate::dataset::listing::ListingError;
+use crate::form::FormInputError;
+use crate::ground::ids::{InvalidFormHash, InvalidGuid, InvalidVisitSessionId};
+use crate::ground::storage::{StoreError, chain};
+use crate::visit::VisitInputError;
+
+/// Everything a handler can answer besides success, each with its status and problem type.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error(transparent)]
+    Body(#[from] BodyError),
+    #[error(transparent)]
+    DataSetInput(#[from] DataSetInputError),
+    #[error(transparent)]
+    InvalidGuid(#[from] InvalidGuid),
+    #[error(transparent)]
+    FormInput(#[from] FormInputError),
+    #[error(transparent)]
+    InvalidFormHash(#[from] InvalidFormHash),
+    #[error("form hash '{0}' belongs to another merchant; choose another hash")]
+    FormHashTaken(String),
+    #[error(transparent)]
+    VisitInput(#[from] VisitInputError),
+    #[error(transparent)]
+    InvalidVisitSessionId(#[from] InvalidVisitSessionId),
+    #[error(transparent)]
+    Listing(#[from] ListingError),
+    #[error("{0}")]
+    NotFound(&'static str),
+    #[error("{method} is not supported on this path")]
+    MethodNotAllowed {
+        method: String,
+        /// The `Allow` header: the methods this path serves.
+        allow: &'static str,
+    },
+    #[error("storage failed")]
+    Store(#[from] StoreError),
+    #[error("a response could not be encoded")]
+    Encode(#[from] serde_json::Error),
+    #[error("no random id could be drawn")]
+    Random(#[from] getrandom::Error),
+    #[error("the handler panicked")]
+    Panicked,
+}
+
+#[derive(Serialize)]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    kind: String,
+    title: &'a str,
+    status: u16,
+    detail: String,
+}
+
+impl ApiError {
+    fn status_and_title(&self) -> (StatusCode, &'static str) {
+        match self {
+            Self::Auth(AuthError::Store(_))
+            | Self::Store(_)
+            | Self::Encode(_)
+            | Self::Random(_)
+            | Self::Panicked => (StatusCode::INTERNAL_SERVER_ERROR, "Internal error"),
+            Self::Auth(_) => (StatusCode::UNAUTHORIZED, "Unauthorized"),
+            Self::Body(BodyError::NotJson) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "Unsupported media type")
+            }
+            Self::Body(BodyError::TooLarge { .. }) => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "Request body too large")
+            }
+            Self::Body(_) => (StatusCode::BAD_REQUEST, "Malformed body"),
+            Self::DataSetInput(_) => (StatusCode::BAD_REQUEST, "Invalid DataSet"),
+            Self::InvalidGuid(_) => (StatusCode::BAD_REQUEST, "Invalid guid"),
+            Self::FormInput(_) => (StatusCode::BAD_REQUEST, "Invalid form"),
+            Self::InvalidFormHash(_) => (StatusCode::BAD_REQUEST, "Invalid form hash"),
+            Self::FormHashTaken(_) => (StatusCode::CONFLICT, "Form hash taken"),
+            Self::VisitInput(_) => (StatusCode::BAD_REQUEST, "Invalid session"),
+            Self::InvalidVisitSessionId(_) => (StatusCode::BAD_REQUEST, "Invalid sessionId"),
+            Self::Listing(_) => (StatusCode::BAD_REQUEST, "Invalid listing request"),
+            Self::NotFound(title) => (StatusCode::NOT_FOUND, title),
+            Self::MethodNotAllowed { .. } => (StatusCode::METHOD_NOT_ALLOWED, "Method not allowed"),
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status_and_title().0
+    }
+
+    /// The problem+json response. Internal details are logged, never sent to the caller.
+    pub fn into_response(self) -> Response<Body> {
+        let (status, title) = self.status_and_title();
+        let detail = if status.is_server_error() {
+            tracing::error!(error = %chain(&self), "request failed");
+            "Something went wrong on our side; the request changed nothing. Please retry."
+                .to_owned()
+        } else {
+            self.to_string()
+        };
+        let problem = Problem {
+            kind: format!("urn:problem-type:{}", slug(title)),
+            title,
+            status: status.as_u16(),
+            detail,
+        };
+        let body = serde_json::to_string(&problem).unwrap_or_default();
+        let mut response = response_with(status, PROBLEM_JSON, body);
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Self::MethodNotAllowed { allow, .. } = self {
+            response
+                .headers_mut()
+                .insert(ALLOW, HeaderValue::from_static(allow));
+        }
+        response
+    }
+}
+
+impl ApiError {
+    /// The answer to a handler that panicked.
+    pub fn panicked() -> Response<Body> {
+        Self::Panicked.into_response()
+    }
+}
+
+fn slug(title: &str) -> String {
+    title.to_ascii_lowercase().replace(' ', "-")
+}

@@ -1,0 +1,72 @@
+//! What the session service needs from storage.
+
+use std::future::Future;
+
+use super::model::{Expectation, PaymentSession, Processed, SessionChanges};
+use crate::dataset::DataSet;
+use crate::ground::ids::SessionHash;
+use crate::ground::storage::StoreError;
+
+/// The outcome of a conditional session write.
+#[derive(Debug)]
+pub enum SessionWrite {
+    /// Written; the session as it is now, with every concurrent change.
+    Updated(PaymentSession),
+    /// The expectation did not hold; the session as it is (none if it does not exist),
+    /// returned by the failed write itself so that no second read is needed.
+    Conflict(Option<PaymentSession>),
+}
+
+pub trait SessionStore: Send + Sync {
+    /// Writes a new session.
+    ///
+    /// # Errors
+    /// `AlreadyExists` if its hash is taken; `Backend` when storage fails.
+    fn create(
+        &self,
+        session: &PaymentSession,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The payment session with this hash, strongly consistent (a session created a moment
+    /// ago must be found), expired or not: callers check the expiry.
+    ///
+    /// # Errors
+    /// `Backend` when storage fails; `Corrupt` for an unreadable record.
+    fn get(
+        &self,
+        hash: &SessionHash,
+    ) -> impl Future<Output = Result<Option<PaymentSession>, StoreError>> + Send;
+
+    /// Applies `changes` value by value in one conditional write.
+    ///
+    /// # Errors
+    /// `Backend` when storage fails; `Corrupt` for an unreadable record.
+    fn update(
+        &self,
+        hash: &SessionHash,
+        expect: &Expectation,
+        changes: &SessionChanges,
+    ) -> impl Future<Output = Result<SessionWrite, StoreError>> + Send;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Processing {
+    Done,
+    /// The session changed since it was read (or was processed meanwhile): nothing written.
+    Conflict,
+}
+
+/// The one write that turns a session into a donation.
+pub trait ProcessStore: Send + Sync {
+    /// In one transaction: marks the session processed, insisting on the version and status
+    /// it was read with, and inserts the DataSet, insisting its guid is new. All or nothing.
+    ///
+    /// # Errors
+    /// `Backend` when storage fails (then nothing was written).
+    fn process(
+        &self,
+        read: &PaymentSession,
+        processed: &Processed,
+        dataset: &DataSet,
+    ) -> impl Future<Output = Result<Processing, StoreError>> + Send;
+}

@@ -1,0 +1,210 @@
+//! DataSets, with the `byCreated` index that lists them.
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use serde_dynamo::aws_sdk_dynamodb_1::from_item;
+
+use super::{Item, backend, conditional, corrupt, encode, parse_time};
+use crate::config::{self, ConfigError};
+use crate::dataset::listing::{PageLimit, Start, TimeBounds};
+use crate::dataset::{DataSet, DataSetStore, JsonElement, Page, ShardCount};
+use crate::ground::ids::{DataSetGuid, MerchantId};
+use crate::ground::storage::StoreError;
+use crate::ground::time::sortable_utc;
+
+/// The DataSets listing index (DESIGN §4): partition `merchant#shard`, sort `createdAt#guid`.
+pub const BY_CREATED_INDEX: &str = "byCreated";
+pub const BY_CREATED_PK: &str = "byCreatedPk";
+pub const BY_CREATED_SK: &str = "byCreatedSk";
+
+#[derive(Clone)]
+pub struct DynamoDataSets {
+    pub(super) client: Client,
+    pub(super) table: String,
+    pub(super) shards: ShardCount,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct DataSetItem {
+    data_set_guid: String,
+    merchant_id: String,
+    created_at: String,
+    updated_at: String,
+    by_created_pk: String,
+    by_created_sk: String,
+    source_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    source_guid: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    vendor: Option<String>,
+    is_transactional: bool,
+    is_third_party: bool,
+    sensitive_data: Vec<String>,
+    json_element: String,
+    /// The DataSet's listed size (see `ListedSize`), projected into the index so a page is
+    /// cut by size before anything is read.
+    #[serde(default)]
+    listed_field_bytes: u64,
+    #[serde(default)]
+    listed_json_bytes: u64,
+}
+
+impl DynamoDataSets {
+    /// The DataSets table and shard count from the environment (`DATASETS_TABLE`, `DATASET_SHARDS`).
+    pub fn from_env(client: Client) -> Result<Self, ConfigError> {
+        Ok(Self::new(
+            client,
+            config::table_name(config::DATASETS_TABLE)?,
+            config::dataset_shards()?,
+        ))
+    }
+
+    pub fn new(client: Client, table: impl Into<String>, shards: ShardCount) -> Self {
+        Self {
+            client,
+            table: table.into(),
+            shards,
+        }
+    }
+
+    pub(super) fn to_item(&self, ds: &DataSet) -> DataSetItem {
+        let guid = ds.guid.to_string();
+        let created_at = sortable_utc(ds.created_at);
+        let listed = ds.listed_size();
+        DataSetItem {
+            by_created_pk: format!("{}#{}", ds.merchant_id, self.shards.shard_of(&ds.guid)),
+            by_created_sk: format!("{created_at}#{guid}"),
+            data_set_guid: guid,
+            merchant_id: ds.merchant_id.to_string(),
+            created_at,
+            updated_at: sortable_utc(ds.updated_at),
+            source_type: ds.source_type.clone(),
+            source_guid: ds.source_guid.clone(),
+            vendor: ds.vendor.clone(),
+            is_transactional: ds.is_transactional,
+            is_third_party: ds.is_third_party,
+            sensitive_data: ds.sensitive_data.clone(),
+            json_element: ds.json_element.as_str().to_owned(),
+            listed_field_bytes: listed.fields,
+            listed_json_bytes: listed.json_element,
+        }
+    }
+
+    pub(super) fn from_item(item: Item) -> Result<DataSet, StoreError> {
+        let item: DataSetItem = from_item(item).map_err(corrupt("DataSet item"))?;
+        Ok(DataSet {
+            guid: DataSetGuid::parse(&item.data_set_guid).map_err(corrupt("DataSet guid"))?,
+            merchant_id: MerchantId::parse(&item.merchant_id).map_err(corrupt("merchant id"))?,
+            created_at: parse_time(&item.created_at)?,
+            updated_at: parse_time(&item.updated_at)?,
+            source_type: item.source_type,
+            source_guid: item.source_guid,
+            vendor: item.vendor,
+            is_transactional: item.is_transactional,
+            is_third_party: item.is_third_party,
+            sensitive_data: item.sensitive_data,
+            json_element: JsonElement::from_stored(item.json_element),
+        })
+    }
+}
+
+impl DataSetStore for DynamoDataSets {
+    async fn insert(&self, dataset: &DataSet) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(encode(&self.to_item(dataset))?))
+            .condition_expression("attribute_not_exists(dataSetGuid)")
+            .send()
+            .await;
+        conditional(result)?
+            .map(|_| ())
+            .ok_or(StoreError::AlreadyExists)
+    }
+
+    async fn get(
+        &self,
+        merchant: &MerchantId,
+        guid: &DataSetGuid,
+    ) -> Result<Option<DataSet>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("dataSetGuid", AttributeValue::S(guid.to_string()))
+            // Read-your-writes: a client that just posted a DataSet expects to read it.
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(backend)?;
+        match output.item {
+            None => Ok(None),
+            Some(item) => {
+                let ds = Self::from_item(item)?;
+                Ok((&ds.merchant_id == merchant).then_some(ds))
+            }
+        }
+    }
+
+    async fn replace_json_element(
+        &self,
+        merchant: &MerchantId,
+        guid: &DataSetGuid,
+        json_element: &JsonElement,
+        updated_at: Timestamp,
+    ) -> Result<Option<DataSet>, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("dataSetGuid", AttributeValue::S(guid.to_string()))
+            .update_expression(
+                "SET jsonElement = :json, listedJsonBytes = :listed, updatedAt = :updated",
+            )
+            // Never creates, and never touches another merchant's record.
+            .condition_expression("attribute_exists(dataSetGuid) AND merchantId = :merchant")
+            .expression_attribute_values(
+                ":json",
+                AttributeValue::S(json_element.as_str().to_owned()),
+            )
+            .expression_attribute_values(
+                ":listed",
+                AttributeValue::N(json_element.listed_bytes().to_string()),
+            )
+            .expression_attribute_values(":updated", AttributeValue::S(sortable_utc(updated_at)))
+            .expression_attribute_values(":merchant", AttributeValue::S(merchant.to_string()))
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await;
+        conditional(result)?
+            .and_then(|output| output.attributes)
+            .map(Self::from_item)
+            .transpose()
+    }
+
+    async fn list(
+        &self,
+        merchant: &MerchantId,
+        bounds: TimeBounds,
+        start: Start,
+        limit: PageLimit,
+    ) -> Result<Page, StoreError> {
+        let (skip, after) = match start {
+            Start::Skip(n) => (usize::try_from(n).unwrap_or(usize::MAX), None),
+            Start::After(position) => (0, Some(position.sort_key())),
+        };
+        let (entries, more, index_units) = self
+            .walk_index(merchant, bounds, after.as_deref(), skip, limit)
+            .await?;
+        let (items, item_units) = self.fetch_in_order(merchant, &entries).await?;
+        Ok(Page {
+            items,
+            more,
+            read_units: index_units + item_units,
+        })
+    }
+}

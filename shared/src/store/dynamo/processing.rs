@@ -1,0 +1,105 @@
+//! The processing transaction: the session marked processed and its DataSet written, both or
+//! neither.
+
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use serde_json::Value;
+
+use super::datasets::DynamoDataSets;
+use super::expression::{attribute, number};
+use super::sessions::{DynamoSessions, KIND_PAYMENT, STATUS_OPEN, STATUS_PROCESSED};
+use super::{backend, corrupt, encode};
+use crate::dataset::DataSet;
+use crate::ground::storage::StoreError;
+use crate::ground::time::sortable_utc;
+use crate::session::{PaymentSession, ProcessStore, Processed, Processing};
+
+/// Sessions together with the DataSets table, for the processing transaction.
+#[derive(Clone)]
+pub struct DynamoProcessing {
+    sessions: DynamoSessions,
+    datasets: DynamoDataSets,
+}
+
+impl DynamoProcessing {
+    pub fn new(sessions: DynamoSessions, datasets: DynamoDataSets) -> Self {
+        Self { sessions, datasets }
+    }
+
+    fn session_update(
+        &self,
+        read: &PaymentSession,
+        processed: &Processed,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let payment_result = attribute(&Value::Object(processed.payment_result.clone()))?;
+        let update = Update::builder()
+            .table_name(&self.sessions.table)
+            .key("id", AttributeValue::S(read.hash.to_string()))
+            .update_expression(
+                "SET #s = :processed, dataSetGuid = :guid, paymentResult = :result, \
+                 processedAt = :at, #n = #n + :one",
+            )
+            .condition_expression("#k = :payment AND #s = :open AND #n = :version")
+            .expression_attribute_names("#s", "status")
+            .expression_attribute_names("#n", "version")
+            .expression_attribute_names("#k", "kind")
+            .expression_attribute_values(":processed", AttributeValue::S(STATUS_PROCESSED.into()))
+            .expression_attribute_values(":open", AttributeValue::S(STATUS_OPEN.into()))
+            .expression_attribute_values(":payment", AttributeValue::S(KIND_PAYMENT.into()))
+            .expression_attribute_values(
+                ":guid",
+                AttributeValue::S(processed.data_set_guid.to_string()),
+            )
+            .expression_attribute_values(":result", payment_result)
+            .expression_attribute_values(
+                ":at",
+                AttributeValue::S(sortable_utc(processed.processed_at)),
+            )
+            .expression_attribute_values(":one", number(1))
+            .expression_attribute_values(":version", number(read.version))
+            .build()
+            .map_err(corrupt("transaction item"))?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    fn dataset_put(&self, dataset: &DataSet) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder()
+            .table_name(&self.datasets.table)
+            .set_item(Some(encode(&self.datasets.to_item(dataset))?))
+            .condition_expression("attribute_not_exists(dataSetGuid)")
+            .build()
+            .map_err(corrupt("transaction item"))?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+}
+
+impl ProcessStore for DynamoProcessing {
+    async fn process(
+        &self,
+        read: &PaymentSession,
+        processed: &Processed,
+        dataset: &DataSet,
+    ) -> Result<Processing, StoreError> {
+        let result = self
+            .sessions
+            .client
+            .transact_write_items()
+            .transact_items(self.session_update(read, processed)?)
+            .transact_items(self.dataset_put(dataset)?)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Processing::Done),
+            // A condition failed, or a concurrent transaction on the session won.
+            Err(err)
+                if matches!(
+                    err.as_service_error(),
+                    Some(TransactWriteItemsError::TransactionCanceledException(_))
+                ) =>
+            {
+                Ok(Processing::Conflict)
+            }
+            Err(err) => Err(backend(err)),
+        }
+    }
+}

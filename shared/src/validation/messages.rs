@@ -1,0 +1,132 @@
+//! What a donor is told about a value, in German or English.
+
+use crate::ground::lang::Lang;
+use crate::ground::money::Amount;
+
+/// What a donor is told about one value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FieldError {
+    Required,
+    ChoosePaymentMethod,
+    EnterAmount,
+    AcceptPrivacy,
+    IbanNeededForSepa,
+    AddressNeededForReceipt,
+    Invalid,
+    NotOffered,
+    Fixed,
+    TooLong(u32),
+    InvalidName,
+    InvalidEmail,
+    InvalidPhone,
+    InvalidIban,
+    InvalidBic,
+    InvalidPostCode,
+    InvalidCountry,
+    InvalidDate,
+    BirthdayNotPast,
+    AmountDecimals,
+    AmountBelow(Amount, String),
+    AmountAbove(Amount, String),
+}
+
+impl FieldError {
+    pub fn message(&self, lang: Lang) -> String {
+        let (de, en): (&str, &str) = match self {
+            Self::Required => (
+                "Bitte füllen Sie dieses Feld aus",
+                "Please fill in this field",
+            ),
+            Self::ChoosePaymentMethod => (
+                "Bitte wählen Sie eine Zahlungsweise",
+                "Please choose a payment method",
+            ),
+            Self::EnterAmount => ("Bitte geben Sie einen Betrag ein", "Please enter an amount"),
+            Self::AcceptPrivacy => (
+                "Bitte stimmen Sie der Datenschutzerklärung zu",
+                "Please accept the privacy policy",
+            ),
+            Self::IbanNeededForSepa => (
+                "Für das Lastschriftverfahren benötigen wir Ihre IBAN",
+                "Please enter your IBAN for the direct debit",
+            ),
+            Self::AddressNeededForReceipt => (
+                "Für eine Zuwendungsbestätigung benötigen wir Ihre Anschrift",
+                "Please enter your postal address for a donation receipt",
+            ),
+            Self::Invalid => ("Ungültig", "Invalid"),
+            Self::NotOffered => (
+                "Diese Auswahl ist bei diesem Formular nicht möglich",
+                "This choice is not available on this form",
+            ),
+            Self::Fixed => (
+                "Dieser Wert ist vorgegeben und kann nicht geändert werden",
+                "This value is fixed and cannot be changed",
+            ),
+            Self::TooLong(max) => {
+                return match lang {
+                    Lang::De => format!("Bitte geben Sie höchstens {max} Zeichen ein"),
+                    Lang::En => format!("Please enter at most {max} characters"),
+                };
+            }
+            Self::InvalidName => (
+                "Bitte geben Sie einen gültigen Namen ein",
+                "Please enter a valid name",
+            ),
+            Self::InvalidEmail => (
+                "Bitte geben Sie eine gültige E-Mail-Adresse ein",
+                "Please enter a valid email address",
+            ),
+            Self::InvalidPhone => (
+                "Bitte geben Sie eine gültige Telefonnummer ein",
+                "Please enter a valid phone number",
+            ),
+            Self::InvalidIban => (
+                "Bitte geben Sie eine gültige IBAN ein",
+                "Please enter a valid IBAN",
+            ),
+            Self::InvalidBic => (
+                "Bitte geben Sie eine gültige BIC ein",
+                "Please enter a valid BIC",
+            ),
+            Self::InvalidPostCode => (
+                "Bitte geben Sie eine gültige Postleitzahl ein",
+                "Please enter a valid postal code",
+            ),
+            Self::InvalidCountry => (
+                "Bitte wählen Sie ein gültiges Land",
+                "Please choose a valid country",
+            ),
+            Self::InvalidDate => (
+                "Bitte geben Sie ein gültiges Datum ein (TT.MM.JJJJ)",
+                "Please enter a valid date (YYYY-MM-DD)",
+            ),
+            Self::BirthdayNotPast => (
+                "Das Geburtsdatum muss in der Vergangenheit liegen",
+                "The date of birth must be in the past",
+            ),
+            Self::AmountDecimals => (
+                "Bitte geben Sie einen Betrag mit höchstens zwei Nachkommastellen ein",
+                "Please enter an amount with at most two decimals",
+            ),
+            Self::AmountBelow(min, currency) => {
+                let min = min.display(lang);
+                return match lang {
+                    Lang::De => format!("Der Mindestbetrag ist {min} {currency}"),
+                    Lang::En => format!("The minimum amount is {min} {currency}"),
+                };
+            }
+            Self::AmountAbove(max, currency) => {
+                let max = max.display(lang);
+                return match lang {
+                    Lang::De => format!("Der Höchstbetrag ist {max} {currency}"),
+                    Lang::En => format!("The maximum amount is {max} {currency}"),
+                };
+            }
+        };
+        match lang {
+            Lang::De => de.to_owned(),
+            Lang::En => en.to_owned(),
+        }
+    }
+}

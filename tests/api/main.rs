@@ -1,0 +1,18 @@
+//! Every integration test in one binary, so `make test` links the workspace once: the store
+//! contract on DynamoDB Local and in memory, each function's handler on both, the HTTP stack
+//! through `cargo lambda watch`, and the template, router and OpenAPI document held together.
+//! (`tests/logs.rs` is its own binary: it installs the process-wide log subscriber.)
+
+mod dataset_api;
+mod dataset_listing;
+mod forms_api;
+mod handlers;
+mod hosted_form;
+mod process_session;
+mod request_counts;
+mod routes;
+mod session_api;
+mod smoke;
+mod store_contract;
+mod tables;
+mod visit_sessions;

@@ -1,0 +1,65 @@
+//! API Gateway's routing, in process: a test calls an API family as a client would, and each
+//! request reaches the function that the template (and `cargo lambda watch`) route its method
+//! and path to; other methods go to the path's first function, as the `ANY` routes do.
+
+use lambda_http::{Body, Request, RequestExt, Response};
+
+use shared::app::{
+    DynamoFormPageState, DynamoFormPostState, DynamoFormsState, DynamoRecordsState,
+    DynamoSessionApiState, DynamoVisitsState,
+};
+
+fn has_param(req: &Request, name: &str) -> bool {
+    req.path_parameters_ref()
+        .and_then(|params| params.first(name))
+        .is_some()
+}
+
+/// `/dataSet` and `/dataSet/{guid}`.
+pub async fn records(req: Request, state: &DynamoRecordsState) -> Response<Body> {
+    match (req.method().as_str(), has_param(&req, "guid")) {
+        (_, false) => post_dataset::handle(req, state).await,
+        ("PUT", true) => put_dataset::handle(req, state).await,
+        (_, true) => get_dataset::handle(req, state).await,
+    }
+}
+
+/// `/app/createSession` and `/app/updateSession`.
+pub async fn session_api(req: Request, state: &DynamoSessionApiState) -> Response<Body> {
+    if req.uri().path().ends_with("/app/updateSession") {
+        update_session::handle(req, state).await
+    } else {
+        create_session::handle(req, state).await
+    }
+}
+
+/// `/forms/{formHash}`.
+pub async fn forms(req: Request, state: &DynamoFormsState) -> Response<Body> {
+    match req.method().as_str() {
+        "PUT" => put_form::handle(req, state).await,
+        _ => get_form::handle(req, state).await,
+    }
+}
+
+/// `/sessions/new` and `/sessions/{sessionId}`.
+pub async fn visits(req: Request, state: &DynamoVisitsState) -> Response<Body> {
+    match (req.method().as_str(), has_param(&req, "sessionId")) {
+        (_, false) => new_visit_session::handle(req, state).await,
+        ("POST", true) => post_visit_session::handle(req, state).await,
+        (_, true) => get_visit_session::handle(req, state).await,
+    }
+}
+
+/// The hosted form's two functions, each with its own state.
+pub struct HostedForm {
+    pub page: DynamoFormPageState,
+    pub post: DynamoFormPostState,
+}
+
+/// `/form/{formHash}`.
+pub async fn hosted_form(req: Request, state: &HostedForm) -> Response<Body> {
+    match req.method().as_str() {
+        "POST" => post_form_page::handle(req, &state.post).await,
+        _ => get_form_page::handle(req, &state.page).await,
+    }
+}

@@ -1,0 +1,189 @@
+//! Every function's state on the in-memory adapters, around one merchant with a key and the
+//! demo form: handler tests and benchmarks without DynamoDB.
+
+use jiff::SignedDuration;
+use jiff::tz::TimeZone;
+
+use shared::app::{
+    FormPageState, FormPostState, FormsState, ListingState, ProcessState, RecordsState,
+    SessionApiState, VisitsState,
+};
+use shared::auth::{ApiKeyRecord, ApiKeyStore, Authenticator, Merchant};
+use shared::dataset::listing::TokenSigner;
+use shared::form::{Form, FormCatalog, FormDefinition, FormStore};
+use shared::ground::ids::{FormHash, MerchantId};
+use shared::payment::SandboxProvider;
+use shared::store::memory::{
+    MemoryApiKeys, MemoryDataSets, MemoryForms, MemoryProcessing, MemorySessions, MemoryVisits,
+};
+
+const DEMO_FORM: &str = include_str!("../../admin/demo-form.json");
+const SECRET: &[u8] = b"memory stack secret, 32 bytes or more";
+
+/// One merchant's world in memory. Every state it hands out shares the same records.
+pub struct MemoryStack {
+    pub merchant: MerchantId,
+    /// The merchant's API key in clear.
+    pub key: String,
+    pub form_hash: FormHash,
+    pub keys: MemoryApiKeys,
+    pub forms: MemoryForms,
+    pub sessions: MemorySessions,
+    pub datasets: MemoryDataSets,
+    pub visits: MemoryVisits,
+}
+
+pub type MemoryProcessState = ProcessState<
+    MemorySessions,
+    MemoryProcessing,
+    MemoryVisits,
+    MemoryForms,
+    MemoryApiKeys,
+    SandboxProvider,
+>;
+
+fn berlin() -> TimeZone {
+    TimeZone::get("Europe/Berlin").expect("bundled tzdb")
+}
+
+const SESSION_TTL: SignedDuration = SignedDuration::from_hours(48);
+
+impl MemoryStack {
+    pub async fn new() -> Self {
+        let merchant = MerchantId::parse("memory-nonprofit").expect("valid");
+        let now = shared::ground::time::now();
+        let keys = MemoryApiKeys::default();
+        keys.put_merchant(&Merchant {
+            id: merchant.clone(),
+            name: "Memory e.V.".into(),
+            created_at: now,
+            forms_enabled: true,
+        })
+        .await
+        .expect("merchant");
+        let key = shared::auth::ApiKey::generate().expect("os rng");
+        keys.put_key(&ApiKeyRecord {
+            key_hash: key.hash(),
+            merchant_id: merchant.clone(),
+            created_at: now,
+            revoked: false,
+        })
+        .await
+        .expect("key");
+        let form_hash = FormHash::parse("memoryform2026").expect("valid");
+        let forms = MemoryForms::default();
+        forms
+            .put(&Form {
+                definition: FormDefinition::from_json(DEMO_FORM, &form_hash, &merchant)
+                    .expect("demo form"),
+                hash: form_hash.clone(),
+                merchant_id: merchant.clone(),
+                updated_at: now,
+            })
+            .await
+            .expect("form stored");
+        Self {
+            merchant,
+            key: key.expose().to_owned(),
+            form_hash,
+            keys,
+            forms,
+            sessions: MemorySessions::default(),
+            datasets: MemoryDataSets::default(),
+            visits: MemoryVisits::default(),
+        }
+    }
+
+    fn catalog(&self) -> FormCatalog<MemoryForms, MemoryApiKeys> {
+        FormCatalog::new(self.forms.clone(), self.keys.clone())
+    }
+
+    fn auth(&self) -> Authenticator<MemoryApiKeys> {
+        Authenticator::new(self.keys.clone())
+    }
+
+    pub fn records(&self) -> RecordsState<MemoryDataSets, MemoryApiKeys> {
+        RecordsState {
+            datasets: self.datasets.clone(),
+            auth: self.auth(),
+            time_zone: berlin(),
+        }
+    }
+
+    pub fn listing(&self) -> ListingState<MemoryDataSets, MemoryApiKeys> {
+        ListingState {
+            datasets: self.datasets.clone(),
+            auth: self.auth(),
+            time_zone: berlin(),
+            signer: TokenSigner::new(SECRET),
+        }
+    }
+
+    pub fn forms_config(&self) -> FormsState<MemoryForms, MemoryApiKeys> {
+        FormsState {
+            forms: self.forms.clone(),
+            auth: self.auth(),
+            time_zone: berlin(),
+        }
+    }
+
+    pub fn visits_state(&self) -> VisitsState<MemoryVisits, MemoryApiKeys> {
+        VisitsState {
+            visits: self.visits.clone(),
+            auth: self.auth(),
+            time_zone: berlin(),
+            ttl: SignedDuration::from_hours(24 * 30),
+        }
+    }
+
+    pub fn session_api(&self) -> SessionApiState<MemorySessions, MemoryForms, MemoryApiKeys> {
+        SessionApiState {
+            sessions: self.sessions.clone(),
+            forms: self.catalog(),
+            auth: self.auth(),
+            time_zone: berlin(),
+            session_ttl: SESSION_TTL,
+        }
+    }
+
+    pub fn process(&self) -> MemoryProcessState {
+        ProcessState {
+            sessions: self.sessions.clone(),
+            processing: MemoryProcessing {
+                sessions: self.sessions.clone(),
+                datasets: self.datasets.clone(),
+            },
+            visits: self.visits.clone(),
+            forms: self.catalog(),
+            provider: SandboxProvider,
+            time_zone: berlin(),
+            session_ttl: SESSION_TTL,
+        }
+    }
+
+    pub fn form_page(&self) -> FormPageState<MemorySessions, MemoryForms, MemoryApiKeys> {
+        FormPageState {
+            sessions: self.sessions.clone(),
+            forms: self.catalog(),
+            time_zone: berlin(),
+            session_ttl: SESSION_TTL,
+            csrf_key: SECRET.to_vec(),
+        }
+    }
+
+    pub fn form_post(
+        &self,
+    ) -> FormPostState<
+        MemorySessions,
+        MemoryProcessing,
+        MemoryVisits,
+        MemoryForms,
+        MemoryApiKeys,
+        SandboxProvider,
+    > {
+        FormPostState {
+            process: self.process(),
+            csrf_key: SECRET.to_vec(),
+        }
+    }
+}
