@@ -100,7 +100,19 @@ enum KeyCommand {
 #[tokio::main]
 async fn main() -> Result<()> {
     let cli = Cli::parse();
-    let client = config::dynamodb_client().await;
+    // The operator's credentials, from the whole AWS chain (SSO, profiles, processes).
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .load()
+        .await;
+    let client = aws_sdk_dynamodb::Client::from_conf(
+        config::dynamodb_config()
+            .region(sdk.region().cloned())
+            .credentials_provider(
+                sdk.credentials_provider()
+                    .context("no AWS credentials found (environment, profile or SSO)")?,
+            )
+            .build(),
+    );
     let api_keys = || -> Result<DynamoApiKeys> {
         Ok(DynamoApiKeys::new(
             client.clone(),

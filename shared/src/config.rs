@@ -1,8 +1,12 @@
 //! Settings from the environment, read once per cold start. The SAM template sets the same
 //! variables in AWS that `make dev` sets locally.
 
-use aws_config::BehaviorVersion;
+use std::time::Duration;
+
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::retry::RetryConfig;
+use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use jiff::tz::TimeZone;
 
 use crate::dataset::ShardCount;
@@ -110,12 +114,47 @@ pub fn signing_secret() -> Result<Vec<u8>, ConfigError> {
     Ok(secret.into_bytes())
 }
 
-/// The one DynamoDB client of a process: region and credentials from the standard AWS chain,
-/// endpoint from `DYNAMODB_ENDPOINT` when running against DynamoDB Local.
-pub async fn dynamodb_client() -> Client {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+/// How long a DynamoDB request may take: a stalled connection or a slow answer ends the
+/// request with a clean "unavailable" well inside the function's 10 s timeout.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_millis(1500);
+pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(3);
+const MAX_ATTEMPTS: u32 = 2;
+
+/// The SDK settings every DynamoDB client of ours shares: timeouts, bounded retries, and the
+/// endpoint of DynamoDB Local when `DYNAMODB_ENDPOINT` is set.
+pub fn dynamodb_config() -> aws_sdk_dynamodb::config::Builder {
+    let mut config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+                .operation_timeout(OPERATION_TIMEOUT)
+                .build(),
+        )
+        .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS));
     if let Ok(endpoint) = std::env::var(DYNAMODB_ENDPOINT) {
-        loader = loader.endpoint_url(endpoint);
+        config = config.endpoint_url(endpoint);
     }
-    Client::new(&loader.load().await)
+    config
+}
+
+/// The one DynamoDB client of a function. Lambda hands a function its region and credentials
+/// in the environment, valid for the instance's life; reading them directly spares the binary
+/// the whole credential-provider chain (STS, SSO, instance metadata).
+pub fn dynamodb_client() -> Result<Client, ConfigError> {
+    let var = |name: &'static str| std::env::var(name).map_err(|_| ConfigError::Missing(name));
+    let credentials = Credentials::new(
+        var("AWS_ACCESS_KEY_ID")?,
+        var("AWS_SECRET_ACCESS_KEY")?,
+        std::env::var("AWS_SESSION_TOKEN").ok(),
+        None,
+        "lambda-environment",
+    );
+    let config = dynamodb_config()
+        .region(Region::new(var("AWS_REGION")?))
+        .credentials_provider(credentials)
+        .build();
+    Ok(Client::from_conf(config))
 }

@@ -19,7 +19,7 @@ pub type DynamoRecordsState = RecordsState<DynamoDataSets, DynamoApiKeys>;
 
 impl DynamoRecordsState {
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let client = config::dynamodb_client().await;
+        let client = config::dynamodb_client()?;
         Ok(Self {
             datasets: DynamoDataSets::from_env(client.clone())?,
             auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
@@ -40,7 +40,7 @@ pub type DynamoListingState = ListingState<DynamoDataSets, DynamoApiKeys>;
 
 impl DynamoListingState {
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let client = config::dynamodb_client().await;
+        let client = config::dynamodb_client()?;
         Ok(Self {
             datasets: DynamoDataSets::from_env(client.clone())?,
             auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
@@ -61,7 +61,7 @@ pub type DynamoFormsState = FormsState<dynamo::DynamoForms, DynamoApiKeys>;
 
 impl DynamoFormsState {
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let client = config::dynamodb_client().await;
+        let client = config::dynamodb_client()?;
         Ok(Self {
             forms: dynamo::DynamoForms::from_env(client.clone())?,
             auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
@@ -82,7 +82,7 @@ pub type DynamoVisitsState = VisitsState<DynamoVisits, DynamoApiKeys>;
 
 impl DynamoVisitsState {
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let client = config::dynamodb_client().await;
+        let client = config::dynamodb_client()?;
         Ok(Self {
             visits: DynamoVisits::from_env(client.clone())?,
             auth: Authenticator::new(DynamoApiKeys::from_env(client)?),

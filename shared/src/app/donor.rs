@@ -26,7 +26,7 @@ pub type DynamoSessionApiState = SessionApiState<DynamoSessions, DynamoForms, Dy
 
 impl DynamoSessionApiState {
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let client = config::dynamodb_client().await;
+        let client = config::dynamodb_client()?;
         let keys = DynamoApiKeys::from_env(client.clone())?;
         Ok(Self {
             sessions: DynamoSessions::from_env(client.clone())?,
@@ -61,7 +61,7 @@ pub type DynamoProcessState = ProcessState<
 
 impl DynamoProcessState {
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let client = config::dynamodb_client().await;
+        let client = config::dynamodb_client()?;
         let sessions = DynamoSessions::from_env(client.clone())?;
         Ok(Self {
             processing: DynamoProcessing::new(
@@ -113,7 +113,7 @@ pub type DynamoFormPageState = FormPageState<DynamoSessions, DynamoForms, Dynamo
 
 impl DynamoFormPageState {
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let client = config::dynamodb_client().await;
+        let client = config::dynamodb_client()?;
         Ok(Self {
             sessions: DynamoSessions::from_env(client.clone())?,
             forms: FormCatalog::new(
