@@ -12,10 +12,9 @@ ensure_tools
 start_dynamodb persistent
 log "building the workspace"
 cargo build --workspace --bins
-build_functions
 prepare_data "$LOCAL/demo.json"
 
-log "serving every function on http://127.0.0.1:$API_PORT (logs: .local/api.log)"
+log "serving every function on http://127.0.0.1:$API_PORT (function logs: .local/logs/)"
 start_api "$API_PORT" "$LOCAL/api.log"
 
 FORM_URL=$(demo_form_url "http://127.0.0.1:$API_PORT" "$LOCAL/demo.json")

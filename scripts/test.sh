@@ -9,6 +9,7 @@ trap 'exit 130' INT TERM
 
 ensure_tools
 ensure_schemathesis
+ensure_checkov
 
 log "cargo fmt --check"
 cargo fmt --all --check
@@ -16,18 +17,20 @@ log "cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 log "sam validate --lint"
 sam validate --lint --template infra/template.yaml
+log "checkov: infra/template.yaml (a check that does not fit is skipped in the template, with its reason)"
+"$TOOLS/checkov/bin/checkov" --quiet --compact --skip-download --framework cloudformation \
+  --file infra/template.yaml
 
 start_dynamodb memory
 log "building"
 cargo build --workspace --all-targets
-build_functions
 prepare_data "$LOCAL/test-demo.json"
 
 # Its own port, so `make test` also runs beside a running `make dev`.
 SMOKE_PORT=${SMOKE_PORT:-9100}
 port_open "$SMOKE_PORT" && die "port $SMOKE_PORT is in use; set SMOKE_PORT to a free port"
 log "starting cargo lambda watch on 127.0.0.1:$SMOKE_PORT for the smoke test"
-start_api "$SMOKE_PORT" "$LOCAL/test-api.log" --ignore-changes
+start_api "$SMOKE_PORT" "$LOCAL/test-api.log"
 
 export SMOKE_API_URL="http://127.0.0.1:$SMOKE_PORT" SMOKE_DEMO_FILE="$LOCAL/test-demo.json"
 log "cargo test"

@@ -5,12 +5,12 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use integration_tests::events::Event;
+use integration_tests::gateway::Records as DynamoState;
 use integration_tests::gateway::records as handle;
 use integration_tests::{
     dataset_api_state, merchant_with_form, merchant_with_key, process_session_state,
     session_api_state,
 };
-use shared::app::DynamoRecordsState as DynamoState;
 
 async fn call(state: &DynamoState, event: &Event) -> serde_json::Value {
     let response = handle(event.request(), state).await;

@@ -15,13 +15,17 @@ pub const DATASETS_TABLE: &str = "DATASETS_TABLE";
 pub const API_KEYS_TABLE: &str = "API_KEYS_TABLE";
 pub const FORMS_TABLE: &str = "FORMS_TABLE";
 pub const SESSIONS_TABLE: &str = "SESSIONS_TABLE";
+pub const IDEMPOTENCY_TABLE: &str = "IDEMPOTENCY_TABLE";
 /// Hours a payment session lives after its last change (default 48).
 pub const SESSION_TTL_HOURS: &str = "SESSION_TTL_HOURS";
 /// Days a visit session lives after its last change (default 30).
 pub const VISIT_SESSION_TTL_DAYS: &str = "VISIT_SESSION_TTL_DAYS";
 pub const TIME_ZONE: &str = "TIME_ZONE";
 pub const DATASET_SHARDS: &str = "DATASET_SHARDS";
-pub const SIGNING_SECRET: &str = "SIGNING_SECRET";
+/// Where the signing secret is: its Secrets Manager ARN (in AWS) …
+pub const SIGNING_SECRET_ARN: &str = "SIGNING_SECRET_ARN";
+/// … or, locally only, a file holding it (`make dev` and `make test` write `.local/`).
+pub const SIGNING_SECRET_FILE: &str = "SIGNING_SECRET_FILE";
 /// Only set locally: points the SDK at DynamoDB Local instead of AWS.
 pub const DYNAMODB_ENDPOINT: &str = "DYNAMODB_ENDPOINT";
 
@@ -33,6 +37,8 @@ pub enum ConfigError {
     Missing(&'static str),
     #[error("environment variable {name} is invalid: {reason}")]
     Invalid { name: &'static str, reason: String },
+    #[error("the signing secret could not be read")]
+    Secret(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 /// Name of the table given by `var` (e.g. `DATASETS_TABLE`).
@@ -101,17 +107,44 @@ pub fn visit_session_ttl() -> Result<jiff::SignedDuration, ConfigError> {
     }
 }
 
-/// Key for what we sign (listing cursors): at least 32 bytes, from the template's generated
-/// secret in AWS and a random value per `make dev` locally.
-pub fn signing_secret() -> Result<Vec<u8>, ConfigError> {
-    let secret = std::env::var(SIGNING_SECRET).map_err(|_| ConfigError::Missing(SIGNING_SECRET))?;
+/// The key for what we sign (listing cursors, CSRF and visit-link tokens), read once per cold
+/// start: from Secrets Manager in AWS (never a plaintext environment variable), from a file of
+/// `.local/` locally. At least 32 bytes.
+pub async fn signing_secret() -> Result<Vec<u8>, ConfigError> {
+    let secret = match std::env::var(SIGNING_SECRET_FILE) {
+        Ok(path) => std::fs::read_to_string(path).map_err(|e| ConfigError::Secret(e.into()))?,
+        Err(_) => {
+            let arn = std::env::var(SIGNING_SECRET_ARN)
+                .map_err(|_| ConfigError::Missing(SIGNING_SECRET_ARN))?;
+            secrets_manager_client()?
+                .get_secret_value()
+                .secret_id(arn)
+                .send()
+                .await
+                .map_err(|e| ConfigError::Secret(e.into()))?
+                .secret_string
+                .unwrap_or_default()
+        }
+    };
+    let secret = secret.trim();
     if secret.len() < 32 {
         return Err(ConfigError::Invalid {
-            name: SIGNING_SECRET,
-            reason: "must be at least 32 characters".to_owned(),
+            name: SIGNING_SECRET_ARN,
+            reason: "the signing secret must be at least 32 characters".to_owned(),
         });
     }
-    Ok(secret.into_bytes())
+    Ok(secret.as_bytes().to_vec())
+}
+
+fn secrets_manager_client() -> Result<aws_sdk_secretsmanager::Client, ConfigError> {
+    let (region, credentials) = lambda_credentials()?;
+    let config = aws_sdk_secretsmanager::Config::builder()
+        .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
+        .timeout_config(timeouts())
+        .region(region)
+        .credentials_provider(credentials)
+        .build();
+    Ok(aws_sdk_secretsmanager::Client::from_conf(config))
 }
 
 /// How long a DynamoDB request may take: a stalled connection or a slow answer ends the
@@ -126,13 +159,7 @@ const MAX_ATTEMPTS: u32 = 2;
 pub fn dynamodb_config() -> aws_sdk_dynamodb::config::Builder {
     let mut config = aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(CONNECT_TIMEOUT)
-                .operation_attempt_timeout(ATTEMPT_TIMEOUT)
-                .operation_timeout(OPERATION_TIMEOUT)
-                .build(),
-        )
+        .timeout_config(timeouts())
         .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS));
     if let Ok(endpoint) = std::env::var(DYNAMODB_ENDPOINT) {
         config = config.endpoint_url(endpoint);
@@ -140,10 +167,18 @@ pub fn dynamodb_config() -> aws_sdk_dynamodb::config::Builder {
     config
 }
 
-/// The one DynamoDB client of a function. Lambda hands a function its region and credentials
-/// in the environment, valid for the instance's life; reading them directly spares the binary
-/// the whole credential-provider chain (STS, SSO, instance metadata).
-pub fn dynamodb_client() -> Result<Client, ConfigError> {
+fn timeouts() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+        .operation_timeout(OPERATION_TIMEOUT)
+        .build()
+}
+
+/// Lambda hands a function its region and credentials in the environment, valid for the
+/// instance's life; reading them directly spares the binary the whole credential-provider
+/// chain (STS, SSO, instance metadata).
+fn lambda_credentials() -> Result<(Region, Credentials), ConfigError> {
     let var = |name: &'static str| std::env::var(name).map_err(|_| ConfigError::Missing(name));
     let credentials = Credentials::new(
         var("AWS_ACCESS_KEY_ID")?,
@@ -152,8 +187,14 @@ pub fn dynamodb_client() -> Result<Client, ConfigError> {
         None,
         "lambda-environment",
     );
+    Ok((Region::new(var("AWS_REGION")?), credentials))
+}
+
+/// The one DynamoDB client of a function.
+pub fn dynamodb_client() -> Result<Client, ConfigError> {
+    let (region, credentials) = lambda_credentials()?;
     let config = dynamodb_config()
-        .region(Region::new(var("AWS_REGION")?))
+        .region(region)
         .credentials_provider(credentials)
         .build();
     Ok(Client::from_conf(config))

@@ -3,8 +3,8 @@
 //! 1. [`ground`]: values and newtypes (ids, money, countries, time, randomness, the storage
 //!    error).
 //! 2. The domain, one module per concern ([`auth`], [`form`], [`validation`], [`session`],
-//!    [`payment`], [`dataset`], [`visit`]): rules, services and the ports (store traits) they
-//!    need. No HTTP, no DynamoDB.
+//!    [`payment`], [`dataset`], [`visit`], [`idempotency`]): rules, services and the ports
+//!    (store traits) they need. No HTTP, no DynamoDB.
 //! 3. [`store`]: the ports implemented over DynamoDB and in memory.
 //! 4. [`edge`]: the request pipeline and the mapping from domain errors to HTTP per API family.
 //! 5. [`app`]: each function's state, wired from the adapters once per cold start.
@@ -19,6 +19,7 @@ pub mod dataset;
 pub mod edge;
 pub mod form;
 pub mod ground;
+pub mod idempotency;
 pub mod metrics;
 pub mod payment;
 pub mod session;

@@ -3,11 +3,11 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use integration_tests::events::Event;
+use integration_tests::gateway::Records as DynamoState;
 use integration_tests::gateway::records as handle;
 use integration_tests::{dataset_api_state, dynamodb_client, merchant_with_key};
 use lambda_http::http::StatusCode;
 use serde_json::{Value, json};
-use shared::app::DynamoRecordsState as DynamoState;
 use shared::auth::ApiKey;
 use shared::dataset::DataSetStore;
 use shared::dataset::ShardCount;

@@ -156,8 +156,11 @@ async fn the_hosted_form_shows_the_form_and_thanks_the_donor() {
 async fn dataset_records_are_posted_read_replaced_and_listed() {
     let stack = MemoryStack::new().await;
     let records = stack.records();
-    let posted =
-        post_dataset::handle(Event::post_dataset().bearer(&stack.key).request(), &records).await;
+    let posted = post_dataset::handle(
+        Event::post_dataset().bearer(&stack.key).request(),
+        &stack.post_record(),
+    )
+    .await;
     assert_eq!(posted.status(), StatusCode::CREATED);
     assert_eq!(posted.headers()[CACHE_CONTROL], "no-store");
     let guid = json(&posted)["dataSetGuid"]

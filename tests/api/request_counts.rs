@@ -36,9 +36,17 @@ async fn the_record_api_sends_one_request_per_operation_and_none_for_refused_inp
     let created: Value = serde_json::from_slice(created.body().as_ref()).expect("JSON");
     let guid = created["dataSetGuid"].as_str().expect("guid");
 
-    // Warm: the key is cached, so each operation is exactly one request.
+    // Warm: the key is cached, so each operation is exactly one request. (GET and PUT are
+    // another function, with its own cache: its first request looks the key up.)
     integration_tests::gateway::records(Event::post_dataset().bearer(&key).request(), &state).await;
     assert_eq!(requests.take(), ["PutItem"]);
+    integration_tests::gateway::records(Event::get_dataset(guid).bearer(&key).request(), &state)
+        .await;
+    assert_eq!(
+        requests.take(),
+        ["GetItem", "GetItem"],
+        "cold: the key, then the read"
+    );
     integration_tests::gateway::records(Event::get_dataset(guid).bearer(&key).request(), &state)
         .await;
     assert_eq!(requests.take(), ["GetItem"]);
@@ -200,7 +208,7 @@ async fn the_session_api_reads_once_and_writes_once() {
 }
 
 #[tokio::test]
-async fn processing_is_one_read_and_one_transaction() {
+async fn processing_is_one_read_one_claim_and_one_transaction() {
     let (client, requests) = counting_dynamodb_client();
     let sessions = session_api_state_with(client.clone());
     let processing = process_session_state_with(client);
@@ -230,7 +238,11 @@ async fn processing_is_one_read_and_one_transaction() {
 
     let processed = process_session::handle(process(), &processing).await;
     assert_eq!(processed.status(), StatusCode::OK);
-    assert_eq!(requests.take(), ["GetItem", "TransactWriteItems"]);
+    assert_eq!(
+        requests.take(),
+        ["GetItem", "UpdateItem", "TransactWriteItems"],
+        "read, claim (the values frozen), commit (session and DataSet together)"
+    );
     let again = process_session::handle(process(), &processing).await;
     assert_eq!(again.status(), StatusCode::OK);
     assert_eq!(requests.take(), ["GetItem"], "answering again is one read");

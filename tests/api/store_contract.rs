@@ -67,14 +67,23 @@ contract_tests! {
 }
 
 #[tokio::test]
-async fn processing_is_all_or_nothing_in_memory() {
+async fn processing_is_claimed_then_committed_all_or_nothing_in_memory() {
     let store = MemoryProcessing::default();
-    contract::processing_is_all_or_nothing(&store.sessions, &store, &store.datasets).await;
+    contract::processing_is_claimed_then_committed_all_or_nothing(
+        &store.sessions,
+        &store,
+        &store.datasets,
+    )
+    .await;
 }
 
 #[tokio::test]
-async fn processing_is_all_or_nothing_on_dynamodb() {
+async fn processing_is_claimed_then_committed_all_or_nothing_on_dynamodb() {
     let processing = DynamoProcessing::new(dynamo_sessions(), dynamo_datasets());
-    contract::processing_is_all_or_nothing(&dynamo_sessions(), &processing, &dynamo_datasets())
-        .await;
+    contract::processing_is_claimed_then_committed_all_or_nothing(
+        &dynamo_sessions(),
+        &processing,
+        &dynamo_datasets(),
+    )
+    .await;
 }

@@ -10,7 +10,10 @@ async fn every_template_table_exists_locally_exactly_as_defined() {
     )
     .expect("template readable");
     let names: Vec<_> = specs.iter().map(|s| s.name.as_str()).collect();
-    assert_eq!(names, ["ApiKeys", "DataSets", "Forms", "Sessions"]);
+    assert_eq!(
+        names,
+        ["ApiKeys", "DataSets", "Forms", "Idempotency", "Sessions"]
+    );
     let client = dynamodb_client();
     for spec in &specs {
         let live = admin::tables::describe(&client, &spec.name)

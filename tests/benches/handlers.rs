@@ -24,6 +24,7 @@ fn bench(c: &mut Criterion) {
     let stack = runtime.block_on(MemoryStack::new());
     let form = stack.form_hash.to_string();
     let (session_api, process, records) = (stack.session_api(), stack.process(), stack.records());
+    let post_record = stack.post_record();
     let create = Event::session_form(
         "createSession",
         &format!(
@@ -80,7 +81,7 @@ fn bench(c: &mut Criterion) {
         )
     });
     let post = Event::post_dataset().bearer(&stack.key);
-    let created = runtime.block_on(post_dataset::handle(post.request(), &records));
+    let created = runtime.block_on(post_dataset::handle(post.request(), &post_record));
     let guid = json(&created)["dataSetGuid"]
         .as_str()
         .expect("guid")
@@ -89,7 +90,7 @@ fn bench(c: &mut Criterion) {
     c.bench_function("POST /dataSet (seed example, memory)", |b| {
         b.to_async(&runtime).iter_batched(
             || post.request(),
-            |req| post_dataset::handle(req, &records),
+            |req| post_dataset::handle(req, &post_record),
             BatchSize::SmallInput,
         )
     });

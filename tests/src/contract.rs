@@ -14,7 +14,7 @@ use shared::ground::ids::{DataSetGuid, SessionHash, VisitSessionId};
 use shared::ground::money::Amount;
 use shared::ground::storage::StoreError;
 use shared::session::{
-    Expectation, PaymentSession, ProcessStore, Processed, Processing, SessionChanges,
+    Claim, Expectation, PaymentSession, ProcessStore, Processed, Processing, SessionChanges,
     SessionStatus, SessionStore, SessionWrite,
 };
 use shared::visit::{VisitIds, VisitSession, VisitStore};
@@ -489,10 +489,14 @@ pub async fn session_writes_insist_on_what_was_checked<S: SessionStore>(store: &
     assert_eq!(store.get(&session.hash).await.expect("get"), Some(session));
 }
 
-fn processed_for(session: &PaymentSession, at: Timestamp) -> (Processed, DataSet) {
+fn processed_for(
+    session: &PaymentSession,
+    guid: DataSetGuid,
+    at: Timestamp,
+) -> (Processed, DataSet) {
     let form = sample_form(&session.merchant_id);
     let processed = Processed {
-        data_set_guid: DataSetGuid::new_v4(),
+        data_set_guid: guid,
         payment_result: json!({"paymentGuidResult": "a863d62e-d53b-4651-9b7b-000000000001"})
             .as_object()
             .cloned()
@@ -504,9 +508,14 @@ fn processed_for(session: &PaymentSession, at: Timestamp) -> (Processed, DataSet
     (processed, dataset)
 }
 
-/// Processing writes the processed session and the DataSet together, or neither: a session
-/// that changed since it was read, or was processed already, leaves everything as it was.
-pub async fn processing_is_all_or_nothing<S: SessionStore, P: ProcessStore, D: DataSetStore>(
+/// Processing claims the session (`open` → `processing`, only as it was read) and then commits
+/// the processed session and the DataSet together, or neither: a session that changed since it
+/// was read, a commit under another claim, or a second commit leave everything as it was.
+pub async fn processing_is_claimed_then_committed_all_or_nothing<
+    S: SessionStore,
+    P: ProcessStore,
+    D: DataSetStore,
+>(
     sessions: &S,
     store: &P,
     datasets: &D,
@@ -515,8 +524,12 @@ pub async fn processing_is_all_or_nothing<S: SessionStore, P: ProcessStore, D: D
     let now = shared::ground::time::now();
     let session = sample_session(&form, now);
     sessions.create(&session).await.expect("create");
+    let claim = Claim {
+        data_set_guid: DataSetGuid::new_v4(),
+        claimed_at: now,
+    };
 
-    // Changed between read and write: the transaction fails half-way, nothing is written.
+    // Changed between read and claim: nothing is claimed.
     let expect = Expectation {
         form_hash: form.hash.clone(),
         fixed_rev: session.fixed_rev,
@@ -526,12 +539,8 @@ pub async fn processing_is_all_or_nothing<S: SessionStore, P: ProcessStore, D: D
         sessions.update(&session.hash, &expect, &changes(now)).await,
         Ok(SessionWrite::Updated(_))
     ));
-    let (processed, dataset) = processed_for(&session, now);
     assert_eq!(
-        store
-            .process(&session, &processed, &dataset)
-            .await
-            .expect("process"),
+        store.claim(&session, &claim, now).await.expect("claim"),
         Processing::Conflict
     );
     let current = sessions
@@ -539,22 +548,53 @@ pub async fn processing_is_all_or_nothing<S: SessionStore, P: ProcessStore, D: D
         .await
         .expect("get")
         .expect("session");
-    assert_eq!(current.status, SessionStatus::Open);
-    assert_eq!(current.processed, None);
+    assert_eq!(
+        (current.status, current.claim.clone()),
+        (SessionStatus::Open, None)
+    );
+
+    // Read fresh: claimed, and its values are frozen.
+    assert_eq!(
+        store.claim(&current, &claim, now).await.expect("claim"),
+        Processing::Done
+    );
+    let claimed = sessions
+        .get(&session.hash)
+        .await
+        .expect("get")
+        .expect("session");
+    assert_eq!(claimed.status, SessionStatus::Processing);
+    assert_eq!(claimed.claim, Some(claim.clone()));
+    assert_eq!(claimed.values, current.values);
+    assert!(matches!(
+        sessions.update(&session.hash, &expect, &changes(now)).await,
+        Ok(SessionWrite::Conflict(Some(_)))
+    ));
+
+    // A commit under another claim writes nothing.
+    let (stray, stray_dataset) = processed_for(&claimed, DataSetGuid::new_v4(), now);
+    assert_eq!(
+        store
+            .commit(&claimed, &stray, &stray_dataset)
+            .await
+            .expect("commit"),
+        Processing::Conflict
+    );
     assert_eq!(
         datasets
-            .get(&form.merchant_id, &dataset.guid)
+            .get(&form.merchant_id, &stray_dataset.guid)
             .await
             .expect("get"),
         None
     );
 
-    // Read fresh: both writes happen.
+    // The claim's commit: both writes, and the donor's values leave the session.
+    let (processed, dataset) = processed_for(&claimed, claim.data_set_guid, now);
     assert_eq!(
         store
-            .process(&current, &processed, &dataset)
+            .commit(&claimed, &processed, &dataset)
             .await
-            .expect("process"),
+            .expect("commit"),
         Processing::Done
     );
     let done = sessions
@@ -564,7 +604,8 @@ pub async fn processing_is_all_or_nothing<S: SessionStore, P: ProcessStore, D: D
         .expect("session");
     assert_eq!(done.status, SessionStatus::Processed);
     assert_eq!(done.processed, Some(processed.clone()));
-    assert_eq!(done.version, current.version + 1);
+    assert_eq!(done.version, claimed.version + 1);
+    assert!(done.values.is_empty() && done.meta.is_empty(), "{done:?}");
     assert_eq!(
         datasets
             .get(&form.merchant_id, &dataset.guid)
@@ -573,21 +614,13 @@ pub async fn processing_is_all_or_nothing<S: SessionStore, P: ProcessStore, D: D
         Some(dataset.clone())
     );
 
-    // Again, with another DataSet: refused, still exactly one DataSet.
-    let (again, second) = processed_for(&done, now);
+    // Again: refused, still exactly one DataSet.
     assert_eq!(
         store
-            .process(&done, &again, &second)
+            .commit(&claimed, &processed, &dataset)
             .await
-            .expect("process"),
+            .expect("commit"),
         Processing::Conflict
-    );
-    assert_eq!(
-        datasets
-            .get(&form.merchant_id, &second.guid)
-            .await
-            .expect("get"),
-        None
     );
 }
 

@@ -5,8 +5,8 @@
 use lambda_http::{Body, Request, RequestExt, Response};
 
 use shared::app::{
-    DynamoFormPageState, DynamoFormPostState, DynamoFormsState, DynamoRecordsState,
-    DynamoSessionApiState, DynamoVisitsState,
+    DynamoFormPageState, DynamoFormPostState, DynamoFormsState, DynamoPostRecordState,
+    DynamoRecordsState, DynamoSessionApiState, DynamoVisitsState,
 };
 
 fn has_param(req: &Request, name: &str) -> bool {
@@ -15,12 +15,27 @@ fn has_param(req: &Request, name: &str) -> bool {
         .is_some()
 }
 
+/// The DataSet record functions' states: reading and replacing, and posting.
+pub struct Records {
+    pub read: DynamoRecordsState,
+    pub post: DynamoPostRecordState,
+}
+
+/// Tests reach the shared parts (the stores, the key store) as on one state.
+impl std::ops::Deref for Records {
+    type Target = DynamoRecordsState;
+    fn deref(&self) -> &Self::Target {
+        &self.read
+    }
+}
+
 /// `/dataSet` and `/dataSet/{guid}`.
-pub async fn records(req: Request, state: &DynamoRecordsState) -> Response<Body> {
+pub async fn records(req: Request, state: &Records) -> Response<Body> {
+    let state_read = &state.read;
     match (req.method().as_str(), has_param(&req, "guid")) {
-        (_, false) => post_dataset::handle(req, state).await,
-        ("PUT", true) => put_dataset::handle(req, state).await,
-        (_, true) => get_dataset::handle(req, state).await,
+        (_, false) => post_dataset::handle(req, &state.post).await,
+        ("PUT", true) => put_dataset::handle(req, state_read).await,
+        (_, true) => get_dataset::handle(req, state_read).await,
     }
 }
 

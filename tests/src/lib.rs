@@ -12,9 +12,9 @@ use aws_sdk_dynamodb::config::{
 use aws_sdk_dynamodb::error::BoxError;
 
 use shared::app::{
-    DynamoFormsState, DynamoListingState, DynamoProcessState, DynamoRecordsState,
-    DynamoSessionApiState, DynamoVisitsState, FormPageState, FormPostState, FormsState,
-    ListingState, ProcessState, RecordsState, SessionApiState, VisitsState,
+    DynamoFormsState, DynamoListingState, DynamoProcessState, DynamoSessionApiState,
+    DynamoVisitsState, FormPageState, FormPostState, FormsState, ListingState, PostRecordState,
+    ProcessState, RecordsState, SessionApiState, VisitsState,
 };
 use shared::auth::{ApiKeyStore, Authenticator};
 use shared::dataset::ShardCount;
@@ -23,7 +23,8 @@ use shared::form::{FormCatalog, FormStore};
 use shared::ground::ids::{FormHash, MerchantId};
 use shared::payment::SandboxProvider;
 use shared::store::dynamo::{
-    DynamoApiKeys, DynamoDataSets, DynamoForms, DynamoProcessing, DynamoSessions, DynamoVisits,
+    DynamoApiKeys, DynamoDataSets, DynamoForms, DynamoIdempotency, DynamoProcessing,
+    DynamoSessions, DynamoVisits,
 };
 
 pub mod contract;
@@ -36,6 +37,7 @@ pub const DATASETS_TABLE: &str = "DataSets";
 pub const API_KEYS_TABLE: &str = "ApiKeys";
 pub const FORMS_TABLE: &str = "Forms";
 pub const SESSIONS_TABLE: &str = "Sessions";
+pub const IDEMPOTENCY_TABLE: &str = "Idempotency";
 
 fn berlin() -> jiff::tz::TimeZone {
     jiff::tz::TimeZone::get("Europe/Berlin").expect("bundled tzdb")
@@ -44,17 +46,27 @@ fn berlin() -> jiff::tz::TimeZone {
 const SESSION_TTL: jiff::SignedDuration = jiff::SignedDuration::from_hours(48);
 const CSRF_KEY: &[u8] = b"hosted form tests secret, 32 bytes or more";
 
-/// The DataSet record functions' state (`GET`/`POST`/`PUT`), on DynamoDB Local.
-pub fn dataset_api_state() -> DynamoRecordsState {
+/// The DataSet record functions' states (`GET`/`POST`/`PUT`), on DynamoDB Local.
+pub fn dataset_api_state() -> gateway::Records {
     dataset_api_state_with(dynamodb_client())
 }
 
-pub fn dataset_api_state_with(client: Client) -> DynamoRecordsState {
+pub fn dataset_api_state_with(client: Client) -> gateway::Records {
     ensure_tables();
-    RecordsState {
-        datasets: DynamoDataSets::new(client.clone(), DATASETS_TABLE, ShardCount::DEFAULT),
-        auth: Authenticator::new(DynamoApiKeys::new(client, API_KEYS_TABLE)),
-        time_zone: berlin(),
+    let datasets = DynamoDataSets::new(client.clone(), DATASETS_TABLE, ShardCount::DEFAULT);
+    let keys = DynamoApiKeys::new(client.clone(), API_KEYS_TABLE);
+    gateway::Records {
+        read: RecordsState {
+            datasets: datasets.clone(),
+            auth: Authenticator::new(keys.clone()),
+            time_zone: berlin(),
+        },
+        post: PostRecordState {
+            datasets,
+            idempotency: DynamoIdempotency::new(client, IDEMPOTENCY_TABLE),
+            auth: Authenticator::new(keys),
+            time_zone: berlin(),
+        },
     }
 }
 

@@ -5,8 +5,8 @@ use jiff::SignedDuration;
 use jiff::tz::TimeZone;
 
 use shared::app::{
-    FormPageState, FormPostState, FormsState, ListingState, ProcessState, RecordsState,
-    SessionApiState, VisitsState,
+    FormPageState, FormPostState, FormsState, ListingState, PostRecordState, ProcessState,
+    RecordsState, SessionApiState, VisitsState,
 };
 use shared::auth::{ApiKeyRecord, ApiKeyStore, Authenticator, Merchant};
 use shared::dataset::listing::TokenSigner;
@@ -14,7 +14,8 @@ use shared::form::{Form, FormCatalog, FormDefinition, FormStore};
 use shared::ground::ids::{FormHash, MerchantId};
 use shared::payment::SandboxProvider;
 use shared::store::memory::{
-    MemoryApiKeys, MemoryDataSets, MemoryForms, MemoryProcessing, MemorySessions, MemoryVisits,
+    MemoryApiKeys, MemoryDataSets, MemoryForms, MemoryIdempotency, MemoryProcessing,
+    MemorySessions, MemoryVisits,
 };
 
 const DEMO_FORM: &str = include_str!("../../admin/demo-form.json");
@@ -31,6 +32,7 @@ pub struct MemoryStack {
     pub sessions: MemorySessions,
     pub datasets: MemoryDataSets,
     pub visits: MemoryVisits,
+    pub idempotency: MemoryIdempotency,
 }
 
 pub type MemoryProcessState = ProcessState<
@@ -91,6 +93,7 @@ impl MemoryStack {
             sessions: MemorySessions::default(),
             datasets: MemoryDataSets::default(),
             visits: MemoryVisits::default(),
+            idempotency: MemoryIdempotency::default(),
         }
     }
 
@@ -105,6 +108,15 @@ impl MemoryStack {
     pub fn records(&self) -> RecordsState<MemoryDataSets, MemoryApiKeys> {
         RecordsState {
             datasets: self.datasets.clone(),
+            auth: self.auth(),
+            time_zone: berlin(),
+        }
+    }
+
+    pub fn post_record(&self) -> PostRecordState<MemoryDataSets, MemoryIdempotency, MemoryApiKeys> {
+        PostRecordState {
+            datasets: self.datasets.clone(),
+            idempotency: self.idempotency.clone(),
             auth: self.auth(),
             time_zone: berlin(),
         }

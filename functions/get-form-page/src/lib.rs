@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use lambda_http::http::Method;
+use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, RequestExt, Response};
 
 use shared::app::FormPageState;
@@ -52,6 +52,19 @@ async fn show<S: SessionStore, F, K>(
     };
     match found.filter(|s| s.form_hash == ctx.form.hash) {
         Some(session) if session.status == SessionStatus::Processed => thanks(&ctx, lang, &session),
+        Some(session) if session.status == SessionStatus::Processing => {
+            let (title, text) = match lang {
+                Lang::De => (
+                    "Ihre Spende wird verarbeitet",
+                    "Bitte laden Sie diese Seite in einem Moment neu.",
+                ),
+                Lang::En => (
+                    "Your donation is being processed",
+                    "Please reload this page in a moment.",
+                ),
+            };
+            Ok(Page::message(StatusCode::OK, lang, title, text))
+        }
         Some(session) if session.is_live(ctx.now) => {
             // Stored values that no longer pass (not the ones still missing: nothing was sent).
             let errors: BTreeMap<String, String> = ctx

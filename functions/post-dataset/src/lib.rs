@@ -1,15 +1,19 @@
 //! `POST /dataSet` (seed `dataset-api.txt`): records a DataSet for the key's merchant; fields we
-//! own (guid, merchant, timestamps) are ours to set, whatever the body says.
+//! own (guid, merchant, timestamps) are ours to set, whatever the body says. With an
+//! `Idempotency-Key` header, a retried POST answers the first DataSet (`Idempotent-Replayed:
+//! true`) instead of recording a second; the same key with another body is a 422.
 
+use lambda_http::http::header::HeaderValue;
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
-use shared::app::RecordsState;
+use shared::app::PostRecordState;
 use shared::auth::ApiKeyStore;
-use shared::dataset::{DataSetStore, NewDataSet};
+use shared::dataset::{self, DataSetStore, NewDataSet, Retry};
 use shared::edge::body::{DATASET_BODY_LIMIT, DATASET_DEPTH_LIMIT, json_body};
 use shared::edge::pipeline::{Endpoint, back_office};
 use shared::edge::response::json_response;
+use shared::idempotency::{Fingerprint, IdempotencyKey, IdempotencyStore};
 use shared::metrics::{self, Metric};
 
 const ENDPOINT: Endpoint = Endpoint {
@@ -19,9 +23,9 @@ const ENDPOINT: Endpoint = Endpoint {
 };
 
 /// Answers one request; every failure is a problem+json response.
-pub async fn handle<D: DataSetStore, K: ApiKeyStore>(
+pub async fn handle<D: DataSetStore, I: IdempotencyStore, K: ApiKeyStore>(
     req: Request,
-    state: &RecordsState<D, K>,
+    state: &PostRecordState<D, I, K>,
 ) -> Response<Body> {
     let req = &req;
     back_office(req, &ENDPOINT, &state.auth, |merchant| async move {
@@ -31,14 +35,36 @@ pub async fn handle<D: DataSetStore, K: ApiKeyStore>(
             DATASET_BODY_LIMIT,
             DATASET_DEPTH_LIMIT,
         )?;
-        let dataset =
-            NewDataSet::from_json(body)?.into_dataset(merchant, shared::ground::time::now());
-        state.datasets.insert(&dataset).await?;
-        metrics::record(None, &[(Metric::DataSetsCreated, 1)]);
-        Ok(json_response(
+        let new = NewDataSet::from_json(body)?;
+        let retry = match req.headers().get("idempotency-key") {
+            None => None,
+            Some(raw) => Some(Retry {
+                key: IdempotencyKey::parse(raw.to_str().unwrap_or_default())?,
+                fingerprint: Fingerprint::of(body.as_bytes()),
+            }),
+        };
+        let recorded = dataset::record(
+            &state.datasets,
+            &state.idempotency,
+            merchant,
+            new,
+            retry,
+            shared::ground::time::now(),
+        )
+        .await?;
+        if !recorded.replayed {
+            metrics::record(None, &[(Metric::DataSetsCreated, 1)]);
+        }
+        let mut response = json_response(
             StatusCode::CREATED,
-            dataset.to_json(&state.time_zone)?,
-        ))
+            recorded.dataset.to_json(&state.time_zone)?,
+        );
+        if recorded.replayed {
+            response
+                .headers_mut()
+                .insert("idempotent-replayed", HeaderValue::from_static("true"));
+        }
+        Ok(response)
     })
     .await
 }

@@ -3,7 +3,7 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::edge::run(
-        shared::app::DynamoRecordsState::from_env(),
+        shared::app::DynamoPostRecordState::from_env(),
         post_dataset::handle,
     )
     .await

@@ -132,12 +132,10 @@ where
     };
     let outcome = match &hash {
         Some(hash) => match session::update(&process.sessions, &ctx, hash, &submission).await {
-            Err(SessionError::Processed) => {
-                let processed = process.sessions.get(hash).await?;
-                return match processed {
-                    Some(session) => thanks(&ctx, lang, &session),
-                    None => Err(SessionError::NotFound.into()),
-                };
+            // Sent twice, or interrupted while processing: finish it (or read how it ended).
+            Err(SessionError::Processed | SessionError::Processing) => {
+                let processed = process.processor().process(&ctx, hash).await?;
+                return thanks(&ctx, lang, &processed);
             }
             other => other?,
         },

@@ -6,9 +6,9 @@ use jiff::tz::TimeZone;
 use crate::auth::Authenticator;
 use crate::config::{self, ConfigError};
 use crate::dataset::listing::TokenSigner;
-use crate::store::dynamo::{self, DynamoApiKeys, DynamoDataSets, DynamoVisits};
+use crate::store::dynamo::{self, DynamoApiKeys, DynamoDataSets, DynamoIdempotency, DynamoVisits};
 
-/// `GET`, `POST` and `PUT` of one DataSet.
+/// `GET` and `PUT` of one DataSet.
 pub struct RecordsState<D, K> {
     pub datasets: D,
     pub auth: Authenticator<K>,
@@ -22,6 +22,28 @@ impl DynamoRecordsState {
         let client = config::dynamodb_client()?;
         Ok(Self {
             datasets: DynamoDataSets::from_env(client.clone())?,
+            auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
+            time_zone: config::time_zone()?,
+        })
+    }
+}
+
+/// `POST /dataSet`: the records, and the idempotency keys that make a retry safe.
+pub struct PostRecordState<D, I, K> {
+    pub datasets: D,
+    pub idempotency: I,
+    pub auth: Authenticator<K>,
+    pub time_zone: TimeZone,
+}
+
+pub type DynamoPostRecordState = PostRecordState<DynamoDataSets, DynamoIdempotency, DynamoApiKeys>;
+
+impl DynamoPostRecordState {
+    pub async fn from_env() -> Result<Self, ConfigError> {
+        let client = config::dynamodb_client()?;
+        Ok(Self {
+            datasets: DynamoDataSets::from_env(client.clone())?,
+            idempotency: DynamoIdempotency::from_env(client.clone())?,
             auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
             time_zone: config::time_zone()?,
         })
@@ -45,7 +67,7 @@ impl DynamoListingState {
             datasets: DynamoDataSets::from_env(client.clone())?,
             auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
             time_zone: config::time_zone()?,
-            signer: TokenSigner::new(config::signing_secret()?),
+            signer: TokenSigner::new(config::signing_secret().await?),
         })
     }
 }

@@ -122,7 +122,7 @@ impl DynamoFormPageState {
             ),
             time_zone: config::time_zone()?,
             session_ttl: config::session_ttl()?,
-            csrf_key: config::signing_secret()?,
+            csrf_key: config::signing_secret().await?,
         })
     }
 }
@@ -146,7 +146,7 @@ impl DynamoFormPostState {
     pub async fn from_env() -> Result<Self, ConfigError> {
         Ok(Self {
             process: DynamoProcessState::from_env().await?,
-            csrf_key: config::signing_secret()?,
+            csrf_key: config::signing_secret().await?,
         })
     }
 }

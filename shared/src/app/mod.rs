@@ -6,8 +6,8 @@ mod back_office;
 mod donor;
 
 pub use back_office::{
-    DynamoFormsState, DynamoListingState, DynamoRecordsState, DynamoVisitsState, FormsState,
-    ListingState, RecordsState, VisitsState,
+    DynamoFormsState, DynamoListingState, DynamoPostRecordState, DynamoRecordsState,
+    DynamoVisitsState, FormsState, ListingState, PostRecordState, RecordsState, VisitsState,
 };
 pub use donor::{
     DynamoFormPageState, DynamoFormPostState, DynamoProcessState, DynamoSessionApiState,

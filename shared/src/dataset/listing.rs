@@ -137,7 +137,7 @@ struct Cursor {
     after_guid: String,
 }
 
-/// Signs and checks `nextToken`s. The key comes from the environment (`SIGNING_SECRET`).
+/// Signs and checks `nextToken`s, with the signing secret (`config::signing_secret`).
 pub struct TokenSigner {
     key: Vec<u8>,
 }

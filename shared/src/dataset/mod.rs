@@ -3,8 +3,10 @@
 
 pub mod listing;
 mod ports;
+mod record;
 
 pub use ports::{DataSetStore, Page};
+pub use record::{RecordError, Recorded, Retry, record};
 
 use jiff::{Timestamp, tz::TimeZone};
 use serde::{Deserialize, Serialize};

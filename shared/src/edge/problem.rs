@@ -1,7 +1,7 @@
 //! Back-office failures as RFC 9457 `application/problem+json`: the one mapping from domain
 //! errors to HTTP for every merchant-key route.
 
-use lambda_http::http::header::{ALLOW, WWW_AUTHENTICATE};
+use lambda_http::http::header::{ALLOW, RETRY_AFTER, WWW_AUTHENTICATE};
 use lambda_http::http::{HeaderValue, StatusCode};
 use lambda_http::{Body, Response};
 use serde::Serialize;
@@ -9,11 +9,12 @@ use serde::Serialize;
 use super::body::BodyError;
 use super::response::{PROBLEM_JSON, response_with};
 use crate::auth::AuthError;
-use crate::dataset::DataSetInputError;
 use crate::dataset::listing::ListingError;
+use crate::dataset::{DataSetInputError, RecordError};
 use crate::form::FormInputError;
 use crate::ground::ids::{InvalidFormHash, InvalidGuid, InvalidVisitSessionId};
 use crate::ground::storage::{StoreError, chain};
+use crate::idempotency::InvalidIdempotencyKey;
 use crate::visit::VisitInputError;
 
 /// Everything a handler can answer besides success, each with its status and problem type.
@@ -25,6 +26,10 @@ pub enum ApiError {
     Body(#[from] BodyError),
     #[error(transparent)]
     DataSetInput(#[from] DataSetInputError),
+    #[error(transparent)]
+    InvalidIdempotencyKey(#[from] InvalidIdempotencyKey),
+    #[error("{0}")]
+    IdempotencyKeyReused(RecordError),
     #[error(transparent)]
     InvalidGuid(#[from] InvalidGuid),
     #[error(transparent)]
@@ -69,6 +74,9 @@ struct Problem<'a> {
 impl ApiError {
     fn status_and_title(&self) -> (StatusCode, &'static str) {
         match self {
+            Self::Auth(AuthError::Store(err)) | Self::Store(err) if err.is_unavailable() => {
+                (StatusCode::SERVICE_UNAVAILABLE, "Service unavailable")
+            }
             Self::Auth(AuthError::Store(_))
             | Self::Store(_)
             | Self::Encode(_)
@@ -83,6 +91,10 @@ impl ApiError {
             }
             Self::Body(_) => (StatusCode::BAD_REQUEST, "Malformed body"),
             Self::DataSetInput(_) => (StatusCode::BAD_REQUEST, "Invalid DataSet"),
+            Self::InvalidIdempotencyKey(_) => (StatusCode::BAD_REQUEST, "Invalid Idempotency-Key"),
+            Self::IdempotencyKeyReused(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "Idempotency-Key reused")
+            }
             Self::InvalidGuid(_) => (StatusCode::BAD_REQUEST, "Invalid guid"),
             Self::FormInput(_) => (StatusCode::BAD_REQUEST, "Invalid form"),
             Self::InvalidFormHash(_) => (StatusCode::BAD_REQUEST, "Invalid form hash"),
@@ -102,7 +114,12 @@ impl ApiError {
     /// The problem+json response. Internal details are logged, never sent to the caller.
     pub fn into_response(self) -> Response<Body> {
         let (status, title) = self.status_and_title();
-        let detail = if status.is_server_error() {
+        let detail = if status == StatusCode::SERVICE_UNAVAILABLE {
+            tracing::warn!(error = %chain(&self), "storage unavailable");
+            "The database did not answer in time; the request may not have been applied. \
+             Please retry in a moment."
+                .to_owned()
+        } else if status.is_server_error() {
             tracing::error!(error = %chain(&self), "request failed");
             "Something went wrong on our side; the request changed nothing. Please retry."
                 .to_owned()
@@ -122,12 +139,26 @@ impl ApiError {
                 .headers_mut()
                 .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from_static("1"));
+        }
         if let Self::MethodNotAllowed { allow, .. } = self {
             response
                 .headers_mut()
                 .insert(ALLOW, HeaderValue::from_static(allow));
         }
         response
+    }
+}
+
+impl From<RecordError> for ApiError {
+    fn from(err: RecordError) -> Self {
+        match err {
+            RecordError::Store(err) => Self::Store(err),
+            reused @ RecordError::KeyReused => Self::IdempotencyKeyReused(reused),
+        }
     }
 }
 

@@ -12,6 +12,10 @@ pub enum StoreError {
     AlreadyExists,
     #[error("the storage request failed")]
     Backend(#[source] Cause),
+    /// Timed out, throttled or unreachable: nothing is wrong with the request, so a retry in a
+    /// moment can succeed.
+    #[error("storage did not answer in time")]
+    Unavailable(#[source] Cause),
     #[error("a stored record is malformed: {what}")]
     Corrupt {
         what: &'static str,
@@ -23,6 +27,10 @@ pub enum StoreError {
 impl StoreError {
     pub fn backend(err: impl Into<Cause>) -> Self {
         Self::Backend(err.into())
+    }
+
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Unavailable(_))
     }
 
     /// A record that cannot be read back as what was written.

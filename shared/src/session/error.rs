@@ -12,6 +12,8 @@ pub enum SessionError {
     NotFound,
     #[error("the session has been processed")]
     Processed,
+    #[error("the session is being processed; its values can no longer change")]
+    Processing,
     #[error("a session with this hash exists already")]
     Exists,
     #[error("a new session needs values")]

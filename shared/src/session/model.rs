@@ -18,10 +18,22 @@ pub struct Processed {
     pub processed_at: Timestamp,
 }
 
+/// A processing under way: the session's values are frozen from the moment it is claimed, and
+/// what processing makes of them is fixed here, so that whoever finishes it (the first caller,
+/// or the next one after a crash) pays with the same key and writes the same DataSet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claim {
+    pub data_set_guid: DataSetGuid,
+    pub claimed_at: Timestamp,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SessionStatus {
     /// Still taking values; `complete` or `incomplete` is worked out from its errors.
     Open,
+    /// Claimed for processing: no value changes any more.
+    Processing,
+    /// Paid and recorded; the donor's values live in the DataSet alone.
     Processed,
 }
 
@@ -42,6 +54,8 @@ pub struct PaymentSession {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub expires_at: Timestamp,
+    /// Set with `status` `Processing` (and kept when processed): what processing will make.
+    pub claim: Option<Claim>,
     /// Set with `status` `Processed`: the DataSet and payment result it produced.
     pub processed: Option<Processed>,
     /// The merchant's visit session (Session Management API) this donation belongs to.
@@ -64,6 +78,7 @@ impl PaymentSession {
             created_at: now,
             updated_at: now,
             expires_at: expiry(now, ttl),
+            claim: None,
             processed: None,
             visit_session: None,
         }

@@ -2,7 +2,9 @@
 
 use std::future::Future;
 
-use super::model::{Expectation, PaymentSession, Processed, SessionChanges};
+use jiff::Timestamp;
+
+use super::model::{Claim, Expectation, PaymentSession, Processed, SessionChanges};
 use crate::dataset::DataSet;
 use crate::ground::ids::SessionHash;
 use crate::ground::storage::StoreError;
@@ -49,23 +51,38 @@ pub trait SessionStore: Send + Sync {
     ) -> impl Future<Output = Result<SessionWrite, StoreError>> + Send;
 }
 
+/// How a processing write went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Processing {
     Done,
-    /// The session changed since it was read (or was processed meanwhile): nothing written.
+    /// What the write insisted on no longer held (the session changed, or someone else got
+    /// there first): nothing was written; read again and decide.
     Conflict,
 }
 
-/// The one write that turns a session into a donation.
+/// The two writes that turn a complete session into a donation.
 pub trait ProcessStore: Send + Sync {
-    /// In one transaction: marks the session processed, insisting on the version and status
-    /// it was read with, and inserts the DataSet, insisting its guid is new. All or nothing.
+    /// Claims the session for processing: `open` → `processing`, insisting on the version it
+    /// was read with (so the values checked are the values frozen) and that it is still live.
     ///
     /// # Errors
     /// `Backend` when storage fails (then nothing was written).
-    fn process(
+    fn claim(
         &self,
         read: &PaymentSession,
+        claim: &Claim,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<Processing, StoreError>> + Send;
+
+    /// In one transaction: `processing` → `processed` (insisting on the claim), the donor's
+    /// values dropped from the session, and the DataSet inserted (insisting its guid is new).
+    /// All or nothing.
+    ///
+    /// # Errors
+    /// `Backend` when storage fails (then nothing was written).
+    fn commit(
+        &self,
+        claimed: &PaymentSession,
         processed: &Processed,
         dataset: &DataSet,
     ) -> impl Future<Output = Result<Processing, StoreError>> + Send;

@@ -1,11 +1,14 @@
-//! Processing: a complete session is paid and recorded as a DataSet in one transaction, so a
-//! donation is recorded exactly once however often or concurrently it is sent.
+//! Processing, as a state machine on the session: `open` → `processing` (a conditional write
+//! that freezes the values and fixes the DataSet's guid), the payment and the DataSet built
+//! from the frozen session only, then `processing` → `processed` together with the DataSet in
+//! one transaction. A crash at any step leaves a state the next call finishes: the same payment
+//! key, the same DataSet, never a second one.
 
 use std::time::Duration;
 
 use super::donation;
 use super::error::SessionError;
-use super::model::{PaymentSession, Processed, SessionStatus};
+use super::model::{Claim, PaymentSession, Processed, SessionStatus};
 use super::ports::{ProcessStore, Processing, SessionStore};
 use super::service::{ATTEMPTS, Context, live_session};
 use crate::ground::ids::{DataSetGuid, SessionHash};
@@ -24,36 +27,98 @@ pub struct Processor<'a, S, P, V, Pay> {
 impl<S: SessionStore, P: ProcessStore, V: VisitStore, Pay: PaymentProvider>
     Processor<'_, S, P, V, Pay>
 {
-    /// Pays a complete session and records its DataSet in one transaction; a processed
-    /// session answers as it was processed, so a donation is recorded exactly once.
+    /// Processes a complete session, or finishes a processing under way; a processed session
+    /// answers as it was processed. Only conflicts are retried, a few times, with jitter.
     pub async fn process(
         &self,
         ctx: &Context<'_>,
         hash: &SessionHash,
     ) -> Result<PaymentSession, SessionError> {
-        let live = |found| live_session(found, ctx, true);
-        let mut session = live(self.sessions.get(hash).await?)?;
+        let mut session = self.read(ctx, hash).await?;
         for attempt in 0..ATTEMPTS {
-            if session.status == SessionStatus::Processed {
+            let outcome = match session.status {
                 // Processed before (or just now, concurrently): the same answer again.
-                return Ok(session);
-            }
-            if !ctx.rules.lacking(&session.values).is_empty() {
-                return Err(SessionError::Incomplete);
-            }
-            let processed = self.pay(ctx, &session).await?;
-            let visit = match &session.visit_session {
-                Some(id) => {
-                    let found = self.visits.get(&ctx.form.merchant_id, id).await?;
-                    let live_visit = found.filter(|v| v.is_live(ctx.now));
-                    Some(donation::visit_record(id, live_visit.as_ref()))
-                }
-                None => None,
+                SessionStatus::Processed => return Ok(session),
+                SessionStatus::Open => self.claim(ctx, &session).await?,
+                SessionStatus::Processing => self.finish(ctx, &session).await?,
             };
-            let dataset = donation::donation_dataset(&session, ctx.form, &processed, visit)?;
+            match outcome {
+                Step::Finished(processed) => return Ok(processed),
+                Step::Claimed(claimed) => session = claimed,
+                Step::Conflict => {
+                    pause(attempt).await;
+                    session = self.read(ctx, hash).await?;
+                }
+            }
+        }
+        Err(SessionError::Contended)
+    }
+
+    async fn read(
+        &self,
+        ctx: &Context<'_>,
+        hash: &SessionHash,
+    ) -> Result<PaymentSession, SessionError> {
+        live_session(self.sessions.get(hash).await?, ctx, true)
+    }
+
+    /// `open` → `processing`, if the session is complete and unchanged since it was read.
+    async fn claim(
+        &self,
+        ctx: &Context<'_>,
+        session: &PaymentSession,
+    ) -> Result<Step, SessionError> {
+        if !ctx.rules.lacking(&session.values).is_empty() {
+            return Err(SessionError::Incomplete);
+        }
+        // The order must be payable before anything is frozen.
+        donation::order(session, ctx.form)?;
+        let claim = Claim {
+            data_set_guid: DataSetGuid::new_v4(),
+            claimed_at: ctx.now,
+        };
+        Ok(
+            match self.processing.claim(session, &claim, ctx.now).await? {
+                Processing::Done => {
+                    let mut claimed = session.clone();
+                    claimed.status = SessionStatus::Processing;
+                    claimed.claim = Some(claim);
+                    claimed.version += 1;
+                    Step::Claimed(claimed)
+                }
+                Processing::Conflict => Step::Conflict,
+            },
+        )
+    }
+
+    /// Pays for the frozen session (the session hash is the provider's idempotency key) and
+    /// commits it with its DataSet.
+    async fn finish(
+        &self,
+        ctx: &Context<'_>,
+        session: &PaymentSession,
+    ) -> Result<Step, SessionError> {
+        let claim = session.claim.as_ref().ok_or(SessionError::Contended)?;
+        let order = donation::order(session, ctx.form)?;
+        let outcome = self.provider.execute(&order).await?;
+        let processed = Processed {
+            data_set_guid: claim.data_set_guid,
+            payment_result: donation::payment_result(&outcome, claim.claimed_at, ctx.zone),
+            processed_at: claim.claimed_at,
+        };
+        let visit = match &session.visit_session {
+            Some(id) => {
+                let found = self.visits.get(&ctx.form.merchant_id, id).await?;
+                let live_visit = found.filter(|v| v.is_live(ctx.now));
+                Some(donation::visit_record(id, live_visit.as_ref()))
+            }
+            None => None,
+        };
+        let dataset = donation::donation_dataset(session, ctx.form, &processed, visit)?;
+        Ok(
             match self
                 .processing
-                .process(&session, &processed, &dataset)
+                .commit(session, &processed, &dataset)
                 .await?
             {
                 Processing::Done => {
@@ -61,33 +126,29 @@ impl<S: SessionStore, P: ProcessStore, V: VisitStore, Pay: PaymentProvider>
                         Some(&ctx.form.hash),
                         &[(Metric::SessionsProcessed, 1), (Metric::DataSetsCreated, 1)],
                     );
-                    session.status = SessionStatus::Processed;
-                    session.processed = Some(processed);
-                    session.version += 1;
-                    return Ok(session);
+                    let mut done = session.clone();
+                    done.status = SessionStatus::Processed;
+                    done.processed = Some(processed);
+                    done.version += 1;
+                    Step::Finished(done)
                 }
-                Processing::Conflict => {
-                    // Spread concurrent retries a little before reading again.
-                    tokio::time::sleep(Duration::from_millis(10 * u64::from(attempt + 1))).await;
-                    session = live(self.sessions.get(hash).await?)?;
-                }
-            }
-        }
-        Err(SessionError::Contended)
+                Processing::Conflict => Step::Conflict,
+            },
+        )
     }
+}
 
-    /// Asks the provider for the payment; the session hash is its idempotency key.
-    async fn pay(
-        &self,
-        ctx: &Context<'_>,
-        session: &PaymentSession,
-    ) -> Result<Processed, SessionError> {
-        let order = donation::order(session, ctx.form)?;
-        let outcome = self.provider.execute(&order).await?;
-        Ok(Processed {
-            data_set_guid: DataSetGuid::new_v4(),
-            payment_result: donation::payment_result(&outcome, ctx.now, ctx.zone),
-            processed_at: ctx.now,
-        })
-    }
+/// Where one step of processing left the session.
+enum Step {
+    Claimed(PaymentSession),
+    Finished(PaymentSession),
+    Conflict,
+}
+
+/// A short random pause, so that callers who collided do not collide again in step.
+async fn pause(attempt: u32) {
+    let mut byte = [0u8; 1];
+    let jitter = getrandom::fill(&mut byte).map_or(0, |()| u64::from(byte[0] % 16));
+    let millis = 5 * u64::from(attempt + 1) + jitter;
+    tokio::time::sleep(Duration::from_millis(millis)).await;
 }

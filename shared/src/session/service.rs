@@ -152,21 +152,22 @@ fn check_size(session: &PaymentSession) -> Result<(), SessionError> {
     Ok(())
 }
 
-/// The session if it is this form's and live, else `NotFound`; a processed one is `Processed`
-/// unless the caller accepts it (processing answers it again, idempotently).
+/// The session if it is this form's and live, else `NotFound`; one being processed or processed
+/// is refused (`Processing`, `Processed`) unless the caller is processing itself.
 pub fn live_session(
     session: Option<PaymentSession>,
     ctx: &Context<'_>,
     processed_ok: bool,
 ) -> Result<PaymentSession, SessionError> {
+    // A session being processed or processed outlives its expiry: processing must finish.
     let session = session
         .filter(|s| {
-            s.form_hash == ctx.form.hash
-                && (s.is_live(ctx.now) || s.status == SessionStatus::Processed)
+            s.form_hash == ctx.form.hash && (s.is_live(ctx.now) || s.status != SessionStatus::Open)
         })
         .ok_or(SessionError::NotFound)?;
-    if session.status == SessionStatus::Processed && !processed_ok {
-        return Err(SessionError::Processed);
+    match session.status {
+        SessionStatus::Processed if !processed_ok => Err(SessionError::Processed),
+        SessionStatus::Processing if !processed_ok => Err(SessionError::Processing),
+        _ => Ok(session),
     }
-    Ok(session)
 }

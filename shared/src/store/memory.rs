@@ -13,8 +13,9 @@ use crate::form::{Form, FormStore, FormWrite};
 use crate::ground::ids::{DataSetGuid, FormHash, MerchantId, SessionHash, VisitSessionId};
 use crate::ground::storage::StoreError;
 use crate::ground::time::expiry;
+use crate::idempotency::{Fingerprint, IdempotencyStore, Reservation};
 use crate::session::{
-    Expectation, PaymentSession, ProcessStore, Processed, Processing, SessionChanges,
+    Claim, Expectation, PaymentSession, ProcessStore, Processed, Processing, SessionChanges,
     SessionStatus, SessionStore, SessionWrite,
 };
 use crate::visit::{VisitIds, VisitSession, VisitStore};
@@ -214,25 +215,51 @@ pub struct MemoryProcessing {
 }
 
 impl ProcessStore for MemoryProcessing {
-    async fn process(
+    async fn claim(
         &self,
         read: &PaymentSession,
-        processed: &Processed,
-        dataset: &DataSet,
+        claim: &Claim,
+        now: Timestamp,
     ) -> Result<Processing, StoreError> {
         let mut sessions = lock(&self.sessions.sessions);
-        let mut datasets = lock(&self.datasets.items);
         let Some(session) = sessions.get_mut(&read.hash) else {
             return Ok(Processing::Conflict);
         };
         if session.status != SessionStatus::Open
             || session.version != read.version
+            || !session.is_live(now)
+        {
+            return Ok(Processing::Conflict);
+        }
+        session.status = SessionStatus::Processing;
+        session.claim = Some(claim.clone());
+        session.version += 1;
+        Ok(Processing::Done)
+    }
+
+    async fn commit(
+        &self,
+        claimed: &PaymentSession,
+        processed: &Processed,
+        dataset: &DataSet,
+    ) -> Result<Processing, StoreError> {
+        let mut sessions = lock(&self.sessions.sessions);
+        let mut datasets = lock(&self.datasets.items);
+        let Some(session) = sessions.get_mut(&claimed.hash) else {
+            return Ok(Processing::Conflict);
+        };
+        let claim_holds =
+            session.claim.as_ref().map(|c| c.data_set_guid) == Some(processed.data_set_guid);
+        if session.status != SessionStatus::Processing
+            || !claim_holds
             || datasets.contains_key(&dataset.guid)
         {
             return Ok(Processing::Conflict);
         }
         session.status = SessionStatus::Processed;
         session.processed = Some(processed.clone());
+        session.values.clear();
+        session.meta.clear();
         session.version += 1;
         datasets.insert(dataset.guid, dataset.clone());
         Ok(Processing::Done)
@@ -289,5 +316,40 @@ impl VisitStore for MemoryVisits {
                 Ok((session, true))
             }
         }
+    }
+}
+
+/// A held key: the request's fingerprint, its record, and when the key is free again.
+type Held = (Fingerprint, String, Timestamp);
+
+/// Reservations by scoped key.
+#[derive(Clone, Default)]
+pub struct MemoryIdempotency {
+    keys: Arc<Mutex<HashMap<String, Held>>>,
+}
+
+impl IdempotencyStore for MemoryIdempotency {
+    async fn reserve(
+        &self,
+        scoped_key: &str,
+        fingerprint: &Fingerprint,
+        resource: &str,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<Reservation, StoreError> {
+        let mut keys = lock(&self.keys);
+        if let Some((held, held_resource, expiry)) = keys.get(scoped_key)
+            && *expiry > now
+        {
+            return Ok(Reservation::Taken {
+                fingerprint: held.clone(),
+                resource: held_resource.clone(),
+            });
+        }
+        keys.insert(
+            scoped_key.to_owned(),
+            (fingerprint.clone(), resource.to_owned(), expires_at),
+        );
+        Ok(Reservation::Fresh)
     }
 }

@@ -133,8 +133,13 @@ fn error_page(err: &SessionApiError) -> Page {
             if err.is_general() {
                 tracing::error!(error = %chain(err), "request failed");
             }
+            let status = if err.is_unavailable() {
+                StatusCode::SERVICE_UNAVAILABLE
+            } else {
+                StatusCode::INTERNAL_SERVER_ERROR
+            };
             Page::message(
-                StatusCode::INTERNAL_SERVER_ERROR,
+                status,
                 lang,
                 "Fehler",
                 "Etwas ist schiefgegangen; bitte versuchen Sie es erneut. / Something went wrong; please try again.",

@@ -50,6 +50,7 @@ fn session_text(err: &SessionError) -> String {
     match err {
         SessionError::Processed => "error 202: session processed".to_owned(),
         SessionError::NotFound => "error 203: session not found".to_owned(),
+        SessionError::Processing => "error 209: session is being processed".to_owned(),
         SessionError::Exists => "error 204: session exists already".to_owned(),
         SessionError::NoValues => "error 205: new session requires values".to_owned(),
         SessionError::Incomplete => "error 206: session incomplete".to_owned(),
@@ -82,7 +83,9 @@ impl SessionApiError {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE
             }
             Self::InvalidApiKey => StatusCode::UNAUTHORIZED,
+            Self::Session(SessionError::Processing) => StatusCode::CONFLICT,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            _ if self.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
             _ if self.is_general() => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::BAD_REQUEST,
         }
@@ -91,6 +94,17 @@ impl SessionApiError {
     /// Our own failure, not the caller's: error 101.
     pub fn is_general(&self) -> bool {
         self.to_string() == GENERAL
+    }
+
+    /// Storage did not answer in time: error 101 as 503, worth a retry.
+    pub fn is_unavailable(&self) -> bool {
+        let store = match self {
+            Self::Store(err)
+            | Self::Form(FormUnusable::Store(err))
+            | Self::Session(SessionError::Store(err)) => err,
+            _ => return false,
+        };
+        store.is_unavailable()
     }
 
     /// The seed's answer. Causes are logged, never sent.

@@ -62,6 +62,7 @@ pub fn render(
     );
     let status = match session.status {
         SessionStatus::Processed => "processed",
+        SessionStatus::Processing => "processing",
         SessionStatus::Open if current_fields.is_empty() && other_fields.is_empty() => "complete",
         SessionStatus::Open => "incomplete",
     };

@@ -4,6 +4,7 @@ mod api_keys;
 mod datasets;
 mod expression;
 mod forms;
+mod idempotency;
 mod listing;
 mod processing;
 mod sessions;
@@ -12,13 +13,14 @@ mod visits;
 pub use api_keys::DynamoApiKeys;
 pub use datasets::{BY_CREATED_INDEX, BY_CREATED_PK, BY_CREATED_SK, DynamoDataSets};
 pub use forms::DynamoForms;
+pub use idempotency::DynamoIdempotency;
 pub use processing::DynamoProcessing;
 pub use sessions::DynamoSessions;
 pub use visits::DynamoVisits;
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{AttributeValue, ConsumedCapacity};
 use jiff::Timestamp;
 use serde::Serialize;
@@ -28,13 +30,33 @@ use crate::ground::storage::{Cause, StoreError};
 
 type Item = HashMap<String, AttributeValue>;
 
-/// A failed request, with the SDK's error (and DynamoDB's message) as its cause.
+/// DynamoDB's answers that mean "not now" rather than "not so".
+const UNAVAILABLE_CODES: [&str; 5] = [
+    "ThrottlingException",
+    "ProvisionedThroughputExceededException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "ServiceUnavailable",
+];
+
+/// A failed request, with the SDK's error (and DynamoDB's message) as its cause: unavailable
+/// when it timed out, could not connect or was throttled; a failure otherwise.
 fn backend<E, R>(err: SdkError<E, R>) -> StoreError
 where
-    E: std::error::Error + Send + Sync + 'static,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
 {
-    StoreError::backend(err)
+    let unavailable = match &err {
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => true,
+        other => other
+            .code()
+            .is_some_and(|code| UNAVAILABLE_CODES.contains(&code)),
+    };
+    if unavailable {
+        StoreError::Unavailable(err.into())
+    } else {
+        StoreError::backend(err)
+    }
 }
 
 /// Write errors that can mean "the condition expression did not hold".
@@ -57,7 +79,7 @@ impl ConditionFailed for aws_sdk_dynamodb::operation::update_item::UpdateItemErr
 /// The output of a conditional write, or `None` when its condition did not hold.
 fn conditional<T, E, R>(result: Result<T, SdkError<E, R>>) -> Result<Option<T>, StoreError>
 where
-    E: ConditionFailed + std::error::Error + Send + Sync + 'static,
+    E: ConditionFailed + ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
 {
     match result {

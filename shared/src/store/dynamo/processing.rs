@@ -1,18 +1,22 @@
-//! The processing transaction: the session marked processed and its DataSet written, both or
-//! neither.
+//! The processing writes: the claim (`open` → `processing`, one conditional update) and the
+//! commit (`processing` → `processed` with the DataSet, one transaction: both or neither).
 
+use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use jiff::Timestamp;
 use serde_json::Value;
 
 use super::datasets::DynamoDataSets;
 use super::expression::{attribute, number};
-use super::sessions::{DynamoSessions, KIND_PAYMENT, STATUS_OPEN, STATUS_PROCESSED};
-use super::{backend, corrupt, encode};
+use super::sessions::{
+    DynamoSessions, KIND_PAYMENT, STATUS_OPEN, STATUS_PROCESSED, STATUS_PROCESSING,
+};
+use super::{backend, conditional, corrupt, encode};
 use crate::dataset::DataSet;
 use crate::ground::storage::StoreError;
 use crate::ground::time::sortable_utc;
-use crate::session::{PaymentSession, ProcessStore, Processed, Processing};
+use crate::session::{Claim, PaymentSession, ProcessStore, Processed, Processing};
 
 /// Sessions together with the DataSets table, for the processing transaction.
 #[derive(Clone)]
@@ -26,25 +30,28 @@ impl DynamoProcessing {
         Self { sessions, datasets }
     }
 
-    fn session_update(
+    fn session_commit(
         &self,
-        read: &PaymentSession,
+        claimed: &PaymentSession,
         processed: &Processed,
     ) -> Result<TransactWriteItem, StoreError> {
         let payment_result = attribute(&Value::Object(processed.payment_result.clone()))?;
         let update = Update::builder()
             .table_name(&self.sessions.table)
-            .key("id", AttributeValue::S(read.hash.to_string()))
+            .key("id", AttributeValue::S(claimed.hash.to_string()))
+            // The donor's values leave the session: they live in the DataSet from now on.
             .update_expression(
                 "SET #s = :processed, dataSetGuid = :guid, paymentResult = :result, \
-                 processedAt = :at, #n = #n + :one",
+                 processedAt = :at, #n = #n + :one REMOVE #v, #m",
             )
-            .condition_expression("#k = :payment AND #s = :open AND #n = :version")
+            .condition_expression("#k = :payment AND #s = :processing AND claimGuid = :guid")
             .expression_attribute_names("#s", "status")
             .expression_attribute_names("#n", "version")
             .expression_attribute_names("#k", "kind")
+            .expression_attribute_names("#v", "values")
+            .expression_attribute_names("#m", "meta")
             .expression_attribute_values(":processed", AttributeValue::S(STATUS_PROCESSED.into()))
-            .expression_attribute_values(":open", AttributeValue::S(STATUS_OPEN.into()))
+            .expression_attribute_values(":processing", AttributeValue::S(STATUS_PROCESSING.into()))
             .expression_attribute_values(":payment", AttributeValue::S(KIND_PAYMENT.into()))
             .expression_attribute_values(
                 ":guid",
@@ -56,7 +63,6 @@ impl DynamoProcessing {
                 AttributeValue::S(sortable_utc(processed.processed_at)),
             )
             .expression_attribute_values(":one", number(1))
-            .expression_attribute_values(":version", number(read.version))
             .build()
             .map_err(corrupt("transaction item"))?;
         Ok(TransactWriteItem::builder().update(update).build())
@@ -74,9 +80,49 @@ impl DynamoProcessing {
 }
 
 impl ProcessStore for DynamoProcessing {
-    async fn process(
+    async fn claim(
         &self,
         read: &PaymentSession,
+        claim: &Claim,
+        now: Timestamp,
+    ) -> Result<Processing, StoreError> {
+        let result = self
+            .sessions
+            .client
+            .update_item()
+            .table_name(&self.sessions.table)
+            .key("id", AttributeValue::S(read.hash.to_string()))
+            .update_expression(
+                "SET #s = :processing, claimGuid = :guid, claimedAt = :at, #n = #n + :one",
+            )
+            .condition_expression(
+                "#k = :payment AND #s = :open AND #n = :version AND expiresAt > :now",
+            )
+            .expression_attribute_names("#s", "status")
+            .expression_attribute_names("#n", "version")
+            .expression_attribute_names("#k", "kind")
+            .expression_attribute_values(":processing", AttributeValue::S(STATUS_PROCESSING.into()))
+            .expression_attribute_values(":open", AttributeValue::S(STATUS_OPEN.into()))
+            .expression_attribute_values(":payment", AttributeValue::S(KIND_PAYMENT.into()))
+            .expression_attribute_values(
+                ":guid",
+                AttributeValue::S(claim.data_set_guid.to_string()),
+            )
+            .expression_attribute_values(":at", AttributeValue::S(sortable_utc(claim.claimed_at)))
+            .expression_attribute_values(":one", number(1))
+            .expression_attribute_values(":version", number(read.version))
+            .expression_attribute_values(":now", number(now.as_second()))
+            .send()
+            .await;
+        Ok(match conditional(result)? {
+            Some(_) => Processing::Done,
+            None => Processing::Conflict,
+        })
+    }
+
+    async fn commit(
+        &self,
+        claimed: &PaymentSession,
         processed: &Processed,
         dataset: &DataSet,
     ) -> Result<Processing, StoreError> {
@@ -84,22 +130,31 @@ impl ProcessStore for DynamoProcessing {
             .sessions
             .client
             .transact_write_items()
-            .transact_items(self.session_update(read, processed)?)
+            .transact_items(self.session_commit(claimed, processed)?)
             .transact_items(self.dataset_put(dataset)?)
             .send()
             .await;
         match result {
             Ok(_) => Ok(Processing::Done),
-            // A condition failed, or a concurrent transaction on the session won.
-            Err(err)
-                if matches!(
-                    err.as_service_error(),
-                    Some(TransactWriteItemsError::TransactionCanceledException(_))
-                ) =>
-            {
-                Ok(Processing::Conflict)
-            }
+            Err(err) if cancelled_by_conflict(&err) => Ok(Processing::Conflict),
             Err(err) => Err(backend(err)),
         }
     }
+}
+
+/// A transaction cancelled because a condition failed or a concurrent transaction held an
+/// item: a conflict to read again and decide on. Any other cancellation (throttling, a
+/// validation error) is a failure.
+fn cancelled_by_conflict<R>(err: &SdkError<TransactWriteItemsError, R>) -> bool {
+    let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
+        err.as_service_error()
+    else {
+        return false;
+    };
+    cancelled.cancellation_reasons().iter().all(|reason| {
+        matches!(
+            reason.code(),
+            None | Some("None" | "ConditionalCheckFailed" | "TransactionConflict")
+        )
+    })
 }

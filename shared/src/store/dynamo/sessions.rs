@@ -19,12 +19,13 @@ use crate::ground::ids::{DataSetGuid, FormHash, MerchantId, SessionHash, VisitSe
 use crate::ground::storage::StoreError;
 use crate::ground::time::sortable_utc;
 use crate::session::{
-    Expectation, PaymentSession, Processed, SessionChanges, SessionStatus, SessionStore,
+    Claim, Expectation, PaymentSession, Processed, SessionChanges, SessionStatus, SessionStore,
     SessionWrite,
 };
 
 pub(super) const KIND_PAYMENT: &str = "payment";
 pub(super) const STATUS_OPEN: &str = "open";
+pub(super) const STATUS_PROCESSING: &str = "processing";
 pub(super) const STATUS_PROCESSED: &str = "processed";
 
 #[derive(Clone)]
@@ -41,8 +42,12 @@ struct SessionItem {
     form_hash: String,
     merchant_id: String,
     status: String,
+    /// Gone once processed: the donor's values then live in the DataSet alone.
+    #[serde(default)]
     values: Map<String, Value>,
+    #[serde(default)]
     fixed: Vec<String>,
+    #[serde(default)]
     meta: Map<String, Value>,
     fixed_rev: u64,
     version: u64,
@@ -50,6 +55,10 @@ struct SessionItem {
     updated_at: String,
     /// Epoch seconds: the table's TTL attribute.
     expires_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    claim_guid: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    claimed_at: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     data_set_guid: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -69,6 +78,7 @@ impl SessionItem {
             merchant_id: session.merchant_id.to_string(),
             status: match session.status {
                 SessionStatus::Open => STATUS_OPEN,
+                SessionStatus::Processing => STATUS_PROCESSING,
                 SessionStatus::Processed => STATUS_PROCESSED,
             }
             .to_owned(),
@@ -80,6 +90,8 @@ impl SessionItem {
             created_at: sortable_utc(session.created_at),
             updated_at: sortable_utc(session.updated_at),
             expires_at: session.expires_at.as_second(),
+            claim_guid: session.claim.as_ref().map(|c| c.data_set_guid.to_string()),
+            claimed_at: session.claim.as_ref().map(|c| sortable_utc(c.claimed_at)),
             data_set_guid: session
                 .processed
                 .as_ref()
@@ -113,12 +125,20 @@ pub(super) fn session_from(item: Item) -> Result<Option<PaymentSession>, StoreEr
         }),
         _ => None,
     };
+    let claim = match (item.claim_guid, item.claimed_at) {
+        (Some(guid), Some(at)) => Some(Claim {
+            data_set_guid: DataSetGuid::parse(&guid).map_err(corrupt("claim guid"))?,
+            claimed_at: parse_time(&at)?,
+        }),
+        _ => None,
+    };
     Ok(Some(PaymentSession {
         hash: SessionHash::parse(&item.id).map_err(corrupt("session hash"))?,
         form_hash: FormHash::parse(&item.form_hash).map_err(corrupt("form hash"))?,
         merchant_id: MerchantId::parse(&item.merchant_id).map_err(corrupt("merchant id"))?,
         status: match item.status.as_str() {
             STATUS_PROCESSED => SessionStatus::Processed,
+            STATUS_PROCESSING => SessionStatus::Processing,
             _ => SessionStatus::Open,
         },
         values: item.values,
@@ -129,6 +149,7 @@ pub(super) fn session_from(item: Item) -> Result<Option<PaymentSession>, StoreEr
         created_at: parse_time(&item.created_at)?,
         updated_at: parse_time(&item.updated_at)?,
         expires_at: Timestamp::from_second(item.expires_at).map_err(corrupt("expiry"))?,
+        claim,
         processed,
         visit_session: item
             .visit_session_id
