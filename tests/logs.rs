@@ -110,7 +110,29 @@ async fn logs_never_contain_sensitive_or_form_values() {
     .await;
     assert_eq!(processed.status(), 200);
 
+    // A panic on a donor's value: answered with the general error, logged by where it was.
+    shared::telemetry::quiet_panics();
+    let panicked = shared::edge::pipeline::serve(
+        &Event::post_dataset().request(),
+        "/panic",
+        shared::edge::problem::ApiError::panicked,
+        async {
+            let iban = "DE89370400440532013000";
+            if std::hint::black_box(true) {
+                panic!("failed on {iban}");
+            }
+            (lambda_http::Response::new(lambda_http::Body::Empty), None)
+        },
+    )
+    .await;
+    assert_eq!(panicked.status(), 500);
+
     let text = String::from_utf8(logs.0.lock().expect("log buffer").clone()).expect("utf-8 logs");
+    assert!(
+        text.lines()
+            .any(|line| line.contains("\"level\":\"ERROR\"") && line.contains("tests/logs.rs")),
+        "the panic is logged with its location: {text}"
+    );
     assert!(
         text.contains(merchant.as_str()),
         "requests are logged: {text}"
@@ -125,7 +147,7 @@ async fn logs_never_contain_sensitive_or_form_values() {
         .iter()
         .filter(|line| line["fields"]["message"] == "request")
         .collect();
-    assert_eq!(requests.len(), 8, "{text}");
+    assert_eq!(requests.len(), 9, "8 requests and the panicked one: {text}");
     let cold: Vec<bool> = requests
         .iter()
         .map(|line| line["fields"]["cold_start"].as_bool().expect("cold_start"))

@@ -23,6 +23,21 @@ pub fn init() {
     let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "info".to_owned());
     // A second initialisation (tests) keeps the first subscriber; nothing to report.
     let _ = tracing::subscriber::set_global_default(subscriber(&filter, std::io::stdout));
+    quiet_panics();
+}
+
+/// A panic's message can quote what it failed on, a donor's value among it (a byte index
+/// "inside 'é' of `…`"): only where it happened is logged, as one JSON line.
+pub fn quiet_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|at| format!("{}:{}", at.file(), at.line()));
+        tracing::error!(
+            location,
+            "panic; its message is not logged, it may quote input"
+        );
+    }));
 }
 
 /// The production subscriber, writing to `writer`; tests use it to check what gets logged.

@@ -3,6 +3,7 @@
 //! through `cargo lambda watch`, and the template, router and OpenAPI document held together.
 //! (`tests/logs.rs` is its own binary: it installs the process-wide log subscriber.)
 
+mod capacity;
 mod dataset_api;
 mod dataset_listing;
 mod forms_api;
@@ -17,4 +18,5 @@ mod session_api;
 mod smoke;
 mod store_contract;
 mod tables;
+mod totality;
 mod visit_sessions;

@@ -266,12 +266,40 @@ async fn a_donation_records_the_visit_session_it_was_linked_to() {
     )
     .await;
     let visit_id = visit["sessionId"].as_str().expect("id");
+    let token = visit["linkToken"].as_str().expect("a link token");
     let complete = "&payment[amount]=25&payment[salutation]=Ms.&payment[first_name]=Erika\
         &payment[last_name]=Mustermann&payment[email]=e@example.org&payment[interval]=0\
         &payment[payment_method]=paypal&payment[wants_receipt]=no_receipt&payment[is_privacy_accepted]=1";
-    let event = Event::session_form(
+    // Without the token (or the merchant's key), nobody links a payment session to it.
+    for forged in [String::new(), "&visitSessionToken=forged".to_owned()] {
+        let event = Event::session_form(
+            "createSession",
+            &format!("hash={form}&visitSessionId={visit_id}{forged}{complete}"),
+        );
+        let refused = integration_tests::gateway::session_api(event.request(), &sessions).await;
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+        let refused: Value = serde_json::from_slice(refused.body().as_ref()).expect("JSON");
+        assert!(
+            refused["error"]
+                .as_str()
+                .is_some_and(|e| e.starts_with("error 207") && e.contains("visitSessionToken")),
+            "{refused}"
+        );
+    }
+    let by_merchant = Event::session_form(
         "createSession",
         &format!("hash={form}&visitSessionId={visit_id}{complete}"),
+    )
+    .bearer(&key);
+    let linked = integration_tests::gateway::session_api(by_merchant.request(), &sessions).await;
+    assert_eq!(
+        linked.status(),
+        StatusCode::OK,
+        "the merchant's key links without a token"
+    );
+    let event = Event::session_form(
+        "createSession",
+        &format!("hash={form}&visitSessionId={visit_id}&visitSessionToken={token}{complete}"),
     );
     let created = integration_tests::gateway::session_api(event.request(), &sessions).await;
     let created: Value = serde_json::from_slice(created.body().as_ref()).expect("JSON");

@@ -26,7 +26,9 @@ use shared::store::dynamo::{
     DynamoApiKeys, DynamoDataSets, DynamoForms, DynamoIdempotency, DynamoProcessing,
     DynamoSessions, DynamoVisits,
 };
+use shared::visit::LinkSigner;
 
+pub mod capacity;
 pub mod contract;
 pub mod events;
 pub mod gateway;
@@ -45,6 +47,8 @@ fn berlin() -> jiff::tz::TimeZone {
 
 const SESSION_TTL: jiff::SignedDuration = jiff::SignedDuration::from_hours(48);
 const CSRF_KEY: &[u8] = b"hosted form tests secret, 32 bytes or more";
+/// One key for issuing and checking visit-link tokens, as the deployed functions share one.
+const LINK_KEY: &[u8] = b"visit link tests secret, 32 bytes or more";
 
 /// The DataSet record functions' states (`GET`/`POST`/`PUT`), on DynamoDB Local.
 pub fn dataset_api_state() -> gateway::Records {
@@ -99,6 +103,7 @@ pub fn session_api_state_with(client: Client) -> DynamoSessionApiState {
         auth: Authenticator::new(keys),
         time_zone: berlin(),
         session_ttl: SESSION_TTL,
+        links: LinkSigner::new(LINK_KEY),
     }
 }
 
@@ -160,13 +165,17 @@ pub fn visit_sessions_state_with(client: Client) -> DynamoVisitsState {
         auth: Authenticator::new(DynamoApiKeys::new(client, API_KEYS_TABLE)),
         time_zone: berlin(),
         ttl: jiff::SignedDuration::from_hours(24 * 30),
+        links: LinkSigner::new(LINK_KEY),
     }
 }
 
 /// The form configuration functions' state, on DynamoDB Local.
 pub fn forms_api_state() -> DynamoFormsState {
+    forms_api_state_with(dynamodb_client())
+}
+
+pub fn forms_api_state_with(client: Client) -> DynamoFormsState {
     ensure_tables();
-    let client = dynamodb_client();
     FormsState {
         forms: DynamoForms::new(client.clone(), FORMS_TABLE),
         auth: Authenticator::new(DynamoApiKeys::new(client, API_KEYS_TABLE)),
@@ -255,7 +264,7 @@ impl Intercept for DynamoRequests {
     }
 }
 
-fn dynamodb_config() -> aws_sdk_dynamodb::config::Builder {
+pub fn dynamodb_config() -> aws_sdk_dynamodb::config::Builder {
     let endpoint =
         std::env::var("DYNAMODB_ENDPOINT").unwrap_or_else(|_| "http://127.0.0.1:8000".to_owned());
     aws_sdk_dynamodb::Config::builder()

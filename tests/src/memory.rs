@@ -17,6 +17,7 @@ use shared::store::memory::{
     MemoryApiKeys, MemoryDataSets, MemoryForms, MemoryIdempotency, MemoryProcessing,
     MemorySessions, MemoryVisits,
 };
+use shared::visit::LinkSigner;
 
 const DEMO_FORM: &str = include_str!("../../admin/demo-form.json");
 const SECRET: &[u8] = b"memory stack secret, 32 bytes or more";
@@ -145,6 +146,7 @@ impl MemoryStack {
             auth: self.auth(),
             time_zone: berlin(),
             ttl: SignedDuration::from_hours(24 * 30),
+            links: LinkSigner::new(SECRET),
         }
     }
 
@@ -155,6 +157,7 @@ impl MemoryStack {
             auth: self.auth(),
             time_zone: berlin(),
             session_ttl: SESSION_TTL,
+            links: LinkSigner::new(SECRET),
         }
     }
 

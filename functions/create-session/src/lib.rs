@@ -38,15 +38,18 @@ async fn create<S: SessionStore, F, K>(
     {
         return Err(SessionError::Exists.into());
     }
+    let visit_session = call.visit_session(&state.links)?;
+    let unstorable = call.params.unstorable;
     let submission = Submission {
         values: call
             .params
             .payment
             .map(PaymentInput::from_map)
-            .filter(|input| !input.is_empty())
+            .filter(|input| !input.is_empty() || !unstorable.is_empty())
             .ok_or(SessionError::NoValues)?,
+        unstorable,
         authority: call.authority,
-        visit_session: call.params.visit_session,
+        visit_session,
     };
     let ctx = Context::new(&call.form, call.now, state.session_ttl, &state.time_zone);
     let outcome = session::create(&state.sessions, &ctx, &submission).await?;

@@ -33,7 +33,7 @@ pub async fn handle<V: VisitStore, K: ApiKeyStore>(
             .await?
             .filter(|s| s.is_live(now))
             .ok_or(ApiError::NotFound("Session not found"))?;
-        let body = serde_json::to_string(&session.info(&state.time_zone))?;
+        let body = serde_json::to_string(&session.info(&state.time_zone, &state.links))?;
         Ok(json_response(StatusCode::OK, body))
     })
     .await

@@ -47,7 +47,8 @@ pub async fn handle<V: VisitStore, K: ApiKeyStore>(
             );
             match state.visits.create(&session).await {
                 Ok(()) => {
-                    let body = serde_json::to_string(&session.info(&state.time_zone))?;
+                    let body =
+                        serde_json::to_string(&session.info(&state.time_zone, &state.links))?;
                     return Ok(json_response(StatusCode::CREATED, body));
                 }
                 Err(err @ StoreError::AlreadyExists) => collision = err,

@@ -126,6 +126,7 @@ where
     let typed = post.values.clone();
     let submission = Submission {
         values: PaymentInput::from_map(post.values),
+        unstorable: Vec::new(),
         // The form is public: fixed values stay as they are, whatever the post says.
         authority: Authority::Public,
         visit_session: None,

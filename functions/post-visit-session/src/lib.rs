@@ -42,7 +42,7 @@ pub async fn handle<V: VisitStore, K: ApiKeyStore>(
         } else {
             StatusCode::OK
         };
-        let body = serde_json::to_string(&session.info(&state.time_zone))?;
+        let body = serde_json::to_string(&session.info(&state.time_zone, &state.links))?;
         Ok(json_response(status, body))
     })
     .await

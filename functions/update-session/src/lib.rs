@@ -31,14 +31,16 @@ async fn update<S: SessionStore, F, K>(
     call: SessionCall,
 ) -> Result<Response<Body>, SessionApiError> {
     let hash = call.session_hash()?;
+    let visit_session = call.visit_session(&state.links)?;
     let submission = Submission {
         values: call
             .params
             .payment
             .map(PaymentInput::from_map)
             .unwrap_or_default(),
+        unstorable: call.params.unstorable,
         authority: call.authority,
-        visit_session: call.params.visit_session,
+        visit_session,
     };
     let ctx = Context::new(&call.form, call.now, state.session_ttl, &state.time_zone);
     let outcome = session::update(&state.sessions, &ctx, &hash, &submission).await?;

@@ -7,6 +7,7 @@ use crate::auth::Authenticator;
 use crate::config::{self, ConfigError};
 use crate::dataset::listing::TokenSigner;
 use crate::store::dynamo::{self, DynamoApiKeys, DynamoDataSets, DynamoIdempotency, DynamoVisits};
+use crate::visit::LinkSigner;
 
 /// `GET` and `PUT` of one DataSet.
 pub struct RecordsState<D, K> {
@@ -92,12 +93,13 @@ impl DynamoFormsState {
     }
 }
 
-/// The Session Management API: visit sessions and how long they live.
+/// The Session Management API: visit sessions, how long they live, and their link tokens.
 pub struct VisitsState<V, K> {
     pub visits: V,
     pub auth: Authenticator<K>,
     pub time_zone: TimeZone,
     pub ttl: SignedDuration,
+    pub links: LinkSigner,
 }
 
 pub type DynamoVisitsState = VisitsState<DynamoVisits, DynamoApiKeys>;
@@ -110,6 +112,7 @@ impl DynamoVisitsState {
             auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
             time_zone: config::time_zone()?,
             ttl: config::visit_session_ttl()?,
+            links: LinkSigner::new(config::signing_secret().await?),
         })
     }
 }

@@ -11,15 +11,17 @@ use crate::session::{ProcessStore, Processor, SessionStore};
 use crate::store::dynamo::{
     DynamoApiKeys, DynamoDataSets, DynamoForms, DynamoProcessing, DynamoSessions, DynamoVisits,
 };
-use crate::visit::VisitStore;
+use crate::visit::{LinkSigner, VisitStore};
 
-/// `createSession` and `updateSession`: the key, when one is sent, makes the merchant.
+/// `createSession` and `updateSession`: the key, when one is sent, makes the merchant; the link
+/// signer checks the tokens that let a browser link a visit session.
 pub struct SessionApiState<S, F, K> {
     pub sessions: S,
     pub forms: FormCatalog<F, K>,
     pub auth: Authenticator<K>,
     pub time_zone: TimeZone,
     pub session_ttl: SignedDuration,
+    pub links: LinkSigner,
 }
 
 pub type DynamoSessionApiState = SessionApiState<DynamoSessions, DynamoForms, DynamoApiKeys>;
@@ -34,6 +36,7 @@ impl DynamoSessionApiState {
             auth: Authenticator::new(keys),
             time_zone: config::time_zone()?,
             session_ttl: config::session_ttl()?,
+            links: LinkSigner::new(config::signing_secret().await?),
         })
     }
 }

@@ -62,6 +62,10 @@ pub struct PaymentSession {
     pub visit_session: Option<VisitSessionId>,
 }
 
+/// How long a session may live in all, however often it is touched: the sliding expiry cannot
+/// keep one alive (and billed for storage) forever.
+pub const ABSOLUTE_LIFETIME: SignedDuration = SignedDuration::from_hours(7 * 24);
+
 impl PaymentSession {
     /// A session without values yet, expiring `ttl` from now.
     pub fn open(hash: SessionHash, form: &Form, now: Timestamp, ttl: SignedDuration) -> Self {
@@ -82,6 +86,13 @@ impl PaymentSession {
             processed: None,
             visit_session: None,
         }
+    }
+
+    /// When a change at `now` makes the session expire: `ttl` later, but never after its
+    /// absolute lifetime.
+    pub fn expiry_after(&self, now: Timestamp, ttl: SignedDuration) -> Timestamp {
+        let last = expiry(self.created_at, ABSOLUTE_LIFETIME);
+        expiry(now, ttl).min(last)
     }
 
     /// TTL deletion lags by up to days, so every read checks the expiry itself.
@@ -201,6 +212,8 @@ impl PaymentInput {
 #[derive(Clone, Debug)]
 pub struct Submission {
     pub values: PaymentInput,
+    /// Values left out at decoding because a number in them cannot be stored exactly.
+    pub unstorable: Vec<String>,
     pub authority: Authority,
     pub visit_session: Option<VisitSessionId>,
 }

@@ -9,8 +9,10 @@ use serde_json::Value;
 use super::model::{Authority, Entry, PaymentInput, PaymentSession, SessionChanges, Submission};
 use crate::form::Form;
 use crate::ground::country::CountryCode;
-use crate::ground::time::expiry;
 use crate::validation::{FieldError, Rules};
+
+/// The most a value the form does not know may take, as JSON: a merchant's key, a basket.
+pub const FREE_VALUE_LIMIT: usize = 4 * 1024;
 
 /// What a request does to a session: the changes to write and the errors on its own values.
 pub struct Plan {
@@ -41,9 +43,12 @@ pub fn plan(
             .clone()
             .filter(|id| session.visit_session.as_ref() != Some(id)),
         updated_at: now,
-        expires_at: expiry(now, ttl),
+        expires_at: session.expiry_after(now, ttl),
     };
     let mut fixed = session.fixed.clone();
+    for name in &submission.unstorable {
+        current.insert(name.clone(), FieldError::NumberNotStorable);
+    }
     let country = donor_country(rules, form, session, input);
     for Entry { name, value, fix } in &input.entries {
         let clears = match value {
@@ -70,6 +75,9 @@ pub fn plan(
                     continue;
                 }
             }
+        } else if serde_json::to_vec(value).map_or(usize::MAX, |v| v.len()) > FREE_VALUE_LIMIT {
+            current.insert(name.clone(), FieldError::ValueTooLarge);
+            continue;
         } else {
             Some((value.clone(), None))
         };

@@ -16,9 +16,11 @@ use crate::ground::storage::StoreError;
 use crate::metrics::{self, Metric};
 use crate::validation::{FieldError, Rules};
 
-/// Values a session may hold in all, and roughly how much data: DynamoDB items stop at 400 KB.
-const SESSION_VALUE_LIMIT: usize = 200;
-const SESSION_SIZE_LIMIT: usize = 300 * 1024;
+/// Values a session may hold in all, and how much data as JSON (values and what validation
+/// derived from them): the stored item stays under 32 KB, so the worst write to it costs at most
+/// 32 write units, whoever sends it.
+pub const SESSION_VALUE_LIMIT: usize = 200;
+pub const SESSION_SIZE_LIMIT: usize = 28 * 1024;
 /// Tries when a concurrent request changed what a write insists on.
 pub(super) const ATTEMPTS: u32 = 5;
 
@@ -145,9 +147,9 @@ fn check_size(session: &PaymentSession) -> Result<(), SessionError> {
     if session.values.len() > SESSION_VALUE_LIMIT {
         return Err(SessionError::Full("200 values"));
     }
-    let size = serde_json::to_vec(&session.values).map_or(usize::MAX, |v| v.len());
-    if size > SESSION_SIZE_LIMIT {
-        return Err(SessionError::Full("300 KB of values"));
+    let size = |map| serde_json::to_vec(map).map_or(usize::MAX, |v| v.len());
+    if size(&session.values).saturating_add(size(&session.meta)) > SESSION_SIZE_LIMIT {
+        return Err(SessionError::Full("28 KB of values"));
     }
     Ok(())
 }

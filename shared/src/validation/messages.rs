@@ -26,6 +26,10 @@ pub enum FieldError {
     InvalidDate,
     BirthdayNotPast,
     AmountDecimals,
+    /// A JSON number DynamoDB cannot hold exactly.
+    NumberNotStorable,
+    /// A value the form does not know, over 4 KB.
+    ValueTooLarge,
     AmountBelow(Amount, String),
     AmountAbove(Amount, String),
 }
@@ -104,6 +108,16 @@ impl FieldError {
             Self::BirthdayNotPast => (
                 "Das Geburtsdatum muss in der Vergangenheit liegen",
                 "The date of birth must be in the past",
+            ),
+            Self::NumberNotStorable => (
+                "Diese Zahl kann nicht genau gespeichert werden; bitte als Text senden \
+                 (höchstens 15 gültige Stellen, Betrag zwischen 1e-130 und 1e126)",
+                "This number cannot be stored exactly; please send it as text (at most 15 \
+                 significant digits, magnitude between 1e-130 and 1e126)",
+            ),
+            Self::ValueTooLarge => (
+                "Dieser Wert ist zu groß (höchstens 4 KB)",
+                "This value is too large (at most 4 KB)",
             ),
             Self::AmountDecimals => (
                 "Bitte geben Sie einen Betrag mit höchstens zwei Nachkommastellen ein",

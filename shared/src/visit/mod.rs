@@ -1,8 +1,10 @@
 //! Visit sessions (seed `session-management-api.txt`): a merchant's visitor, carrying a
 //! customer id and visit ids across requests, and into the DataSet of a donation.
 
+mod link;
 mod ports;
 
+pub use link::LinkSigner;
 pub use ports::VisitStore;
 
 use jiff::{SignedDuration, Timestamp};
@@ -109,8 +111,8 @@ impl VisitSession {
         now < self.expires_at
     }
 
-    /// SessionInfo, as the routes answer and as a donation's DataSet records it.
-    pub fn info(&self, zone: &jiff::tz::TimeZone) -> SessionInfo<'_> {
+    /// SessionInfo, as the routes answer it, with the token that links payment sessions.
+    pub fn info(&self, zone: &jiff::tz::TimeZone, links: &LinkSigner) -> SessionInfo<'_> {
         let stamp = |at| seed_format(at, zone);
         SessionInfo {
             session_id: self.id.as_str(),
@@ -120,6 +122,7 @@ impl VisitSession {
             created_ts: stamp(self.created_at),
             updated_ts: stamp(self.updated_at),
             expires_ts: stamp(self.expires_at),
+            link_token: links.issue(&self.merchant_id, &self.id),
         }
     }
 }
@@ -134,6 +137,9 @@ pub struct SessionInfo<'a> {
     pub created_ts: String,
     pub updated_ts: String,
     pub expires_ts: String,
+    /// For the donor's page: lets createSession/updateSession link a payment session to this
+    /// visit session without the merchant's API key (`visitSessionToken`).
+    pub link_token: String,
 }
 
 #[cfg(test)]

@@ -24,6 +24,11 @@ pub enum SessionApiError {
     InvalidRequest(#[from] ParamsError),
     #[error("error 207: invalid request: use POST")]
     MethodNotAllowed,
+    #[error(
+        "error 207: invalid request: linking visitSessionId needs its visitSessionToken (from the \
+         Session Management API) or the merchant's API key"
+    )]
+    VisitLinkRefused,
     #[error("error 208: invalid api key")]
     InvalidApiKey,
     #[error("{GENERAL}")]

@@ -8,6 +8,7 @@ mod render;
 pub use error::SessionApiError;
 pub use params::{
     BODY_LIMIT, DEPTH_LIMIT, ParamsError, SessionParams, VALUE_LIMIT, decode as decode_params,
+    numbers_storable,
 };
 pub use render::render;
 
@@ -23,9 +24,10 @@ use super::pipeline::{presented_key, serve};
 use super::response::no_store;
 use crate::auth::{ApiKeyStore, AuthError, Authenticator};
 use crate::form::{Channel, Form, FormCatalog, FormStore, FormUnusable};
-use crate::ground::ids::{FormHash, MerchantId, SessionHash};
+use crate::ground::ids::{FormHash, MerchantId, SessionHash, VisitSessionId};
 use crate::ground::lang::Lang;
 use crate::session::{Authority, SessionError};
+use crate::visit::LinkSigner;
 
 /// What the pipeline learnt about a request before its handler runs.
 pub struct SessionCall {
@@ -37,6 +39,28 @@ pub struct SessionCall {
 }
 
 impl SessionCall {
+    /// The visit session to link, if one is named: the merchant (by its key) may link any of
+    /// its own; anyone else needs the link token the merchant got with the visit session.
+    pub fn visit_session(
+        &self,
+        links: &LinkSigner,
+    ) -> Result<Option<VisitSessionId>, SessionApiError> {
+        let Some(id) = &self.params.visit_session else {
+            return Ok(None);
+        };
+        let token = self
+            .params
+            .visit_session_token
+            .as_deref()
+            .unwrap_or_default();
+        if self.authority == Authority::Merchant || links.verify(&self.form.merchant_id, id, token)
+        {
+            Ok(Some(id.clone()))
+        } else {
+            Err(SessionApiError::VisitLinkRefused)
+        }
+    }
+
     /// The hash in `fbSessionHash`; anything we never hand out is an unknown session.
     pub fn session_hash(&self) -> Result<SessionHash, SessionError> {
         self.params

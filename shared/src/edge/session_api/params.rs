@@ -4,14 +4,17 @@
 //! The bracket syntax is decoded here rather than by a generic query-string crate because
 //! the tree is untyped (any merchant keys) and the limits apply while it is built.
 
+use std::collections::BTreeMap;
+
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::ground::ids::{InvalidVisitSessionId, VisitSessionId, is_value_name};
 use crate::ground::lang::Lang;
 
-/// Largest request body.
-pub const BODY_LIMIT: usize = 256 * 1024;
-/// Most values (leaves) one request may carry.
+/// Largest request body: the Session-API is public, so the worst request must cost little.
+pub const BODY_LIMIT: usize = 64 * 1024;
+/// Most values one request may carry: scalars, and empty arrays and objects.
 pub const VALUE_LIMIT: usize = 200;
 /// Deepest nesting below `payment` (`payment[a][b]` is depth 2).
 pub const DEPTH_LIMIT: usize = 8;
@@ -22,8 +25,12 @@ pub struct SessionParams {
     pub session_hash: Option<String>,
     pub lang: Option<Lang>,
     pub payment: Option<Map<String, Value>>,
-    /// A visit session of the Session Management API to link the donation to.
+    /// Payment values left out because a JSON number in them cannot be stored exactly.
+    pub unstorable: Vec<String>,
+    /// A visit session of the Session Management API to link the donation to …
     pub visit_session: Option<VisitSessionId>,
+    /// … and its link token, without which only the merchant's key may link it.
+    pub visit_session_token: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -68,21 +75,132 @@ pub fn decode(
     if let Some(query) = query {
         insert_pairs(&mut top, query.as_bytes())?;
     }
+    let mut unstorable = Vec::new();
     if !body.iter().all(u8::is_ascii_whitespace) {
         let kind = body_kind(content_type)?;
-        std::str::from_utf8(body).map_err(|_| ParamsError::InvalidUtf8)?;
+        let text = std::str::from_utf8(body).map_err(|_| ParamsError::InvalidUtf8)?;
         let from_body = match kind {
             BodyKind::Form => {
                 let mut map = Map::new();
                 insert_pairs(&mut map, body)?;
                 map
             }
-            BodyKind::Json => serde_json::from_slice::<Map<String, Value>>(body)
-                .map_err(|e| ParamsError::MalformedJson(e.to_string()))?,
+            BodyKind::Json => json_params(text, &mut unstorable)?,
         };
         merge(&mut top, from_body);
     }
-    params_from(top)
+    let mut params = params_from(top)?;
+    params.unstorable = unstorable;
+    Ok(params)
+}
+
+/// A JSON body's parameters. A payment value holding a number DynamoDB cannot store exactly
+/// is left out and named in `unstorable`, to be answered as that field's error.
+fn json_params(
+    text: &str,
+    unstorable: &mut Vec<String>,
+) -> Result<Map<String, Value>, ParamsError> {
+    let malformed = |e: serde_json::Error| ParamsError::MalformedJson(e.to_string());
+    let raw: Map<String, Value> = serde_json::from_str::<BTreeMap<String, Box<RawValue>>>(text)
+        .map_err(malformed)?
+        .into_iter()
+        .map(|(name, value)| {
+            let value = if name == "payment" {
+                payment_values(&value, unstorable)?
+            } else {
+                serde_json::from_str(value.get()).map_err(malformed)?
+            };
+            Ok((name, value))
+        })
+        .collect::<Result<_, ParamsError>>()?;
+    Ok(raw)
+}
+
+fn payment_values(raw: &RawValue, unstorable: &mut Vec<String>) -> Result<Value, ParamsError> {
+    let malformed = |e: serde_json::Error| ParamsError::MalformedJson(e.to_string());
+    let Ok(entries) = serde_json::from_str::<BTreeMap<String, Box<RawValue>>>(raw.get()) else {
+        // Not an object: `params_from` names what it must be.
+        return serde_json::from_str(raw.get()).map_err(malformed);
+    };
+    let mut payment = Map::new();
+    for (name, value) in entries {
+        if numbers_storable(value.get()) {
+            payment.insert(name, serde_json::from_str(value.get()).map_err(malformed)?);
+        } else {
+            unstorable.push(name);
+        }
+    }
+    Ok(Value::Object(payment))
+}
+
+/// Whether every number in a JSON text (outside its strings) is one DynamoDB stores exactly
+/// as we read it: an integer of at most 64 bits, or a decimal of at most 15 significant digits
+/// (which survives the double it is read as) between 1e-130 and 1e126 in magnitude, or zero.
+pub fn numbers_storable(json: &str) -> bool {
+    let bytes = json.as_bytes();
+    let (mut i, mut in_string, mut escaped) = (0, false, false);
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        if b == b'"' {
+            in_string = true;
+            i += 1;
+        } else if b == b'-' || b.is_ascii_digit() {
+            let start = i;
+            while i < bytes.len()
+                && matches!(bytes[i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+            {
+                i += 1;
+            }
+            if !number_storable(&json[start..i]) {
+                return false;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    true
+}
+
+fn number_storable(token: &str) -> bool {
+    let unsigned = token.strip_prefix('-').unwrap_or(token);
+    let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
+        Some((mantissa, exponent)) => (mantissa, exponent.parse::<i64>().ok()),
+        None => (unsigned, Some(0)),
+    };
+    let Some(exponent) = exponent else {
+        return false;
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if unsigned == mantissa && fraction.is_empty() {
+        // A plain integer: exact when it fits 64 bits.
+        return token.parse::<i64>().is_ok() || token.parse::<u64>().is_ok();
+    }
+    let digits: String = format!("{whole}{fraction}");
+    let significant = digits.trim_start_matches('0');
+    if significant.is_empty() {
+        return true;
+    }
+    let leading_zeros = digits.len() - significant.len();
+    let significant = significant.trim_end_matches('0');
+    // The power of ten of the first significant digit.
+    let Ok(whole_len) = i64::try_from(whole.len()) else {
+        return false;
+    };
+    let Ok(leading) = i64::try_from(leading_zeros) else {
+        return false;
+    };
+    let magnitude = exponent.saturating_add(whole_len - leading - 1);
+    significant.len() <= 15 && (-130..=125).contains(&magnitude)
 }
 
 fn body_kind(content_type: Option<&str>) -> Result<BodyKind, ParamsError> {
@@ -124,6 +242,7 @@ fn params_from(mut top: Map<String, Value>) -> Result<SessionParams, ParamsError
         .filter(|s| !s.is_empty())
         .map(|id| VisitSessionId::parse(&id))
         .transpose()?;
+    let visit_session_token = text(&mut top, "visitSessionToken")?.filter(|s| !s.is_empty());
     let payment = match top.remove("payment") {
         None | Some(Value::Null) => None,
         Some(Value::Object(payment)) => {
@@ -139,7 +258,9 @@ fn params_from(mut top: Map<String, Value>) -> Result<SessionParams, ParamsError
         session_hash,
         lang,
         payment,
+        unstorable: Vec::new(),
         visit_session,
+        visit_session_token,
     })
 }
 
@@ -150,6 +271,9 @@ fn check_tree(payment: &Map<String, Value>) -> Result<(), ParamsError> {
             return Err(ParamsError::TooDeep);
         }
         match value {
+            // An empty container is a value too: it costs storage like one.
+            Value::Object(map) if map.is_empty() => *leaves += 1,
+            Value::Array(items) if items.is_empty() => *leaves += 1,
             Value::Object(map) => {
                 for (name, child) in map {
                     if !is_value_name(name) {
@@ -195,8 +319,14 @@ fn insert_pairs(top: &mut Map<String, Value>, encoded: &[u8]) -> Result<(), Para
         }
         insert_at(top, &path, value.into_owned());
     }
-    for value in top.values_mut() {
-        arrays_from_indexed_maps(value);
+    for (name, value) in top.iter_mut() {
+        match value {
+            // `payment` is a set of named values even when the names are 0, 1, …
+            Value::Object(payment) if name == "payment" => {
+                payment.values_mut().for_each(arrays_from_indexed_maps);
+            }
+            value => arrays_from_indexed_maps(value),
+        }
     }
     Ok(())
 }
@@ -371,6 +501,15 @@ mod tests {
         assert_eq!(
             decode(None, Some("application/json"), br#"{"payment": [1]}"#),
             Err(ParamsError::WrongType("payment", "a set of named values"))
+        );
+    }
+
+    #[test]
+    fn payment_stays_a_set_of_named_values_whatever_its_names() {
+        let params = form("hash=abc123&payment=&payment[]=a&payment[]=b").expect("decodes");
+        assert_eq!(
+            params.payment,
+            json!({"0": "a", "1": "b"}).as_object().cloned()
         );
     }
 

@@ -85,7 +85,12 @@ impl DynamoVisits {
         }
     }
 
-    async fn put(&self, session: &VisitSession, condition: &str) -> Result<bool, StoreError> {
+    /// Writes the session as new, where no live one holds its id (`now`), or no session at all.
+    async fn put(
+        &self,
+        session: &VisitSession,
+        now: Option<Timestamp>,
+    ) -> Result<bool, StoreError> {
         let item = VisitItem {
             id: key(&session.merchant_id, &session.id),
             kind: KIND_VISIT.to_owned(),
@@ -103,16 +108,23 @@ impl DynamoVisits {
             .put_item()
             .table_name(&self.table)
             .set_item(Some(encode(&item)?));
-        if !condition.is_empty() {
-            request = request.condition_expression(condition);
-        }
+        request = match now {
+            None => request.condition_expression("attribute_not_exists(id)"),
+            // An expired session (TTL deletes it late) is replaced; a live one never.
+            Some(now) => request
+                .condition_expression("attribute_not_exists(id) OR expiresAt <= :now")
+                .expression_attribute_values(
+                    ":now",
+                    AttributeValue::N(now.as_second().to_string()),
+                ),
+        };
         Ok(conditional(request.send().await)?.is_some())
     }
 }
 
 impl VisitStore for DynamoVisits {
     async fn create(&self, session: &VisitSession) -> Result<(), StoreError> {
-        if self.put(session, "attribute_not_exists(id)").await? {
+        if self.put(session, None).await? {
             Ok(())
         } else {
             Err(StoreError::AlreadyExists)
@@ -145,6 +157,28 @@ impl VisitStore for DynamoVisits {
         ttl: SignedDuration,
     ) -> Result<(VisitSession, bool), StoreError> {
         let fresh = VisitSession::new(id.clone(), merchant.clone(), ids.clone(), now, ttl);
+        // A live session is merged into; an expired one (TTL deletes late) is replaced, by a
+        // conditional write too: two callers reviving it at once cannot both start it.
+        for _ in 0..2 {
+            if let Some(merged) = self.merge(&fresh, now).await? {
+                return Ok(merged);
+            }
+            if self.put(&fresh, Some(now)).await? {
+                return Ok((fresh, true));
+            }
+        }
+        Err(StoreError::backend("the visit session kept changing"))
+    }
+}
+
+impl DynamoVisits {
+    /// Merges the ids into the live session (or a new one), sliding its expiry: `None` when an
+    /// expired session holds the id.
+    async fn merge(
+        &self,
+        fresh: &VisitSession,
+        now: Timestamp,
+    ) -> Result<Option<(VisitSession, bool)>, StoreError> {
         let created_at = sortable_utc(now);
         let mut expression = "SET kind = :kind, merchantId = :merchant, sessionId = :sid, \
             createdAt = if_not_exists(createdAt, :now), updatedAt = :now, expiresAt = :expires"
@@ -153,12 +187,14 @@ impl VisitStore for DynamoVisits {
             .client
             .update_item()
             .table_name(&self.table)
-            .key("id", AttributeValue::S(key(merchant, id)))
-            // Upsert a live one; an expired one (not yet swept by TTL) is replaced below.
+            .key("id", AttributeValue::S(key(&fresh.merchant_id, &fresh.id)))
             .condition_expression("attribute_not_exists(id) OR expiresAt > :now_s")
             .expression_attribute_values(":kind", AttributeValue::S(KIND_VISIT.into()))
-            .expression_attribute_values(":merchant", AttributeValue::S(merchant.to_string()))
-            .expression_attribute_values(":sid", AttributeValue::S(id.to_string()))
+            .expression_attribute_values(
+                ":merchant",
+                AttributeValue::S(fresh.merchant_id.to_string()),
+            )
+            .expression_attribute_values(":sid", AttributeValue::S(fresh.id.to_string()))
             .expression_attribute_values(":now", AttributeValue::S(created_at.clone()))
             .expression_attribute_values(
                 ":expires",
@@ -166,7 +202,7 @@ impl VisitStore for DynamoVisits {
             )
             .expression_attribute_values(":now_s", AttributeValue::N(now.as_second().to_string()))
             .return_values(ReturnValue::AllNew);
-        for (i, (name, value)) in ids.named().into_iter().enumerate() {
+        for (i, (name, value)) in fresh.ids.named().into_iter().enumerate() {
             if let Some(value) = value {
                 expression.push_str(&format!(", {name} = :id{i}"));
                 request = request.expression_attribute_values(
@@ -176,17 +212,14 @@ impl VisitStore for DynamoVisits {
             }
         }
         let written = conditional(request.update_expression(expression).send().await)?;
-        match written.and_then(|output| output.attributes) {
-            Some(item) => {
+        written
+            .and_then(|output| output.attributes)
+            .map(|item| {
                 let session = visit_from(item)?
                     .ok_or_else(|| StoreError::corrupt_without_cause("visit item without kind"))?;
                 let created = sortable_utc(session.created_at) == created_at;
                 Ok((session, created))
-            }
-            None => {
-                self.put(&fresh, "").await?;
-                Ok((fresh, true))
-            }
-        }
+            })
+            .transpose()
     }
 }
