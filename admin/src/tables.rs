@@ -30,35 +30,105 @@ fn request_error(table: &str, err: impl std::error::Error) -> TableError {
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
     Created,
+    /// The table was there; indexes the template added since were created.
+    IndexAdded,
     AlreadyThere,
 }
 
-/// Creates each table that does not exist yet (on-demand, with its indexes and TTL).
+/// Creates each table that does not exist yet (on-demand, with its indexes and TTL), and adds
+/// the indexes a table made by an earlier version lacks (a `make dev` database kept on disk).
 pub async fn ensure(
     client: &Client,
     specs: &[TableSpec],
 ) -> Result<Vec<(String, Outcome)>, TableError> {
     let mut outcomes = Vec::with_capacity(specs.len());
     for spec in specs {
-        let exists = match client.describe_table().table_name(&spec.name).send().await {
-            Ok(_) => true,
+        let existing = match client.describe_table().table_name(&spec.name).send().await {
+            Ok(output) => output.table,
             Err(err)
                 if err
                     .as_service_error()
                     .is_some_and(|e| e.is_resource_not_found_exception()) =>
             {
-                false
+                None
             }
             Err(err) => return Err(request_error(&spec.name, err)),
         };
-        if exists {
-            outcomes.push((spec.name.clone(), Outcome::AlreadyThere));
-            continue;
-        }
-        let outcome = create(client, spec).await?;
+        let outcome = match existing {
+            Some(table) => add_missing_indexes(client, spec, &table).await?,
+            None => create(client, spec).await?,
+        };
         outcomes.push((spec.name.clone(), outcome));
     }
     Ok(outcomes)
+}
+
+/// Adds, one `UpdateTable` each, the template's indexes the live table does not have.
+async fn add_missing_indexes(
+    client: &Client,
+    spec: &TableSpec,
+    table: &types::TableDescription,
+) -> Result<Outcome, TableError> {
+    let definition = |source| TableError::Definition {
+        table: spec.name.clone(),
+        source,
+    };
+    let live: Vec<&str> = table
+        .global_secondary_indexes()
+        .iter()
+        .filter_map(|index| index.index_name())
+        .collect();
+    let mut outcome = Outcome::AlreadyThere;
+    for index in spec
+        .global_secondary_indexes
+        .iter()
+        .filter(|index| !live.contains(&index.index_name.as_str()))
+    {
+        let create = types::CreateGlobalSecondaryIndexAction::builder()
+            .index_name(&index.index_name)
+            .set_key_schema(Some(key_schema(&index.key_schema).map_err(definition)?))
+            .projection(projection(index))
+            .build()
+            .map_err(definition)?;
+        client
+            .update_table()
+            .table_name(&spec.name)
+            .set_attribute_definitions(Some(attribute_definitions(spec).map_err(definition)?))
+            .global_secondary_index_updates(
+                types::GlobalSecondaryIndexUpdate::builder()
+                    .create(create)
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(|err| request_error(&spec.name, err))?;
+        outcome = Outcome::IndexAdded;
+    }
+    Ok(outcome)
+}
+
+fn attribute_definitions(spec: &TableSpec) -> Result<Vec<types::AttributeDefinition>, BuildError> {
+    spec.attribute_definitions
+        .iter()
+        .map(|a| {
+            types::AttributeDefinition::builder()
+                .attribute_name(&a.attribute_name)
+                .attribute_type(ScalarAttributeType::from(a.attribute_type.as_str()))
+                .build()
+        })
+        .collect()
+}
+
+fn projection(index: &IndexSpec) -> types::Projection {
+    types::Projection::builder()
+        .projection_type(ProjectionType::from(
+            index.projection.projection_type.as_str(),
+        ))
+        .set_non_key_attributes(
+            (!index.projection.non_key_attributes.is_empty())
+                .then(|| index.projection.non_key_attributes.clone()),
+        )
+        .build()
 }
 
 /// Creates one table; another process creating it at the same moment counts as there.
@@ -67,17 +137,7 @@ async fn create(client: &Client, spec: &TableSpec) -> Result<Outcome, TableError
         table: spec.name.clone(),
         source,
     };
-    let attributes = spec
-        .attribute_definitions
-        .iter()
-        .map(|a| {
-            types::AttributeDefinition::builder()
-                .attribute_name(&a.attribute_name)
-                .attribute_type(ScalarAttributeType::from(a.attribute_type.as_str()))
-                .build()
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(definition)?;
+    let attributes = attribute_definitions(spec).map_err(definition)?;
     let indexes = spec
         .global_secondary_indexes
         .iter()
@@ -85,17 +145,7 @@ async fn create(client: &Client, spec: &TableSpec) -> Result<Outcome, TableError
             types::GlobalSecondaryIndex::builder()
                 .index_name(&index.index_name)
                 .set_key_schema(Some(key_schema(&index.key_schema)?))
-                .projection(
-                    types::Projection::builder()
-                        .projection_type(ProjectionType::from(
-                            index.projection.projection_type.as_str(),
-                        ))
-                        .set_non_key_attributes(
-                            (!index.projection.non_key_attributes.is_empty())
-                                .then(|| index.projection.non_key_attributes.clone()),
-                        )
-                        .build(),
-                )
+                .projection(projection(index))
                 .build()
         })
         .collect::<Result<Vec<_>, _>>()

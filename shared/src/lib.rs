@@ -3,7 +3,8 @@
 //! 1. [`ground`]: values and newtypes (ids, money, countries, time, randomness, the storage
 //!    error).
 //! 2. The domain, one module per concern ([`auth`], [`form`], [`validation`], [`session`],
-//!    [`payment`], [`dataset`], [`visit`], [`idempotency`]): rules, services and the ports
+//!    [`payment`], [`dataset`], [`visit`], [`idempotency`], [`entities`], [`changelog`]): rules,
+//!    services and the ports
 //!    (store traits) they need. No HTTP, no DynamoDB.
 //! 3. [`store`]: the ports implemented over DynamoDB and in memory.
 //! 4. [`edge`]: the request pipeline and the mapping from domain errors to HTTP per API family.
@@ -14,9 +15,11 @@
 
 pub mod app;
 pub mod auth;
+pub mod changelog;
 pub mod config;
 pub mod dataset;
 pub mod edge;
+pub mod entities;
 pub mod form;
 pub mod ground;
 pub mod idempotency;

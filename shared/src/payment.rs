@@ -6,7 +6,6 @@ use std::future::Future;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 
 use crate::ground::ids::{MerchantId, SessionHash};
 use crate::ground::money::{Amount, Currency, Interval, PaymentMethod};
@@ -23,15 +22,10 @@ pub struct PaymentOrder<'a> {
     pub method: PaymentMethod,
 }
 
-/// The payment entities a provider created (the DataSet seed's `…GuidResult` fields).
+/// What a provider answers for an executed order: its own reference for the payment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PaymentOutcome {
-    pub contact: Uuid,
-    pub payment_method: Uuid,
-    pub payment: Uuid,
-    /// Recurring donations only: the mandate or agreement, and the subscription.
-    pub agreement: Option<Uuid>,
-    pub subscription: Option<Uuid>,
+    pub reference: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -49,34 +43,20 @@ pub trait PaymentProvider: Send + Sync {
     ) -> impl Future<Output = Result<PaymentOutcome, ProviderError>> + Send;
 }
 
-/// Takes every payment without moving money; its guids follow from the session, so asking
-/// again for the same session answers the same, as a real provider's idempotency key would.
+/// Takes every payment without moving money; its reference follows from the session, so
+/// asking again for the same session answers the same, as a real provider's idempotency key
+/// would. (SEPA direct debits need no provider: the nonprofit's own bank collects them.)
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SandboxProvider;
 
-impl SandboxProvider {
-    fn guid(order: &PaymentOrder<'_>, entity: &str) -> Uuid {
+impl PaymentProvider for SandboxProvider {
+    async fn execute(&self, order: &PaymentOrder<'_>) -> Result<PaymentOutcome, ProviderError> {
         let digest = Sha256::new()
             .chain_update(b"sandbox:")
             .chain_update(order.session.as_str())
-            .chain_update(b":")
-            .chain_update(entity)
             .finalize();
-        let mut bytes = [0u8; 16];
-        bytes.copy_from_slice(&digest[..16]);
-        uuid::Builder::from_random_bytes(bytes).into_uuid()
-    }
-}
-
-impl PaymentProvider for SandboxProvider {
-    async fn execute(&self, order: &PaymentOrder<'_>) -> Result<PaymentOutcome, ProviderError> {
-        let recurring = order.interval.is_recurring();
         Ok(PaymentOutcome {
-            contact: Self::guid(order, "contact"),
-            payment_method: Self::guid(order, "payment-method"),
-            payment: Self::guid(order, "payment"),
-            agreement: recurring.then(|| Self::guid(order, "agreement")),
-            subscription: recurring.then(|| Self::guid(order, "subscription")),
+            reference: format!("sandbox-{}", hex::encode(&digest[..12])),
         })
     }
 }

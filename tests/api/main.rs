@@ -6,6 +6,7 @@
 mod capacity;
 mod dataset_api;
 mod dataset_listing;
+mod entities;
 mod forms_api;
 mod handlers;
 mod hosted_form;

@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use shared::app::ProcessState;
 use shared::dataset::DataSet;
+use shared::entities::Donor;
 use shared::ground::ids::SessionHash;
 use shared::ground::storage::StoreError;
 use shared::payment::{
@@ -77,11 +78,15 @@ impl ProcessStore for FaultyStore {
         claimed: &PaymentSession,
         processed: &Processed,
         dataset: &DataSet,
+        donor: &Donor,
     ) -> Result<Processing, StoreError> {
         if self.strikes(Fault::Commit) {
             return Err(injected());
         }
-        let written = self.inner.commit(claimed, processed, dataset).await?;
+        let written = self
+            .inner
+            .commit(claimed, processed, dataset, donor)
+            .await?;
         if self.strikes(Fault::CommitAnswerLost) {
             return Err(injected());
         }

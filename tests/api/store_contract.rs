@@ -6,7 +6,8 @@ use integration_tests::{
 };
 use shared::dataset::ShardCount;
 use shared::store::dynamo::{
-    DynamoApiKeys, DynamoDataSets, DynamoForms, DynamoProcessing, DynamoSessions, DynamoVisits,
+    DynamoApiKeys, DynamoDataSets, DynamoEntities, DynamoForms, DynamoProcessing, DynamoSessions,
+    DynamoVisits,
 };
 use shared::store::memory::{
     MemoryApiKeys, MemoryDataSets, MemoryForms, MemoryProcessing, MemorySessions, MemoryVisits,
@@ -15,6 +16,10 @@ use shared::store::memory::{
 fn dynamo_datasets() -> DynamoDataSets {
     ensure_tables();
     DynamoDataSets::new(dynamodb_client(), DATASETS_TABLE, ShardCount::DEFAULT)
+}
+
+fn dynamo_entities() -> DynamoEntities {
+    integration_tests::dynamo_entities(dynamodb_client())
 }
 
 fn dynamo_api_keys() -> DynamoApiKeys {
@@ -72,18 +77,20 @@ async fn processing_is_claimed_then_committed_all_or_nothing_in_memory() {
     contract::processing_is_claimed_then_committed_all_or_nothing(
         &store.sessions,
         &store,
-        &store.datasets,
+        &store.entities.datasets,
+        &store.entities,
     )
     .await;
 }
 
 #[tokio::test]
 async fn processing_is_claimed_then_committed_all_or_nothing_on_dynamodb() {
-    let processing = DynamoProcessing::new(dynamo_sessions(), dynamo_datasets());
+    let processing = DynamoProcessing::new(dynamo_sessions(), dynamo_datasets(), dynamo_entities());
     contract::processing_is_claimed_then_committed_all_or_nothing(
         &dynamo_sessions(),
         &processing,
         &dynamo_datasets(),
+        &dynamo_entities(),
     )
     .await;
 }

@@ -63,7 +63,7 @@ async fn run() {
     let last = page_19.items.last().expect("a full page");
     let after = Start::After(Position {
         created_at: last.created_at,
-        guid: last.guid,
+        guid: last.guid.uuid(),
     });
 
     println!(

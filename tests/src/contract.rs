@@ -9,8 +9,9 @@ use serde_json::json;
 use shared::auth::{ApiKey, ApiKeyRecord, ApiKeyStore, Merchant};
 use shared::dataset::listing::{PageLimit, Position, Start, TimeBounds};
 use shared::dataset::{DataSet, DataSetStore, NewDataSet};
+use shared::entities::{Contact, ContactState, Donor, EntityStore, Person, derived_guid};
 use shared::form::{Form, FormDefinition, FormStore, FormWrite};
-use shared::ground::ids::{DataSetGuid, SessionHash, VisitSessionId};
+use shared::ground::ids::{DataSetGuid, MerchantId, SessionHash, VisitSessionId};
 use shared::ground::money::Amount;
 use shared::ground::storage::StoreError;
 use shared::session::{
@@ -167,7 +168,7 @@ pub async fn keys_are_found_by_hash_and_revoked<S: ApiKeyStore>(store: &S) {
 fn position(ds: &DataSet) -> Position {
     Position {
         created_at: ds.created_at,
-        guid: ds.guid,
+        guid: ds.guid.uuid(),
     }
 }
 
@@ -489,11 +490,35 @@ pub async fn session_writes_insist_on_what_was_checked<S: SessionStore>(store: &
     assert_eq!(store.get(&session.hash).await.expect("get"), Some(session));
 }
 
+/// The donor a processing under `guid` creates: a contact, its guid derived from the claim.
+fn donor_for(merchant: &MerchantId, guid: DataSetGuid, at: Timestamp) -> Donor {
+    Donor {
+        contact: Contact {
+            guid: derived_guid(guid.uuid(), "contact"),
+            merchant_id: merchant.clone(),
+            state: ContactState::Active,
+            person: Person {
+                first_name: Some("Erika".into()),
+                ..Person::default()
+            },
+            merged_into: None,
+            pending: None,
+            created_at: at,
+            updated_at: at,
+            version: 0,
+        },
+        payment_methods: Vec::new(),
+        subscriptions: Vec::new(),
+        payments: Vec::new(),
+        add_ons: Vec::new(),
+    }
+}
+
 fn processed_for(
     session: &PaymentSession,
     guid: DataSetGuid,
     at: Timestamp,
-) -> (Processed, DataSet) {
+) -> (Processed, DataSet, Donor) {
     let form = sample_form(&session.merchant_id);
     let processed = Processed {
         data_set_guid: guid,
@@ -503,22 +528,32 @@ fn processed_for(
             .expect("map"),
         processed_at: at,
     };
-    let dataset =
-        shared::session::donation_dataset(session, &form, &processed, None).expect("dataset");
-    (processed, dataset)
+    let donor = donor_for(&session.merchant_id, guid, at);
+    let dataset = shared::session::donation_dataset(
+        session,
+        &form,
+        &processed,
+        None,
+        Some(donor.contact.guid),
+    )
+    .expect("dataset");
+    (processed, dataset, donor)
 }
 
 /// Processing claims the session (`open` → `processing`, only as it was read) and then commits
-/// the processed session and the DataSet together, or neither: a session that changed since it
-/// was read, a commit under another claim, or a second commit leave everything as it was.
+/// the processed session, the DataSet and the donor's entities together, or none of them: a
+/// session that changed since it was read, a commit under another claim, or a second commit
+/// leave everything as it was.
 pub async fn processing_is_claimed_then_committed_all_or_nothing<
     S: SessionStore,
     P: ProcessStore,
     D: DataSetStore,
+    E: EntityStore,
 >(
     sessions: &S,
     store: &P,
     datasets: &D,
+    entities: &E,
 ) {
     let form = sample_form(&unique_merchant("contract"));
     let now = shared::ground::time::now();
@@ -572,10 +607,10 @@ pub async fn processing_is_claimed_then_committed_all_or_nothing<
     ));
 
     // A commit under another claim writes nothing.
-    let (stray, stray_dataset) = processed_for(&claimed, DataSetGuid::new_v4(), now);
+    let (stray, stray_dataset, stray_donor) = processed_for(&claimed, DataSetGuid::new_v4(), now);
     assert_eq!(
         store
-            .commit(&claimed, &stray, &stray_dataset)
+            .commit(&claimed, &stray, &stray_dataset, &stray_donor)
             .await
             .expect("commit"),
         Processing::Conflict
@@ -587,12 +622,20 @@ pub async fn processing_is_claimed_then_committed_all_or_nothing<
             .expect("get"),
         None
     );
+    let stray_contact = stray_donor.contact.guid;
+    assert_eq!(
+        entities
+            .donor(&form.merchant_id, &stray_contact)
+            .await
+            .expect("donor"),
+        None
+    );
 
     // The claim's commit: both writes, and the donor's values leave the session.
-    let (processed, dataset) = processed_for(&claimed, claim.data_set_guid, now);
+    let (processed, dataset, donor) = processed_for(&claimed, claim.data_set_guid, now);
     assert_eq!(
         store
-            .commit(&claimed, &processed, &dataset)
+            .commit(&claimed, &processed, &dataset, &donor)
             .await
             .expect("commit"),
         Processing::Done
@@ -613,11 +656,19 @@ pub async fn processing_is_claimed_then_committed_all_or_nothing<
             .expect("get"),
         Some(dataset.clone())
     );
+    let contact = donor.contact.guid;
+    assert_eq!(
+        entities
+            .donor(&form.merchant_id, &contact)
+            .await
+            .expect("donor"),
+        Some(donor.clone())
+    );
 
     // Again: refused, still exactly one DataSet.
     assert_eq!(
         store
-            .commit(&claimed, &processed, &dataset)
+            .commit(&claimed, &processed, &dataset, &donor)
             .await
             .expect("commit"),
         Processing::Conflict

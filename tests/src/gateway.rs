@@ -5,6 +5,7 @@
 use lambda_http::{Body, Request, RequestExt, Response};
 
 use shared::app::{
+    DynamoActionsState, DynamoChangelogListingState, DynamoChangelogState, DynamoContactsState,
     DynamoFormPageState, DynamoFormPostState, DynamoFormsState, DynamoPostRecordState,
     DynamoRecordsState, DynamoSessionApiState, DynamoVisitsState,
 };
@@ -76,5 +77,27 @@ pub async fn hosted_form(req: Request, state: &HostedForm) -> Response<Body> {
     match req.method().as_str() {
         "POST" => post_form_page::handle(req, &state.post).await,
         _ => get_form_page::handle(req, &state.page).await,
+    }
+}
+
+/// The payment-entity functions' states.
+pub struct EntityApi {
+    pub actions: DynamoActionsState,
+    pub contacts: DynamoContactsState,
+    pub changelog: DynamoChangelogState,
+    pub changelogs: DynamoChangelogListingState,
+}
+
+/// `/actions`, `/contact/{guid}`, `/changelog/{guid}` and `/changelogs`.
+pub async fn entities(req: Request, state: &EntityApi) -> Response<Body> {
+    let path = req.uri().path().to_owned();
+    if path.ends_with("/actions") {
+        post_actions::handle(req, &state.actions).await
+    } else if path.contains("/contact/") {
+        get_contact::handle(req, &state.contacts).await
+    } else if path.contains("/changelog/") {
+        get_changelog::handle(req, &state.changelog).await
+    } else {
+        list_changelogs::handle(req, &state.changelogs).await
     }
 }

@@ -12,6 +12,7 @@ use aws_sdk_dynamodb::config::{
 use aws_sdk_dynamodb::error::BoxError;
 
 use shared::app::{
+    ACTION_BUDGET, ActionsState, ChangelogListingState, ChangelogState, ContactsState,
     DynamoFormsState, DynamoListingState, DynamoProcessState, DynamoSessionApiState,
     DynamoVisitsState, FormPageState, FormPostState, FormsState, ListingState, PostRecordState,
     ProcessState, RecordsState, SessionApiState, VisitsState,
@@ -23,13 +24,14 @@ use shared::form::{FormCatalog, FormStore};
 use shared::ground::ids::{FormHash, MerchantId};
 use shared::payment::SandboxProvider;
 use shared::store::dynamo::{
-    DynamoApiKeys, DynamoDataSets, DynamoForms, DynamoIdempotency, DynamoProcessing,
-    DynamoSessions, DynamoVisits,
+    DynamoApiKeys, DynamoChangelogs, DynamoDataSets, DynamoEntities, DynamoForms,
+    DynamoIdempotency, DynamoProcessing, DynamoSessions, DynamoVisits,
 };
 use shared::visit::LinkSigner;
 
 pub mod capacity;
 pub mod contract;
+pub mod donors;
 pub mod events;
 pub mod gateway;
 pub mod memory;
@@ -40,6 +42,19 @@ pub const API_KEYS_TABLE: &str = "ApiKeys";
 pub const FORMS_TABLE: &str = "Forms";
 pub const SESSIONS_TABLE: &str = "Sessions";
 pub const IDEMPOTENCY_TABLE: &str = "Idempotency";
+pub const ENTITIES_TABLE: &str = "Entities";
+pub const CHANGELOGS_TABLE: &str = "Changelogs";
+
+/// The entities on DynamoDB Local, recording into the Changelogs and DataSets tables.
+pub fn dynamo_entities(client: Client) -> DynamoEntities {
+    ensure_tables();
+    DynamoEntities::new(
+        client.clone(),
+        ENTITIES_TABLE,
+        DynamoChangelogs::new(client.clone(), CHANGELOGS_TABLE, ShardCount::DEFAULT),
+        DynamoDataSets::new(client, DATASETS_TABLE, ShardCount::DEFAULT),
+    )
+}
 
 fn berlin() -> jiff::tz::TimeZone {
     jiff::tz::TimeZone::get("Europe/Berlin").expect("bundled tzdb")
@@ -119,6 +134,7 @@ pub fn process_session_state_with(client: Client) -> DynamoProcessState {
         processing: DynamoProcessing::new(
             sessions.clone(),
             DynamoDataSets::new(client.clone(), DATASETS_TABLE, ShardCount::DEFAULT),
+            dynamo_entities(client.clone()),
         ),
         sessions,
         visits: DynamoVisits::new(client.clone(), SESSIONS_TABLE),
@@ -129,6 +145,44 @@ pub fn process_session_state_with(client: Client) -> DynamoProcessState {
         provider: SandboxProvider,
         time_zone: berlin(),
         session_ttl: SESSION_TTL,
+    }
+}
+
+/// The payment-entity functions' states, on DynamoDB Local.
+pub fn entity_api_state() -> gateway::EntityApi {
+    let client = dynamodb_client();
+    ensure_tables();
+    let datasets = DynamoDataSets::new(client.clone(), DATASETS_TABLE, ShardCount::DEFAULT);
+    let changelogs = DynamoChangelogs::new(client.clone(), CHANGELOGS_TABLE, ShardCount::DEFAULT);
+    let keys = DynamoApiKeys::new(client.clone(), API_KEYS_TABLE);
+    gateway::EntityApi {
+        actions: ActionsState {
+            entities: dynamo_entities(client.clone()),
+            datasets: datasets.clone(),
+            changelogs: changelogs.clone(),
+            visits: DynamoVisits::new(client.clone(), SESSIONS_TABLE),
+            idempotency: DynamoIdempotency::new(client.clone(), IDEMPOTENCY_TABLE),
+            auth: Authenticator::new(keys.clone()),
+            time_zone: berlin(),
+            budget: ACTION_BUDGET,
+        },
+        contacts: ContactsState {
+            entities: dynamo_entities(client),
+            datasets,
+            auth: Authenticator::new(keys.clone()),
+            time_zone: berlin(),
+        },
+        changelog: ChangelogState {
+            changelogs: changelogs.clone(),
+            auth: Authenticator::new(keys.clone()),
+            time_zone: berlin(),
+        },
+        changelogs: ChangelogListingState {
+            changelogs,
+            auth: Authenticator::new(keys),
+            time_zone: berlin(),
+            signer: TokenSigner::changelogs("changelog tests secret, 32 bytes or more"),
+        },
     }
 }
 

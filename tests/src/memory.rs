@@ -5,6 +5,7 @@ use jiff::SignedDuration;
 use jiff::tz::TimeZone;
 
 use shared::app::{
+    ACTION_BUDGET, ActionsState, ChangelogListingState, ChangelogState, ContactsState,
     FormPageState, FormPostState, FormsState, ListingState, PostRecordState, ProcessState,
     RecordsState, SessionApiState, VisitsState,
 };
@@ -14,8 +15,8 @@ use shared::form::{Form, FormCatalog, FormDefinition, FormStore};
 use shared::ground::ids::{FormHash, MerchantId};
 use shared::payment::SandboxProvider;
 use shared::store::memory::{
-    MemoryApiKeys, MemoryDataSets, MemoryForms, MemoryIdempotency, MemoryProcessing,
-    MemorySessions, MemoryVisits,
+    MemoryApiKeys, MemoryChangelogs, MemoryDataSets, MemoryEntities, MemoryForms,
+    MemoryIdempotency, MemoryProcessing, MemorySessions, MemoryVisits,
 };
 use shared::visit::LinkSigner;
 
@@ -34,6 +35,8 @@ pub struct MemoryStack {
     pub datasets: MemoryDataSets,
     pub visits: MemoryVisits,
     pub idempotency: MemoryIdempotency,
+    /// Entities and changelog, recording into `datasets`.
+    pub entities: MemoryEntities,
 }
 
 pub type MemoryProcessState = ProcessState<
@@ -85,6 +88,7 @@ impl MemoryStack {
             })
             .await
             .expect("form stored");
+        let datasets = MemoryDataSets::default();
         Self {
             merchant,
             key: key.expose().to_owned(),
@@ -92,7 +96,8 @@ impl MemoryStack {
             keys,
             forms,
             sessions: MemorySessions::default(),
-            datasets: MemoryDataSets::default(),
+            entities: MemoryEntities::recording_into(datasets.clone()),
+            datasets,
             visits: MemoryVisits::default(),
             idempotency: MemoryIdempotency::default(),
         }
@@ -166,13 +171,61 @@ impl MemoryStack {
             sessions: self.sessions.clone(),
             processing: MemoryProcessing {
                 sessions: self.sessions.clone(),
-                datasets: self.datasets.clone(),
+                entities: self.entities.clone(),
             },
             visits: self.visits.clone(),
             forms: self.catalog(),
             provider: SandboxProvider,
             time_zone: berlin(),
             session_ttl: SESSION_TTL,
+        }
+    }
+
+    pub fn actions(
+        &self,
+    ) -> ActionsState<
+        MemoryEntities,
+        MemoryDataSets,
+        MemoryChangelogs,
+        MemoryVisits,
+        MemoryIdempotency,
+        MemoryApiKeys,
+    > {
+        ActionsState {
+            entities: self.entities.clone(),
+            datasets: self.datasets.clone(),
+            changelogs: self.entities.changelogs.clone(),
+            visits: self.visits.clone(),
+            idempotency: self.idempotency.clone(),
+            auth: self.auth(),
+            time_zone: berlin(),
+            budget: ACTION_BUDGET,
+        }
+    }
+
+    pub fn contacts(&self) -> ContactsState<MemoryEntities, MemoryDataSets, MemoryApiKeys> {
+        ContactsState {
+            entities: self.entities.clone(),
+            datasets: self.datasets.clone(),
+            auth: self.auth(),
+            time_zone: berlin(),
+        }
+    }
+
+    pub fn changelog(&self) -> ChangelogState<MemoryChangelogs, MemoryApiKeys> {
+        ChangelogState {
+            changelogs: self.entities.changelogs.clone(),
+            auth: self.auth(),
+            time_zone: berlin(),
+        }
+    }
+
+    pub fn changelog_listing(&self) -> ChangelogListingState<MemoryChangelogs, MemoryApiKeys> {
+        ChangelogListingState {
+            changelogs: self.entities.changelogs.clone(),
+            auth: self.auth(),
+            time_zone: berlin(),
+            signer: TokenSigner::changelogs(SECRET),
         }
     }
 

@@ -9,7 +9,8 @@ use crate::form::{FormCatalog, FormStore};
 use crate::payment::{PaymentProvider, SandboxProvider};
 use crate::session::{ProcessStore, Processor, SessionStore};
 use crate::store::dynamo::{
-    DynamoApiKeys, DynamoDataSets, DynamoForms, DynamoProcessing, DynamoSessions, DynamoVisits,
+    DynamoApiKeys, DynamoChangelogs, DynamoDataSets, DynamoEntities, DynamoForms, DynamoProcessing,
+    DynamoSessions, DynamoVisits,
 };
 use crate::visit::{LinkSigner, VisitStore};
 
@@ -66,11 +67,14 @@ impl DynamoProcessState {
     pub async fn from_env() -> Result<Self, ConfigError> {
         let client = config::dynamodb_client()?;
         let sessions = DynamoSessions::from_env(client.clone())?;
+        let datasets = DynamoDataSets::from_env(client.clone())?;
+        let entities = DynamoEntities::from_env(
+            client.clone(),
+            DynamoChangelogs::from_env(client.clone())?,
+            datasets.clone(),
+        )?;
         Ok(Self {
-            processing: DynamoProcessing::new(
-                sessions.clone(),
-                DynamoDataSets::from_env(client.clone())?,
-            ),
+            processing: DynamoProcessing::new(sessions.clone(), datasets, entities),
             sessions,
             visits: DynamoVisits::from_env(client.clone())?,
             forms: FormCatalog::new(

@@ -4,6 +4,7 @@
 
 mod back_office;
 mod donor;
+mod entities;
 
 pub use back_office::{
     DynamoFormsState, DynamoListingState, DynamoPostRecordState, DynamoRecordsState,
@@ -12,4 +13,8 @@ pub use back_office::{
 pub use donor::{
     DynamoFormPageState, DynamoFormPostState, DynamoProcessState, DynamoSessionApiState,
     FormPageState, FormPostState, ProcessState, SessionApiState,
+};
+pub use entities::{
+    ACTION_BUDGET, ActionsState, ChangelogListingState, ChangelogState, ContactsState,
+    DynamoActionsState, DynamoChangelogListingState, DynamoChangelogState, DynamoContactsState,
 };

@@ -12,7 +12,9 @@ use jiff::{Timestamp, ToSpan};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-use crate::ground::ids::{DataSetGuid, MerchantId};
+use uuid::Uuid;
+
+use crate::ground::ids::MerchantId;
 use crate::ground::time::sortable_utc;
 
 pub const DEFAULT_PAGE_SIZE: u16 = 50;
@@ -35,11 +37,12 @@ pub enum ListingError {
     BadToken(&'static str),
 }
 
-/// The position of a DataSet in listing order: `createdTs`, then guid.
+/// The position of a record (a DataSet, a changelog entry) in listing order: `createdTs`,
+/// then guid.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Position {
     pub created_at: Timestamp,
-    pub guid: DataSetGuid,
+    pub guid: Uuid,
 }
 
 impl Position {
@@ -137,20 +140,34 @@ struct Cursor {
     after_guid: String,
 }
 
-/// Signs and checks `nextToken`s, with the signing secret (`config::signing_secret`).
+/// Signs and checks `nextToken`s, with the signing secret (`config::signing_secret`), per feed:
+/// a cursor of one feed (DataSets, changelogs) is no cursor of another.
 pub struct TokenSigner {
     key: Vec<u8>,
+    feed: &'static [u8],
 }
 
 impl TokenSigner {
+    /// Cursors of `GET /dataSets`.
     pub fn new(key: impl Into<Vec<u8>>) -> Self {
-        Self { key: key.into() }
+        Self {
+            key: key.into(),
+            feed: b"dataSets.nextToken.v1\0",
+        }
+    }
+
+    /// Cursors of `GET /changelogs`.
+    pub fn changelogs(key: impl Into<Vec<u8>>) -> Self {
+        Self {
+            key: key.into(),
+            feed: b"changelogs.nextToken.v1\0",
+        }
     }
 
     fn mac(&self, payload: &[u8]) -> Hmac<Sha256> {
         let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key)
             .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
-        mac.update(b"dataSets.nextToken.v1\0");
+        mac.update(self.feed);
         mac.update(payload);
         mac
     }
@@ -324,7 +341,7 @@ impl ListRequest {
                 "it was issued for another startDate, endDate or pageSize",
             ));
         }
-        let guid = DataSetGuid::parse(&cursor.after_guid)
+        let guid = Uuid::try_parse(&cursor.after_guid)
             .map_err(|_| ListingError::BadToken("it is malformed or was altered"))?;
         Ok(Self {
             page_number: cursor.page_number,
@@ -430,7 +447,7 @@ mod tests {
         .expect("valid");
         let last = Position {
             created_at: "2024-01-01T10:00:00Z".parse().expect("ts"),
-            guid: DataSetGuid::new_v4(),
+            guid: Uuid::new_v4(),
         };
         let token = signer.next_token(&m, &first, last);
 

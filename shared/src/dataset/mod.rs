@@ -5,14 +5,14 @@ pub mod listing;
 mod ports;
 mod record;
 
-pub use ports::{DataSetStore, Page};
+pub use ports::{ContactPage, DataSetStore, Page};
 pub use record::{RecordError, Recorded, Retry, record};
 
 use jiff::{Timestamp, tz::TimeZone};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use crate::ground::ids::{DataSetGuid, MerchantId};
+use crate::ground::ids::{DataSetGuid, EntityGuid, MerchantId};
 use crate::ground::time::seed_format;
 
 /// How many index partitions a merchant's DataSets are spread over (template parameter).
@@ -33,7 +33,7 @@ impl ShardCount {
 
     /// Which index partition a DataSet is listed in. Derived from the random bits of its
     /// guid, so one merchant's writes spread evenly.
-    pub fn shard_of(self, guid: &DataSetGuid) -> u16 {
+    pub fn shard_of(self, guid: uuid::Uuid) -> u16 {
         let spread = guid.as_u128() % u128::from(self.0);
         u16::try_from(spread).unwrap_or(0)
     }
@@ -113,6 +113,9 @@ pub struct DataSet {
     pub is_third_party: bool,
     pub sensitive_data: Vec<String>,
     pub json_element: JsonElement,
+    /// The contact whose donation or action this records (indexed, never shown): a contact's
+    /// DataSets are one query, for erasure and merges.
+    pub contact: Option<EntityGuid>,
 }
 
 /// What a client may say about a DataSet; everything else is ours to set.
@@ -218,6 +221,7 @@ impl NewDataSet {
             is_third_party: true,
             sensitive_data: self.sensitive_data,
             json_element: self.json_element,
+            contact: None,
         }
     }
 }
@@ -407,7 +411,7 @@ mod tests {
     fn shards_stay_in_range() {
         let shards = ShardCount::new(4).expect("in range");
         for _ in 0..100 {
-            assert!(shards.shard_of(&DataSetGuid::new_v4()) < 4);
+            assert!(shards.shard_of(uuid::Uuid::new_v4()) < 4);
         }
         assert_eq!(ShardCount::new(0), None);
     }

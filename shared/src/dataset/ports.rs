@@ -6,7 +6,7 @@ use jiff::Timestamp;
 
 use super::listing::{PageLimit, Start, TimeBounds};
 use super::{DataSet, JsonElement};
-use crate::ground::ids::{DataSetGuid, MerchantId};
+use crate::ground::ids::{DataSetGuid, EntityGuid, MerchantId};
 use crate::ground::storage::StoreError;
 
 /// One page of a merchant's DataSets in listing order (`createdTs`, then guid).
@@ -17,6 +17,14 @@ pub struct Page {
     pub more: bool,
     /// Read capacity the page cost (DynamoDB's `ConsumedCapacity`; zero in memory).
     pub read_units: f64,
+}
+
+/// A page of a contact's DataSets, oldest first: each with its position (`createdAt#guid`),
+/// from which the next page goes on.
+#[derive(Debug, Default)]
+pub struct ContactPage {
+    pub items: Vec<(DataSetGuid, String)>,
+    pub more: bool,
 }
 
 pub trait DataSetStore: Send + Sync {
@@ -48,6 +56,31 @@ pub trait DataSetStore: Send + Sync {
         json_element: &JsonElement,
         updated_at: Timestamp,
     ) -> impl Future<Output = Result<Option<DataSet>, StoreError>> + Send;
+
+    /// The contact's DataSets after position `after`, at most `limit`: one Query of an index.
+    ///
+    /// # Errors
+    /// `Backend` or `Unavailable` when storage fails; `Corrupt` for an unreadable record.
+    fn for_contact(
+        &self,
+        merchant: &MerchantId,
+        contact: &EntityGuid,
+        after: Option<&str>,
+        limit: usize,
+    ) -> impl Future<Output = Result<ContactPage, StoreError>> + Send;
+
+    /// Links the DataSet to contact `to` instead of `from` (a merge); `false` when it is not
+    /// linked to `from` (any more).
+    ///
+    /// # Errors
+    /// `Backend` or `Unavailable` when storage fails.
+    fn move_to_contact(
+        &self,
+        merchant: &MerchantId,
+        guid: &DataSetGuid,
+        from: &EntityGuid,
+        to: &EntityGuid,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// The merchant's DataSets created within `bounds`, from `start` on, as many as `limit`
     /// allows (by count and by listed size, never none when some remain).

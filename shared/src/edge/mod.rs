@@ -5,6 +5,7 @@
 
 pub mod body;
 pub mod hosted_form;
+pub mod listing;
 pub mod pipeline;
 pub mod problem;
 pub mod response;

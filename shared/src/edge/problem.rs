@@ -11,6 +11,7 @@ use super::response::{PROBLEM_JSON, response_with};
 use crate::auth::AuthError;
 use crate::dataset::listing::ListingError;
 use crate::dataset::{DataSetInputError, RecordError};
+use crate::entities::{ActionError, ActionInputError, Refusal};
 use crate::form::FormInputError;
 use crate::ground::ids::{InvalidFormHash, InvalidGuid, InvalidVisitSessionId};
 use crate::ground::storage::{StoreError, chain};
@@ -44,6 +45,11 @@ pub enum ApiError {
     InvalidVisitSessionId(#[from] InvalidVisitSessionId),
     #[error(transparent)]
     Listing(#[from] ListingError),
+    #[error(transparent)]
+    ActionInput(#[from] ActionInputError),
+    /// An action refused, or contended; storage failures become `Store`.
+    #[error(transparent)]
+    Action(ActionError),
     #[error("{0}")]
     NotFound(&'static str),
     #[error("{method} is not supported on this path")]
@@ -102,6 +108,22 @@ impl ApiError {
             Self::VisitInput(_) => (StatusCode::BAD_REQUEST, "Invalid session"),
             Self::InvalidVisitSessionId(_) => (StatusCode::BAD_REQUEST, "Invalid sessionId"),
             Self::Listing(_) => (StatusCode::BAD_REQUEST, "Invalid listing request"),
+            Self::ActionInput(_) | Self::Action(ActionError::Refused(Refusal::Invalid(_))) => {
+                (StatusCode::BAD_REQUEST, "Invalid action")
+            }
+            Self::Action(ActionError::Refused(Refusal::NotFound(title))) => {
+                (StatusCode::NOT_FOUND, title)
+            }
+            Self::Action(ActionError::Refused(Refusal::Conflict(_))) => {
+                (StatusCode::CONFLICT, "Action not allowed in this state")
+            }
+            Self::Action(ActionError::Contended) => (StatusCode::CONFLICT, "Concurrent change"),
+            Self::Action(ActionError::KeyReused) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "Idempotency-Key reused")
+            }
+            Self::Action(ActionError::Store(_)) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "Internal error")
+            }
             Self::NotFound(title) => (StatusCode::NOT_FOUND, title),
             Self::MethodNotAllowed { .. } => (StatusCode::METHOD_NOT_ALLOWED, "Method not allowed"),
         }
@@ -158,6 +180,15 @@ impl From<RecordError> for ApiError {
         match err {
             RecordError::Store(err) => Self::Store(err),
             reused @ RecordError::KeyReused => Self::IdempotencyKeyReused(reused),
+        }
+    }
+}
+
+impl From<ActionError> for ApiError {
+    fn from(err: ActionError) -> Self {
+        match err {
+            ActionError::Store(err) => Self::Store(err),
+            other => Self::Action(other),
         }
     }
 }

@@ -144,38 +144,61 @@ impl VisitSessionId {
 
 string_id!(VisitSessionId, InvalidVisitSessionId);
 
-/// `dataSetGuid`: a UUID v4, written hyphenated and lowercase.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct DataSetGuid(Uuid);
+/// The conversions of every guid: a UUID, written hyphenated and lowercase (the form we hand
+/// out, and the one the seed shows), parsed only in that form.
+macro_rules! guid {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(Uuid);
+
+        impl $name {
+            pub fn new_v4() -> Self {
+                Self(Uuid::new_v4())
+            }
+
+            pub fn from_uuid(uuid: Uuid) -> Self {
+                Self(uuid)
+            }
+
+            pub fn parse(raw: &str) -> Result<Self, InvalidGuid> {
+                let refused = || InvalidGuid(raw.chars().take(64).collect());
+                if raw.len() != 36 {
+                    return Err(refused());
+                }
+                Uuid::try_parse(raw).map(Self).map_err(|_| refused())
+            }
+
+            pub fn uuid(&self) -> Uuid {
+                self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.hyphenated().fmt(f)
+            }
+        }
+    };
+}
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("'{0}' is not a DataSet guid (a UUID such as a863d62e-d53b-4651-9b7b-0123456789ab)")]
+#[error("'{0}' is not a guid (a UUID such as a863d62e-d53b-4651-9b7b-0123456789ab)")]
 pub struct InvalidGuid(pub String);
 
-impl DataSetGuid {
-    pub fn new_v4() -> Self {
-        Self(Uuid::new_v4())
-    }
-
-    pub fn parse(raw: &str) -> Result<Self, InvalidGuid> {
-        // Only the hyphenated form: the one we hand out, and the one the seed shows.
-        let truncated = || InvalidGuid(raw.chars().take(64).collect());
-        if raw.len() != 36 {
-            return Err(truncated());
-        }
-        Uuid::try_parse(raw).map(Self).map_err(|_| truncated())
-    }
-
-    pub fn as_u128(&self) -> u128 {
-        self.0.as_u128()
-    }
-}
-
-impl std::fmt::Display for DataSetGuid {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.hyphenated().fmt(f)
-    }
-}
+guid!(
+    /// `dataSetGuid`.
+    DataSetGuid
+);
+guid!(
+    /// A payment entity: contact, payment method, subscription, payment or add-on.
+    EntityGuid
+);
+guid!(
+    /// A changelog entry.
+    ChangelogGuid
+);
 
 /// Names of session values and of their nested keys: safe as DynamoDB attribute names.
 pub fn is_value_name(name: &str) -> bool {

@@ -9,16 +9,17 @@ use serde_json::{Map, Value, json};
 
 use super::model::{PaymentSession, Processed};
 use crate::dataset::{DataSet, JsonElement};
+use crate::entities::Donor;
 use crate::form::{FieldDefinition, Form, InputType};
-use crate::ground::ids::VisitSessionId;
+use crate::ground::ids::{EntityGuid, VisitSessionId};
 use crate::ground::money::{Amount, Interval, PaymentMethod};
-use crate::payment::{PaymentOrder, PaymentOutcome};
+use crate::payment::PaymentOrder;
 use crate::validation;
 use crate::visit::VisitSession;
 
 #[derive(Debug, thiserror::Error)]
 #[error("a complete session lacks a valid {0}")]
-pub struct NotPayable(&'static str);
+pub struct NotPayable(pub(super) &'static str);
 
 /// The payment a complete session asks for. Its values were validated when stored; a missing
 /// interval means a one-off donation.
@@ -51,40 +52,36 @@ pub fn order<'a>(
     })
 }
 
-/// `paymentSessionResult` as the DataSet seed shows it; agreement and subscription only for
-/// recurring donations, the error fields empty on success.
+/// `paymentSessionResult` as the DataSet seed shows it: the guids of the entities the
+/// donation created; agreement (the payment method) and subscription only for recurring
+/// donations, the error fields empty on success.
 pub fn payment_result(
-    outcome: &PaymentOutcome,
-    now: Timestamp,
+    donor: &Donor,
+    processed_at: Timestamp,
     zone: &TimeZone,
 ) -> Map<String, Value> {
     let mut result = Map::new();
-    result.insert(
-        "postProcessedTs".into(),
-        crate::ground::time::seed_format(now, zone).into(),
+    let mut put = |name: &str, value: String| {
+        result.insert(name.to_owned(), Value::String(value));
+    };
+    put(
+        "postProcessedTs",
+        crate::ground::time::seed_format(processed_at, zone),
     );
-    result.insert("postProcessingErrorTs".into(), "".into());
-    result.insert("postProcessingErrorDescription".into(), "".into());
-    result.insert(
-        "contactGuidResult".into(),
-        outcome.contact.to_string().into(),
-    );
-    result.insert(
-        "paymentMethodGuidResult".into(),
-        outcome.payment_method.to_string().into(),
-    );
-    result.insert(
-        "paymentGuidResult".into(),
-        outcome.payment.to_string().into(),
-    );
-    if let Some(agreement) = outcome.agreement {
-        result.insert("agreementGuidResult".into(), agreement.to_string().into());
+    put("postProcessingErrorTs", String::new());
+    put("postProcessingErrorDescription", String::new());
+    put("contactGuidResult", donor.contact.guid.to_string());
+    if let Some(method) = donor.payment_methods.first() {
+        put("paymentMethodGuidResult", method.guid.to_string());
+        if !donor.subscriptions.is_empty() {
+            put("agreementGuidResult", method.guid.to_string());
+        }
     }
-    if let Some(subscription) = outcome.subscription {
-        result.insert(
-            "subscriptionGuidResult".into(),
-            subscription.to_string().into(),
-        );
+    if let Some(payment) = donor.payments.first() {
+        put("paymentGuidResult", payment.guid.to_string());
+    }
+    if let Some(subscription) = donor.subscriptions.first() {
+        put("subscriptionGuidResult", subscription.guid.to_string());
     }
     result
 }
@@ -108,6 +105,7 @@ pub fn donation_dataset(
     form: &Form,
     processed: &Processed,
     visit_session: Option<Value>,
+    contact: Option<EntityGuid>,
 ) -> Result<DataSet, serde_json::Error> {
     let lang = form.definition.locale;
     let fields: Vec<FormFieldRecord<'_>> = form
@@ -144,6 +142,7 @@ pub fn donation_dataset(
         is_third_party: false,
         sensitive_data: sensitive_fields(session, form),
         json_element: JsonElement::from_stored(serde_json::to_string(&element)?),
+        contact,
     })
 }
 

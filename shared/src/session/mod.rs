@@ -3,6 +3,7 @@
 //! Session-API and the hosted form both run this service, so both behave alike.
 
 mod donation;
+mod donor;
 mod error;
 mod model;
 mod plan;
@@ -11,6 +12,7 @@ mod processor;
 mod service;
 
 pub use donation::{NotPayable, donation_dataset};
+pub use donor::donor_of;
 pub use error::SessionError;
 pub use model::*;
 pub use plan::{Plan, plan};

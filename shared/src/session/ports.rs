@@ -6,6 +6,7 @@ use jiff::Timestamp;
 
 use super::model::{Claim, Expectation, PaymentSession, Processed, SessionChanges};
 use crate::dataset::DataSet;
+use crate::entities::Donor;
 use crate::ground::ids::SessionHash;
 use crate::ground::storage::StoreError;
 
@@ -75,8 +76,8 @@ pub trait ProcessStore: Send + Sync {
     ) -> impl Future<Output = Result<Processing, StoreError>> + Send;
 
     /// In one transaction: `processing` → `processed` (insisting on the claim), the donor's
-    /// values dropped from the session, and the DataSet inserted (insisting its guid is new).
-    /// All or nothing.
+    /// values dropped from the session, the DataSet inserted and the donor's entities created
+    /// (insisting their guids are new). All or nothing.
     ///
     /// # Errors
     /// `Backend` when storage fails (then nothing was written).
@@ -85,5 +86,6 @@ pub trait ProcessStore: Send + Sync {
         claimed: &PaymentSession,
         processed: &Processed,
         dataset: &DataSet,
+        donor: &Donor,
     ) -> impl Future<Output = Result<Processing, StoreError>> + Send;
 }

@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use super::donation;
+use super::donor::donor_of;
 use super::error::SessionError;
 use super::model::{Claim, PaymentSession, Processed, SessionStatus};
 use super::ports::{ProcessStore, Processing, SessionStore};
@@ -100,10 +101,11 @@ impl<S: SessionStore, P: ProcessStore, V: VisitStore, Pay: PaymentProvider>
     ) -> Result<Step, SessionError> {
         let claim = session.claim.as_ref().ok_or(SessionError::Contended)?;
         let order = donation::order(session, ctx.form)?;
-        let outcome = self.provider.execute(&order).await?;
+        self.provider.execute(&order).await?;
+        let donor = donor_of(session, ctx.form, claim, ctx.zone)?;
         let processed = Processed {
             data_set_guid: claim.data_set_guid,
-            payment_result: donation::payment_result(&outcome, claim.claimed_at, ctx.zone),
+            payment_result: donation::payment_result(&donor, claim.claimed_at, ctx.zone),
             processed_at: claim.claimed_at,
         };
         let visit = match &session.visit_session {
@@ -114,11 +116,12 @@ impl<S: SessionStore, P: ProcessStore, V: VisitStore, Pay: PaymentProvider>
             }
             None => None,
         };
-        let dataset = donation::donation_dataset(session, ctx.form, &processed, visit)?;
+        let contact = Some(donor.contact.guid);
+        let dataset = donation::donation_dataset(session, ctx.form, &processed, visit, contact)?;
         Ok(
             match self
                 .processing
-                .commit(session, &processed, &dataset)
+                .commit(session, &processed, &dataset, &donor)
                 .await?
             {
                 Processing::Done => {

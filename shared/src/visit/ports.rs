@@ -40,4 +40,14 @@ pub trait VisitStore: Send + Sync {
         now: Timestamp,
         ttl: SignedDuration,
     ) -> impl Future<Output = Result<(VisitSession, bool), StoreError>> + Send;
+
+    /// Deletes the merchant's visit session (a donor's erasure); nothing when there is none.
+    ///
+    /// # Errors
+    /// `Backend` or `Unavailable` when storage fails.
+    fn delete(
+        &self,
+        merchant: &MerchantId,
+        id: &VisitSessionId,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }

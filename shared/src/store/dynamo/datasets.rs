@@ -1,23 +1,23 @@
 //! DataSets, with the `byCreated` index that lists them.
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_dynamo::aws_sdk_dynamodb_1::from_item;
 
+use super::listing::{BY_CREATED_SK, Listed};
 use super::{Item, backend, conditional, corrupt, encode, parse_time};
 use crate::config::{self, ConfigError};
 use crate::dataset::listing::{PageLimit, Start, TimeBounds};
-use crate::dataset::{DataSet, DataSetStore, JsonElement, Page, ShardCount};
-use crate::ground::ids::{DataSetGuid, MerchantId};
+use crate::dataset::{ContactPage, DataSet, DataSetStore, JsonElement, Page, ShardCount};
+use crate::ground::ids::{DataSetGuid, EntityGuid, MerchantId};
 use crate::ground::storage::StoreError;
 use crate::ground::time::sortable_utc;
 
-/// The DataSets listing index (DESIGN §4): partition `merchant#shard`, sort `createdAt#guid`.
-pub const BY_CREATED_INDEX: &str = "byCreated";
-pub const BY_CREATED_PK: &str = "byCreatedPk";
-pub const BY_CREATED_SK: &str = "byCreatedSk";
+/// A contact's DataSets (for erasure and merges): partition `merchant#contact`, sort
+/// `createdAt#guid`, keys only.
+pub const BY_CONTACT_INDEX: &str = "byContact";
 
 #[derive(Clone)]
 pub struct DynamoDataSets {
@@ -44,6 +44,9 @@ pub(super) struct DataSetItem {
     is_third_party: bool,
     sensitive_data: Vec<String>,
     json_element: String,
+    /// `merchant#contact` when the DataSet records a contact's donation or action.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    contact_key: Option<String>,
     /// The DataSet's listed size (see `ListedSize`), projected into the index so a page is
     /// cut by size before anything is read.
     #[serde(default)]
@@ -75,7 +78,11 @@ impl DynamoDataSets {
         let created_at = sortable_utc(ds.created_at);
         let listed = ds.listed_size();
         DataSetItem {
-            by_created_pk: format!("{}#{}", ds.merchant_id, self.shards.shard_of(&ds.guid)),
+            by_created_pk: format!(
+                "{}#{}",
+                ds.merchant_id,
+                self.shards.shard_of(ds.guid.uuid())
+            ),
             by_created_sk: format!("{created_at}#{guid}"),
             data_set_guid: guid,
             merchant_id: ds.merchant_id.to_string(),
@@ -88,6 +95,7 @@ impl DynamoDataSets {
             is_third_party: ds.is_third_party,
             sensitive_data: ds.sensitive_data.clone(),
             json_element: ds.json_element.as_str().to_owned(),
+            contact_key: ds.contact.as_ref().map(|c| contact_key(&ds.merchant_id, c)),
             listed_field_bytes: listed.fields,
             listed_json_bytes: listed.json_element,
         }
@@ -95,7 +103,12 @@ impl DynamoDataSets {
 
     pub(super) fn from_item(item: Item) -> Result<DataSet, StoreError> {
         let item: DataSetItem = from_item(item).map_err(corrupt("DataSet item"))?;
+        let contact = match item.contact_key.as_deref().and_then(|k| k.rsplit_once('#')) {
+            Some((_, guid)) => Some(EntityGuid::parse(guid).map_err(corrupt("contact guid"))?),
+            None => None,
+        };
         Ok(DataSet {
+            contact,
             guid: DataSetGuid::parse(&item.data_set_guid).map_err(corrupt("DataSet guid"))?,
             merchant_id: MerchantId::parse(&item.merchant_id).map_err(corrupt("merchant id"))?,
             created_at: parse_time(&item.created_at)?,
@@ -108,6 +121,19 @@ impl DynamoDataSets {
             sensitive_data: item.sensitive_data,
             json_element: JsonElement::from_stored(item.json_element),
         })
+    }
+}
+
+impl DynamoDataSets {
+    /// The transaction item of a new DataSet, refused if its guid exists.
+    pub(super) fn creation(&self, dataset: &DataSet) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(encode(&self.to_item(dataset))?))
+            .condition_expression("attribute_not_exists(dataSetGuid)")
+            .build()
+            .map_err(corrupt("transaction item"))?;
+        Ok(TransactWriteItem::builder().put(put).build())
     }
 }
 
@@ -193,18 +219,94 @@ impl DataSetStore for DynamoDataSets {
         start: Start,
         limit: PageLimit,
     ) -> Result<Page, StoreError> {
-        let (skip, after) = match start {
-            Start::Skip(n) => (usize::try_from(n).unwrap_or(usize::MAX), None),
-            Start::After(position) => (0, Some(position.sort_key())),
-        };
-        let (entries, more, index_units) = self
-            .walk_index(merchant, bounds, after.as_deref(), skip, limit)
-            .await?;
-        let (items, item_units) = self.fetch_in_order(merchant, &entries).await?;
+        let page = Listed {
+            client: &self.client,
+            table: &self.table,
+            shards: self.shards,
+            key: "dataSetGuid",
+        }
+        .page(merchant, bounds, start, limit)
+        .await?;
         Ok(Page {
-            items,
-            more,
-            read_units: index_units + item_units,
+            items: page
+                .items
+                .into_iter()
+                .map(Self::from_item)
+                .collect::<Result<_, _>>()?,
+            more: page.more,
+            read_units: page.read_units,
         })
     }
+
+    async fn for_contact(
+        &self,
+        merchant: &MerchantId,
+        contact: &EntityGuid,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<ContactPage, StoreError> {
+        let mut query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(BY_CONTACT_INDEX)
+            .key_condition_expression(if after.is_some() {
+                "contactKey = :contact AND #sk > :after"
+            } else {
+                "contactKey = :contact"
+            })
+            .expression_attribute_values(
+                ":contact",
+                AttributeValue::S(contact_key(merchant, contact)),
+            )
+            .limit(i32::try_from(limit + 1).unwrap_or(i32::MAX));
+        if let Some(after) = after {
+            query = query
+                .expression_attribute_names("#sk", BY_CREATED_SK)
+                .expression_attribute_values(":after", AttributeValue::S(after.to_owned()));
+        }
+        let output = query.send().await.map_err(backend)?;
+        let mut items = Vec::new();
+        for item in output.items.unwrap_or_default() {
+            let text = |name: &'static str| {
+                item.get(name)
+                    .and_then(|v| v.as_s().ok())
+                    .cloned()
+                    .ok_or_else(|| StoreError::corrupt_without_cause("byContact entry"))
+            };
+            let guid =
+                DataSetGuid::parse(&text("dataSetGuid")?).map_err(corrupt("DataSet guid"))?;
+            items.push((guid, text(BY_CREATED_SK)?));
+        }
+        let more = items.len() > limit;
+        items.truncate(limit);
+        Ok(ContactPage { items, more })
+    }
+
+    async fn move_to_contact(
+        &self,
+        merchant: &MerchantId,
+        guid: &DataSetGuid,
+        from: &EntityGuid,
+        to: &EntityGuid,
+    ) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("dataSetGuid", AttributeValue::S(guid.to_string()))
+            .update_expression("SET contactKey = :to")
+            .condition_expression("contactKey = :from AND merchantId = :merchant")
+            .expression_attribute_values(":to", AttributeValue::S(contact_key(merchant, to)))
+            .expression_attribute_values(":from", AttributeValue::S(contact_key(merchant, from)))
+            .expression_attribute_values(":merchant", AttributeValue::S(merchant.to_string()))
+            .send()
+            .await;
+        Ok(conditional(result)?.is_some())
+    }
+}
+
+/// A contact's key in the `byContact` index.
+fn contact_key(merchant: &MerchantId, contact: &EntityGuid) -> String {
+    format!("{merchant}#{contact}")
 }

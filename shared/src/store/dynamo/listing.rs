@@ -1,5 +1,6 @@
-//! Listing DataSets: a merge of the merchant's shards of the `byCreated` index, keys only, and
-//! then the page's whole DataSets by `BatchGetItem`.
+//! Listing a merchant's records (DataSets, changelog entries): a merge of the merchant's shards
+//! of the table's `byCreated` index, keys only, and then the page's whole items by
+//! `BatchGetItem`.
 
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
@@ -7,10 +8,11 @@ use std::time::Duration;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, ReturnConsumedCapacity};
 use futures::future::try_join_all;
 
-use super::datasets::{BY_CREATED_INDEX, BY_CREATED_PK, BY_CREATED_SK, DynamoDataSets};
+use aws_sdk_dynamodb::Client;
+
 use super::{Item, backend, corrupt, units};
-use crate::dataset::DataSet;
-use crate::dataset::listing::{PageLimit, TimeBounds};
+use crate::dataset::ShardCount;
+use crate::dataset::listing::{PageLimit, Start, TimeBounds};
 use crate::ground::ids::MerchantId;
 use crate::ground::storage::StoreError;
 use crate::ground::time::sortable_utc;
@@ -32,8 +34,30 @@ fn index_read_size(remaining: usize, shards: usize) -> usize {
     (share + margin + 8).min(MAX_INDEX_READ)
 }
 
+/// The listing index of DataSets and changelog entries (DESIGN §4): partition `merchant#shard`,
+/// sort `createdAt#guid`, with each record's listed size projected.
+pub const BY_CREATED_INDEX: &str = "byCreated";
+pub const BY_CREATED_PK: &str = "byCreatedPk";
+pub const BY_CREATED_SK: &str = "byCreatedSk";
+
+/// A table listed through its `byCreated` index.
+pub(super) struct Listed<'a> {
+    pub client: &'a Client,
+    pub table: &'a str,
+    pub shards: ShardCount,
+    /// The table's key attribute (`dataSetGuid`, `changelogGuid`).
+    pub key: &'static str,
+}
+
+/// One page of items in listing order, whether more follow, and the read units it cost.
+pub(super) struct ListedPage {
+    pub items: Vec<Item>,
+    pub more: bool,
+    pub read_units: f64,
+}
+
 /// One entry of the `byCreated` index: keys and listed size.
-pub(super) struct IndexEntry {
+struct IndexEntry {
     sort_key: String,
     guid: String,
     listed_bytes: u64,
@@ -47,10 +71,34 @@ struct ShardWalk {
     exhausted: bool,
 }
 
-impl DynamoDataSets {
+impl Listed<'_> {
+    /// The merchant's items created within `bounds`, from `start` on, as many as `limit`
+    /// allows, in index order; items of another merchant are never returned.
+    pub async fn page(
+        &self,
+        merchant: &MerchantId,
+        bounds: TimeBounds,
+        start: Start,
+        limit: PageLimit,
+    ) -> Result<ListedPage, StoreError> {
+        let (skip, after) = match start {
+            Start::Skip(n) => (usize::try_from(n).unwrap_or(usize::MAX), None),
+            Start::After(position) => (0, Some(position.sort_key())),
+        };
+        let (entries, more, index_units) = self
+            .walk_index(merchant, bounds, after.as_deref(), skip, limit)
+            .await?;
+        let (items, item_units) = self.fetch_in_order(merchant, &entries).await?;
+        Ok(ListedPage {
+            items,
+            more,
+            read_units: index_units + item_units,
+        })
+    }
+
     /// Merges the merchant's shards in sort-key order: skips `skip` index entries, then takes
     /// `page_size` (and looks one further, to know whether more follow). Reads keys only.
-    pub(super) async fn walk_index(
+    async fn walk_index(
         &self,
         merchant: &MerchantId,
         bounds: TimeBounds,
@@ -65,7 +113,7 @@ impl DynamoDataSets {
                 let resume_at = after.map(|sort_key| {
                     let guid = sort_key.rsplit('#').next().unwrap_or_default();
                     HashMap::from([
-                        ("dataSetGuid".to_owned(), AttributeValue::S(guid.to_owned())),
+                        (self.key.to_owned(), AttributeValue::S(guid.to_owned())),
                         (
                             BY_CREATED_PK.to_owned(),
                             AttributeValue::S(partition.clone()),
@@ -131,11 +179,14 @@ impl DynamoDataSets {
         let mut query = self
             .client
             .query()
-            .table_name(&self.table)
+            .table_name(self.table)
             .index_name(BY_CREATED_INDEX)
             .expression_attribute_names("#pk", BY_CREATED_PK)
             .expression_attribute_values(":pk", AttributeValue::S(walk.partition.clone()))
-            .projection_expression("dataSetGuid, #sk, listedFieldBytes, listedJsonBytes")
+            .projection_expression(format!(
+                "{}, #sk, listedFieldBytes, listedJsonBytes",
+                self.key
+            ))
             .expression_attribute_names("#sk", BY_CREATED_SK)
             .limit(i32::try_from(limit).unwrap_or(i32::MAX))
             .return_consumed_capacity(ReturnConsumedCapacity::Total)
@@ -172,7 +223,7 @@ impl DynamoDataSets {
             };
             walk.buffer.push_back(IndexEntry {
                 sort_key: text(item.remove(BY_CREATED_SK))?,
-                guid: text(item.remove("dataSetGuid"))?,
+                guid: text(item.remove(self.key))?,
                 listed_bytes: bytes(item.remove("listedFieldBytes"))
                     .saturating_add(bytes(item.remove("listedJsonBytes"))),
             });
@@ -184,11 +235,13 @@ impl DynamoDataSets {
 
     /// Reads whole DataSets for one page, 100 keys per `BatchGetItem`, in parallel, and puts
     /// them back in index order.
-    pub(super) async fn fetch_in_order(
+    /// Reads whole items for one page, 100 keys per `BatchGetItem`, in parallel, and puts
+    /// them back in index order; only the merchant's.
+    async fn fetch_in_order(
         &self,
         merchant: &MerchantId,
         entries: &[IndexEntry],
-    ) -> Result<(Vec<DataSet>, f64), StoreError> {
+    ) -> Result<(Vec<Item>, f64), StoreError> {
         let batches = try_join_all(
             entries
                 .chunks(BATCH_GET_LIMIT)
@@ -200,14 +253,16 @@ impl DynamoDataSets {
         for (items, units) in batches {
             read_units += units;
             for item in items {
-                let ds = Self::from_item(item)?;
-                by_guid.insert(ds.guid.to_string(), ds);
+                if let Some(AttributeValue::S(guid)) = item.get(self.key) {
+                    by_guid.insert(guid.clone(), item);
+                }
             }
         }
+        let merchant = AttributeValue::S(merchant.to_string());
         let items = entries
             .iter()
             .filter_map(|entry| by_guid.remove(&entry.guid))
-            .filter(|ds| &ds.merchant_id == merchant)
+            .filter(|item| item.get("merchantId") == Some(&merchant))
             .collect();
         Ok((items, read_units))
     }
@@ -215,7 +270,7 @@ impl DynamoDataSets {
     async fn batch_get(&self, guids: Vec<String>) -> Result<(Vec<Item>, f64), StoreError> {
         let keys = guids
             .into_iter()
-            .map(|guid| HashMap::from([("dataSetGuid".to_owned(), AttributeValue::S(guid))]))
+            .map(|guid| HashMap::from([(self.key.to_owned(), AttributeValue::S(guid))]))
             .collect();
         let mut pending = Some(
             KeysAndAttributes::builder()
@@ -232,7 +287,7 @@ impl DynamoDataSets {
             let mut output = self
                 .client
                 .batch_get_item()
-                .request_items(&self.table, request)
+                .request_items(self.table, request)
                 .return_consumed_capacity(ReturnConsumedCapacity::Total)
                 .send()
                 .await
@@ -246,12 +301,12 @@ impl DynamoDataSets {
                 output
                     .responses
                     .as_mut()
-                    .and_then(|responses| responses.remove(&self.table))
+                    .and_then(|responses| responses.remove(self.table))
                     .unwrap_or_default(),
             );
             pending = output
                 .unprocessed_keys
-                .and_then(|mut unprocessed| unprocessed.remove(&self.table))
+                .and_then(|mut unprocessed| unprocessed.remove(self.table))
                 .filter(|rest| !rest.keys().is_empty());
         }
         match pending {

@@ -1,7 +1,9 @@
 //! DynamoDB stores: one request per operation, conditional writes for every invariant.
 
 mod api_keys;
+mod changelogs;
 mod datasets;
+mod entities;
 mod expression;
 mod forms;
 mod idempotency;
@@ -11,9 +13,12 @@ mod sessions;
 mod visits;
 
 pub use api_keys::DynamoApiKeys;
-pub use datasets::{BY_CREATED_INDEX, BY_CREATED_PK, BY_CREATED_SK, DynamoDataSets};
+pub use changelogs::DynamoChangelogs;
+pub use datasets::{BY_CONTACT_INDEX, DynamoDataSets};
+pub use entities::DynamoEntities;
 pub use forms::DynamoForms;
 pub use idempotency::DynamoIdempotency;
+pub use listing::{BY_CREATED_INDEX, BY_CREATED_PK, BY_CREATED_SK};
 pub use processing::DynamoProcessing;
 pub use sessions::DynamoSessions;
 pub use visits::DynamoVisits;

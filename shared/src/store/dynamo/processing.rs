@@ -1,19 +1,19 @@
 //! The processing writes: the claim (`open` → `processing`, one conditional update) and the
 //! commit (`processing` → `processed` with the DataSet, one transaction: both or neither).
 
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use jiff::Timestamp;
 use serde_json::Value;
 
 use super::datasets::DynamoDataSets;
+use super::entities::{DynamoEntities, cancelled_by_conflict};
 use super::expression::{attribute, number};
 use super::sessions::{
     DynamoSessions, KIND_PAYMENT, STATUS_OPEN, STATUS_PROCESSED, STATUS_PROCESSING,
 };
-use super::{backend, conditional, corrupt, encode};
+use super::{backend, conditional, corrupt};
 use crate::dataset::DataSet;
+use crate::entities::Donor;
 use crate::ground::storage::StoreError;
 use crate::ground::time::sortable_utc;
 use crate::session::{Claim, PaymentSession, ProcessStore, Processed, Processing};
@@ -23,11 +23,20 @@ use crate::session::{Claim, PaymentSession, ProcessStore, Processed, Processing}
 pub struct DynamoProcessing {
     sessions: DynamoSessions,
     datasets: DynamoDataSets,
+    entities: DynamoEntities,
 }
 
 impl DynamoProcessing {
-    pub fn new(sessions: DynamoSessions, datasets: DynamoDataSets) -> Self {
-        Self { sessions, datasets }
+    pub fn new(
+        sessions: DynamoSessions,
+        datasets: DynamoDataSets,
+        entities: DynamoEntities,
+    ) -> Self {
+        Self {
+            sessions,
+            datasets,
+            entities,
+        }
     }
 
     fn session_commit(
@@ -66,16 +75,6 @@ impl DynamoProcessing {
             .build()
             .map_err(corrupt("transaction item"))?;
         Ok(TransactWriteItem::builder().update(update).build())
-    }
-
-    fn dataset_put(&self, dataset: &DataSet) -> Result<TransactWriteItem, StoreError> {
-        let put = Put::builder()
-            .table_name(&self.datasets.table)
-            .set_item(Some(encode(&self.datasets.to_item(dataset))?))
-            .condition_expression("attribute_not_exists(dataSetGuid)")
-            .build()
-            .map_err(corrupt("transaction item"))?;
-        Ok(TransactWriteItem::builder().put(put).build())
     }
 }
 
@@ -125,13 +124,23 @@ impl ProcessStore for DynamoProcessing {
         claimed: &PaymentSession,
         processed: &Processed,
         dataset: &DataSet,
+        donor: &Donor,
     ) -> Result<Processing, StoreError> {
+        let mut items = vec![
+            self.session_commit(claimed, processed)?,
+            self.datasets.creation(dataset)?,
+        ];
+        for entity in donor.entities() {
+            items.extend(
+                self.entities
+                    .creation(&donor.contact.merchant_id, &entity)?,
+            );
+        }
         let result = self
             .sessions
             .client
             .transact_write_items()
-            .transact_items(self.session_commit(claimed, processed)?)
-            .transact_items(self.dataset_put(dataset)?)
+            .set_transact_items(Some(items))
             .send()
             .await;
         match result {
@@ -140,21 +149,4 @@ impl ProcessStore for DynamoProcessing {
             Err(err) => Err(backend(err)),
         }
     }
-}
-
-/// A transaction cancelled because a condition failed or a concurrent transaction held an
-/// item: a conflict to read again and decide on. Any other cancellation (throttling, a
-/// validation error) is a failure.
-fn cancelled_by_conflict<R>(err: &SdkError<TransactWriteItemsError, R>) -> bool {
-    let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
-        err.as_service_error()
-    else {
-        return false;
-    };
-    cancelled.cancellation_reasons().iter().all(|reason| {
-        matches!(
-            reason.code(),
-            None | Some("None" | "ConditionalCheckFailed" | "TransactionConflict")
-        )
-    })
 }

@@ -169,6 +169,17 @@ impl VisitStore for DynamoVisits {
         }
         Err(StoreError::backend("the visit session kept changing"))
     }
+
+    async fn delete(&self, merchant: &MerchantId, id: &VisitSessionId) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .key("id", AttributeValue::S(key(merchant, id)))
+            .send()
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
 }
 
 impl DynamoVisits {

@@ -1,0 +1,40 @@
+//! `GET /changelog/{guid}`: one of the merchant's changelog entries. Another merchant's guid
+//! is indistinguishable from an unknown one (404).
+
+use lambda_http::http::{Method, StatusCode};
+use lambda_http::{Body, Request, Response};
+
+use shared::app::ChangelogState;
+use shared::auth::ApiKeyStore;
+use shared::changelog::ChangelogStore;
+use shared::edge::pipeline::{Endpoint, back_office, path_param};
+use shared::edge::problem::ApiError;
+use shared::edge::response::json_response;
+use shared::ground::ids::ChangelogGuid;
+
+const ENDPOINT: Endpoint = Endpoint {
+    route: "/changelog/{guid}",
+    method: Method::GET,
+    allow: "GET",
+};
+
+/// Answers one request; every failure is a problem+json response.
+pub async fn handle<C: ChangelogStore, K: ApiKeyStore>(
+    req: Request,
+    state: &ChangelogState<C, K>,
+) -> Response<Body> {
+    let req = &req;
+    back_office(req, &ENDPOINT, &state.auth, |merchant| async move {
+        let guid = ChangelogGuid::parse(path_param(req, "guid").unwrap_or_default())?;
+        let entry = state
+            .changelogs
+            .get(&merchant, &guid)
+            .await?
+            .ok_or(ApiError::NotFound("Changelog entry not found"))?;
+        Ok(json_response(
+            StatusCode::OK,
+            entry.to_json(&state.time_zone)?,
+        ))
+    })
+    .await
+}

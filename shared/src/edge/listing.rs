@@ -1,0 +1,79 @@
+//! The two feeds a CRM syncs, `GET /dataSets` and `GET /changelogs`, answer alike: the request
+//! read the same way, the page in the same envelope with the same `nextToken`.
+
+use std::collections::HashMap;
+
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use lambda_http::http::StatusCode;
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use super::problem::ApiError;
+use super::response::{ReadUnits, json_response};
+use crate::dataset::listing::{ListRequest, Position, TokenSigner};
+use crate::ground::ids::MerchantId;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ListResponse {
+    page_number: u32,
+    page_size: u16,
+    start_date: Option<Date>,
+    end_date: Option<Date>,
+    list: Vec<Box<RawValue>>,
+    next_token: Option<String>,
+}
+
+/// The listing request of `req` for `merchant`: its query parameters, the first of each.
+///
+/// # Errors
+/// `Listing` for parameters that do not make a listing request.
+pub fn list_request(
+    req: &Request,
+    merchant: &MerchantId,
+    zone: &TimeZone,
+    signer: &TokenSigner,
+) -> Result<ListRequest, ApiError> {
+    let mut params = HashMap::new();
+    if let Some(query) = req.query_string_parameters_ref() {
+        for (name, value) in query.iter() {
+            params.entry(name).or_insert(value);
+        }
+    }
+    Ok(ListRequest::parse(&params, merchant, zone, signer)?)
+}
+
+/// One page of records, each already JSON, as the answer says it.
+pub struct ListedPage {
+    pub list: Vec<Box<RawValue>>,
+    /// Where the last record stands, when more follow.
+    pub next: Option<Position>,
+    pub read_units: f64,
+}
+
+/// The page's `200` answer, with a `nextToken` when more records follow.
+///
+/// # Errors
+/// `Encode` when the answer cannot be written.
+pub fn list_response(
+    request: &ListRequest,
+    merchant: &MerchantId,
+    signer: &TokenSigner,
+    page: ListedPage,
+) -> Result<Response<Body>, ApiError> {
+    let body = serde_json::to_string(&ListResponse {
+        page_number: request.page_number,
+        page_size: request.page_size,
+        start_date: request.start_date,
+        end_date: request.end_date,
+        list: page.list,
+        next_token: page
+            .next
+            .map(|position| signer.next_token(merchant, request, position)),
+    })?;
+    let mut response = json_response(StatusCode::OK, body);
+    response.extensions_mut().insert(ReadUnits(page.read_units));
+    Ok(response)
+}

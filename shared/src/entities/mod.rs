@@ -1,0 +1,22 @@
+//! Payment entities (seed table "DataSet and Changes"): the contact, payment methods,
+//! subscriptions, payments and add-ons behind every donation, and the actions that change them,
+//! each recorded as a changelog entry or a DataSet in the same transaction.
+
+mod actions;
+mod contacts;
+mod decide;
+mod model;
+mod ports;
+mod records;
+mod rules;
+mod service;
+mod sign_up;
+mod view;
+
+pub use actions::{ActionEntity, ActionFields, ActionInputError, ActionKind, ActionRequest};
+pub use contacts::redacted;
+pub use model::*;
+pub use ports::{Applied, Change, EntityStore, EntityWrite, Located, RecordWrite};
+pub use records::{derived_guid, state_of};
+pub use rules::Refusal;
+pub use service::{ActionError, Actions, Answer, Budget};

@@ -1,0 +1,149 @@
+//! What an action records: a changelog entry with the entity's state before and after, or a
+//! DataSet of what it signed up; and the guids of what it creates, derived from the record's
+//! guid so that a retried action creates the very same entities.
+
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::actions::ActionRequest;
+use super::model::{Entity, masked_iban};
+use super::rules::ActionContext;
+use crate::changelog::{ChangelogEntry, ChangelogStatus};
+use crate::dataset::{DataSet, JsonElement};
+use crate::ground::ids::{ChangelogGuid, DataSetGuid, EntityGuid};
+use crate::ground::time::seed_format;
+
+/// A guid that follows from `seed` and `label` alone.
+pub fn derived_guid(seed: Uuid, label: &str) -> EntityGuid {
+    let digest = Sha256::new()
+        .chain_update(b"entity:")
+        .chain_update(seed.as_bytes())
+        .chain_update(b":")
+        .chain_update(label.as_bytes())
+        .finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    EntityGuid::from_uuid(uuid::Builder::from_random_bytes(bytes).into_uuid())
+}
+
+/// An entity's state as the changelog records it: states, amounts and links, never a donor's
+/// person data (an IBAN only masked).
+pub fn state_of(entity: &Entity) -> Value {
+    match entity {
+        Entity::Contact(c) => {
+            json!({"state": text(&c.state), "mergedInto": c.merged_into.map(|g| g.to_string())})
+        }
+        Entity::PaymentMethod(pm) => json!({
+            "state": text(&pm.state),
+            "type": pm.kind.as_str(),
+            "iban": pm.iban.as_deref().map(masked_iban),
+            "replacedBy": pm.replaced_by.map(|g| g.to_string()),
+        }),
+        Entity::Subscription(s) => json!({
+            "state": text(&s.state),
+            "amount": s.amount,
+            "currency": s.currency.as_str(),
+            "interval": s.interval.months(),
+            "paymentMethodGuid": s.payment_method.to_string(),
+            "nextDueDate": s.next_due.to_string(),
+        }),
+        Entity::Payment(p) => json!({
+            "state": text(&p.state),
+            "amount": p.amount,
+            "refundedAmount": p.refunded,
+            "currency": p.currency.as_str(),
+            "dueDate": p.due_date.to_string(),
+        }),
+        Entity::AddOn(a) => json!({"amount": a.amount, "interval": a.interval.months()}),
+    }
+}
+
+/// A state written the way its JSON says it (`onHold`, `collected`).
+pub fn text<T: Serialize>(state: &T) -> String {
+    serde_json::to_value(state)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// The changelog entry of a change from `before` to `after`.
+pub fn changelog(
+    request: &ActionRequest,
+    before: &Entity,
+    after: &Entity,
+    ctx: &ActionContext<'_>,
+) -> ChangelogEntry {
+    ChangelogEntry {
+        guid: ChangelogGuid::from_uuid(ctx.record),
+        merchant_id: ctx.merchant.clone(),
+        created_at: ctx.now,
+        updated_at: ctx.now,
+        action: request.kind.as_str().to_owned(),
+        entity_type: request.entity.as_str().to_owned(),
+        entity_guid: request.entity_guid,
+        contact_guid: before.contact(),
+        meta_data: request.meta_data.clone(),
+        before: state_of(before),
+        after: state_of(after),
+        status: ChangelogStatus::Completed,
+    }
+}
+
+/// The DataSet of an action that signs something up: what was sent, and the guids of what
+/// it created (`paymentSessionResult`, as a processed donation has it).
+pub fn action_dataset(
+    request: &ActionRequest,
+    contact: EntityGuid,
+    created: &[(&str, EntityGuid)],
+    form_result: Map<String, Value>,
+    ctx: &ActionContext<'_>,
+) -> DataSet {
+    let mut result = Map::new();
+    result.insert(
+        "postProcessedTs".into(),
+        seed_format(ctx.now, ctx.zone).into(),
+    );
+    result.insert("contactGuidResult".into(), contact.to_string().into());
+    for (name, guid) in created {
+        result.insert((*name).to_owned(), guid.to_string().into());
+    }
+    let sensitive: Vec<String> = crate::validation::PERSONAL_FIELDS
+        .iter()
+        .filter(|name| form_result.contains_key(**name))
+        .map(|name| (*name).to_owned())
+        .chain(
+            form_result
+                .contains_key("holder")
+                .then(|| "holder".to_owned()),
+        )
+        .collect();
+    let element = json!({
+        "action": request.kind.as_str(),
+        "entityType": request.entity.as_str(),
+        "entityGuid": request.entity_guid.to_string(),
+        "metaData": request.meta_data,
+        "formResult": form_result,
+        "paymentSessionResult": result,
+    });
+    DataSet {
+        guid: DataSetGuid::from_uuid(ctx.record),
+        merchant_id: ctx.merchant.clone(),
+        created_at: ctx.now,
+        updated_at: ctx.now,
+        source_type: "action".to_owned(),
+        source_guid: Some(request.entity_guid.to_string()),
+        vendor: None,
+        is_transactional: true,
+        is_third_party: false,
+        sensitive_data: sensitive,
+        json_element: JsonElement::from_stored(element.to_string()),
+        contact: Some(contact),
+    }
+}
+
+/// An IBAN in its electronic form, if it is one.
+pub fn valid_iban(raw: &str) -> Option<String> {
+    crate::validation::normalized_iban(raw)
+}

@@ -1,0 +1,378 @@
+//! What each action of the seed's table does to a donor's entities: the change to write and
+//! the record that goes with it, or why the entities' states forbid it.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+use super::actions::{ActionKind, ActionRequest};
+use super::model::{
+    AddOn, ContactState, Donor, Entity, Payment, PaymentMethodEntity, PaymentMethodState,
+    PaymentState, Subscription, SubscriptionState,
+};
+use super::ports::{Change, EntityWrite, RecordWrite};
+use super::records::{action_dataset, changelog, derived_guid};
+use crate::ground::ids::{EntityGuid, MerchantId};
+use crate::ground::money::Amount;
+
+/// Contacts whose entities may change.
+pub const ACTIVE: &[ContactState] = &[ContactState::Active];
+
+/// The moment and the names an action is decided with.
+pub struct ActionContext<'a> {
+    pub merchant: &'a MerchantId,
+    pub now: Timestamp,
+    pub zone: &'a TimeZone,
+    /// The guid of the record the action writes (a changelog entry or a DataSet), chosen
+    /// before deciding: a retry with the same Idempotency-Key decides with the same guid, and
+    /// the guids of entities it creates derive from it.
+    pub record: Uuid,
+}
+
+impl ActionContext<'_> {
+    pub fn today(&self) -> Date {
+        self.now.to_zoned(self.zone.clone()).date()
+    }
+}
+
+/// Why an action is not taken.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum Refusal {
+    /// The entities' states forbid it (409).
+    #[error("{0}")]
+    Conflict(String),
+    /// The request lacks what this action needs (400).
+    #[error("{0}")]
+    Invalid(String),
+    /// A named entity does not exist for this merchant (404).
+    #[error("{0}")]
+    NotFound(&'static str),
+}
+
+pub(super) fn conflict(message: impl Into<String>) -> Refusal {
+    Refusal::Conflict(message.into())
+}
+
+pub(super) fn invalid(message: impl Into<String>) -> Refusal {
+    Refusal::Invalid(message.into())
+}
+
+pub fn state_name(state: ContactState) -> &'static str {
+    match state {
+        ContactState::Active => "active",
+        ContactState::Archived => "archived",
+        ContactState::Merged => "merged",
+        ContactState::Anonymising => "being anonymised",
+        ContactState::Anonymised => "anonymised",
+    }
+}
+
+pub(super) fn subscription(donor: &Donor, guid: EntityGuid) -> Result<&Subscription, Refusal> {
+    donor
+        .subscriptions
+        .iter()
+        .find(|s| s.guid == guid)
+        .ok_or(Refusal::NotFound("Subscription not found"))
+}
+
+pub(super) fn payment(donor: &Donor, guid: EntityGuid) -> Result<&Payment, Refusal> {
+    donor
+        .payments
+        .iter()
+        .find(|p| p.guid == guid)
+        .ok_or(Refusal::NotFound("Payment not found"))
+}
+
+/// One entity replaced, recorded in the changelog.
+fn logged(
+    request: &ActionRequest,
+    before: Entity,
+    after: Entity,
+    ctx: &ActionContext<'_>,
+) -> Change {
+    let entry = changelog(request, &before, &after, ctx);
+    Change {
+        merchant: ctx.merchant.clone(),
+        conditions: vec![(before.contact(), ACTIVE)],
+        writes: vec![EntityWrite::Replace {
+            expected: before.version(),
+            entity: after,
+        }],
+        records: vec![RecordWrite::NewChangelog(entry)],
+    }
+}
+
+pub(super) fn upgrade(
+    request: &ActionRequest,
+    sub: &Subscription,
+    ctx: &ActionContext<'_>,
+) -> Result<Change, Refusal> {
+    if sub.state == SubscriptionState::Cancelled {
+        return Err(conflict(
+            "a cancelled subscription cannot be upgraded; restart it first",
+        ));
+    }
+    let fields = &request.fields;
+    if let Some(interval) = fields.interval.filter(|i| !i.is_recurring()) {
+        return Err(invalid(format!(
+            "'interval' of a subscription must be 1, 3, 6 or 12, not {}",
+            interval.months()
+        )));
+    }
+    let amount = fields.amount.unwrap_or(sub.amount);
+    let interval = fields.interval.unwrap_or(sub.interval);
+    if (amount, interval) == (sub.amount, sub.interval) {
+        return Err(invalid("an upgrade needs a new 'amount' or 'interval'"));
+    }
+    // Payments already made keep their amount: the upgrade applies from the next period.
+    let after = Subscription {
+        amount,
+        interval,
+        updated_at: ctx.now,
+        version: sub.version + 1,
+        ..sub.clone()
+    };
+    Ok(logged(
+        request,
+        Entity::Subscription(sub.clone()),
+        Entity::Subscription(after),
+        ctx,
+    ))
+}
+
+pub(super) fn transition(
+    request: &ActionRequest,
+    sub: &Subscription,
+    ctx: &ActionContext<'_>,
+) -> Result<Change, Refusal> {
+    use SubscriptionState::{Active, Cancelled, OnHold};
+    let next = match (request.kind, sub.state) {
+        (ActionKind::Cancel, Active | OnHold) => Cancelled,
+        (ActionKind::Hold, Active) => OnHold,
+        (ActionKind::Restart, OnHold | Cancelled) => Active,
+        (kind, state) => {
+            return Err(conflict(format!(
+                "a subscription that is {} cannot be {}",
+                subscription_state(state),
+                match kind {
+                    ActionKind::Cancel => "cancelled",
+                    ActionKind::Hold => "put on hold",
+                    _ => "restarted",
+                }
+            )));
+        }
+    };
+    // A restart goes on from today: no payment for the time it was held or cancelled.
+    let today = ctx.today();
+    let after = Subscription {
+        state: next,
+        next_due: if next == Active {
+            sub.next_due.max(today)
+        } else {
+            sub.next_due
+        },
+        updated_at: ctx.now,
+        version: sub.version + 1,
+        ..sub.clone()
+    };
+    Ok(logged(
+        request,
+        Entity::Subscription(sub.clone()),
+        Entity::Subscription(after),
+        ctx,
+    ))
+}
+
+pub fn subscription_state(state: SubscriptionState) -> &'static str {
+    match state {
+        SubscriptionState::Active => "active",
+        SubscriptionState::OnHold => "on hold",
+        SubscriptionState::Cancelled => "cancelled",
+    }
+}
+
+pub(super) fn refund(
+    request: &ActionRequest,
+    payment: &Payment,
+    ctx: &ActionContext<'_>,
+) -> Result<Change, Refusal> {
+    if payment.state != PaymentState::Collected {
+        return Err(conflict(format!(
+            "only a collected payment can be refunded; this one is {}",
+            serde_json::to_value(payment.state)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        )));
+    }
+    let remaining = payment
+        .amount
+        .cents()
+        .saturating_sub(payment.refunded.cents());
+    let amount = request.fields.amount.map_or(remaining, Amount::cents);
+    if amount > remaining {
+        return Err(conflict(format!(
+            "at most {} {} of this payment can still be refunded",
+            Amount::from_cents(remaining).canonical(),
+            payment.currency.as_str()
+        )));
+    }
+    let refunded = payment.refunded.cents() + amount;
+    let after = Payment {
+        refunded: Amount::from_cents(refunded),
+        state: if refunded == payment.amount.cents() {
+            PaymentState::Refunded
+        } else {
+            PaymentState::Collected
+        },
+        updated_at: ctx.now,
+        version: payment.version + 1,
+        ..payment.clone()
+    };
+    Ok(logged(
+        request,
+        Entity::Payment(payment.clone()),
+        Entity::Payment(after),
+        ctx,
+    ))
+}
+
+/// Entities created by a sign-up or an upgrade, recorded as one DataSet.
+pub(super) fn recorded(
+    request: &ActionRequest,
+    donor: &Donor,
+    writes: Vec<EntityWrite>,
+    created: &[(&str, EntityGuid)],
+    form_result: Map<String, Value>,
+    ctx: &ActionContext<'_>,
+) -> Change {
+    let dataset = action_dataset(request, donor.contact.guid, created, form_result, ctx);
+    Change {
+        merchant: ctx.merchant.clone(),
+        conditions: vec![(donor.contact.guid, ACTIVE)],
+        writes,
+        records: vec![RecordWrite::NewDataSet(dataset)],
+    }
+}
+
+pub(super) fn add_on(
+    request: &ActionRequest,
+    donor: &Donor,
+    sub: &Subscription,
+    ctx: &ActionContext<'_>,
+) -> Result<Change, Refusal> {
+    if sub.state == SubscriptionState::Cancelled {
+        return Err(conflict("a cancelled subscription takes no add-on"));
+    }
+    let fields = &request.fields;
+    let amount = fields
+        .amount
+        .ok_or_else(|| invalid("an add-on needs an 'amount'"))?;
+    let add_on = AddOn {
+        guid: derived_guid(ctx.record, "add-on"),
+        contact: donor.contact.guid,
+        subscription: sub.guid,
+        name: fields.name.clone().unwrap_or_else(|| "AddOn".to_owned()),
+        amount,
+        interval: fields.interval.unwrap_or(sub.interval),
+        created_at: ctx.now,
+        version: 0,
+    };
+    let form = json!({"name": add_on.name, "amount": amount, "interval": add_on.interval.months()});
+    let created = [
+        ("addOnGuidResult", add_on.guid),
+        ("subscriptionGuidResult", sub.guid),
+    ];
+    Ok(recorded(
+        request,
+        donor,
+        vec![EntityWrite::Create(Entity::AddOn(add_on))],
+        &created,
+        as_map(form),
+        ctx,
+    ))
+}
+
+pub(super) fn as_map(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+pub(super) fn renewal(
+    request: &ActionRequest,
+    donor: &Donor,
+    ctx: &ActionContext<'_>,
+) -> Result<Change, Refusal> {
+    let old = donor
+        .payment_methods
+        .iter()
+        .find(|pm| pm.guid == request.entity_guid)
+        .ok_or(Refusal::NotFound("PaymentMethod not found"))?;
+    if old.state != PaymentMethodState::Active {
+        return Err(conflict(
+            "this payment method was replaced already; renew its successor",
+        ));
+    }
+    let fields = &request.fields;
+    let raw = fields
+        .iban
+        .as_deref()
+        .ok_or_else(|| invalid("a renewal needs the new 'iban'"))?;
+    let iban =
+        super::records::valid_iban(raw).ok_or_else(|| invalid("'iban' is not a valid IBAN"))?;
+    let renewed = PaymentMethodEntity {
+        guid: derived_guid(ctx.record, "payment-method"),
+        iban: Some(iban.clone()),
+        bic: fields.bic.clone(),
+        holder: fields.holder.clone().or_else(|| old.holder.clone()),
+        state: PaymentMethodState::Active,
+        replaced_by: None,
+        created_at: ctx.now,
+        updated_at: ctx.now,
+        version: 0,
+        ..old.clone()
+    };
+    let mut writes = vec![
+        EntityWrite::Create(Entity::PaymentMethod(renewed.clone())),
+        EntityWrite::Replace {
+            expected: old.version,
+            entity: Entity::PaymentMethod(PaymentMethodEntity {
+                state: PaymentMethodState::Replaced,
+                replaced_by: Some(renewed.guid),
+                updated_at: ctx.now,
+                version: old.version + 1,
+                ..old.clone()
+            }),
+        },
+    ];
+    // The contact's subscriptions on the old method move to the new one.
+    for sub in donor
+        .subscriptions
+        .iter()
+        .filter(|s| s.payment_method == old.guid && s.state != SubscriptionState::Cancelled)
+    {
+        writes.push(EntityWrite::Replace {
+            expected: sub.version,
+            entity: Entity::Subscription(Subscription {
+                payment_method: renewed.guid,
+                updated_at: ctx.now,
+                version: sub.version + 1,
+                ..sub.clone()
+            }),
+        });
+    }
+    let form = json!({"iban": iban, "bic": renewed.bic, "holder": renewed.holder});
+    let created = [("paymentMethodGuidResult", renewed.guid)];
+    Ok(recorded(
+        request,
+        donor,
+        writes,
+        &created,
+        as_map(form),
+        ctx,
+    ))
+}

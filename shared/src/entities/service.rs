@@ -1,0 +1,414 @@
+//! `POST /actions` as a service: find the entity, decide on its contact's entities as read,
+//! write change and record in one transaction (again, on a conflict, as read anew), and run
+//! erasures and merges in batches until nothing is left or the time is up.
+
+use std::time::{Duration, Instant};
+
+use futures::future::try_join_all;
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use uuid::Uuid;
+
+use super::actions::{ActionKind, ActionRequest};
+use super::contacts::{
+    archive, finish, merge_moves, progress, redacted, start_erasure, start_merge, visit_session_of,
+};
+use super::decide::decide;
+use super::model::{ContactState, Donor};
+use super::ports::{Applied, Change, EntityStore, RecordWrite};
+use super::rules::{ActionContext, Refusal};
+use crate::changelog::{ChangelogEntry, ChangelogStatus, ChangelogStore};
+use crate::dataset::{DataSet, DataSetStore, Retry};
+use crate::ground::ids::{ChangelogGuid, DataSetGuid, EntityGuid, MerchantId, VisitSessionId};
+use crate::ground::storage::StoreError;
+use crate::idempotency::{IdempotencyStore, KEY_LIFETIME, Reservation};
+use crate::visit::VisitStore;
+
+/// Tries when a concurrent action changed what a change insisted on.
+const ATTEMPTS: u32 = 6;
+/// DataSets erased or moved per batch.
+const BATCH: usize = 25;
+
+/// What an action answers: the record it wrote (or, repeated, wrote before).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer {
+    Changelog(ChangelogEntry),
+    DataSet(DataSet),
+}
+
+impl Answer {
+    /// An erasure or merge whose batches are not all done: call again to go on.
+    pub fn in_progress(&self) -> bool {
+        matches!(self, Self::Changelog(entry) if entry.status == ChangelogStatus::InProgress)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ActionError {
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    #[error(
+        "this Idempotency-Key was used within the last 24 hours for another action; use a new \
+         key for a new action"
+    )]
+    KeyReused,
+    #[error("storage failed")]
+    Store(#[from] StoreError),
+    #[error("the entity kept changing under concurrent actions; retry")]
+    Contended,
+}
+
+/// The stores an action needs.
+pub struct Actions<'a, E, D, C, V, I> {
+    pub entities: &'a E,
+    pub datasets: &'a D,
+    pub changelogs: &'a C,
+    pub visits: &'a V,
+    pub idempotency: &'a I,
+}
+
+/// How long a call may go on with batches before it answers "in progress".
+pub struct Budget {
+    pub until: Instant,
+}
+
+impl Budget {
+    pub fn of(time: Duration) -> Self {
+        Self {
+            until: Instant::now() + time,
+        }
+    }
+
+    fn spent(&self) -> bool {
+        Instant::now() >= self.until
+    }
+}
+
+impl<E, D, C, V, I> Actions<'_, E, D, C, V, I>
+where
+    E: EntityStore,
+    D: DataSetStore,
+    C: ChangelogStore,
+    V: VisitStore,
+    I: IdempotencyStore,
+{
+    /// Performs an action of the seed's table for `merchant`.
+    ///
+    /// # Errors
+    /// `Refused` when the entities' states forbid it or it names what is not there,
+    /// `KeyReused` for a retry key of another action, `Store` and `Contended` otherwise.
+    pub async fn perform(
+        &self,
+        merchant: &MerchantId,
+        request: &ActionRequest,
+        retry: Option<Retry>,
+        now: Timestamp,
+        zone: &TimeZone,
+        budget: &Budget,
+    ) -> Result<Answer, ActionError> {
+        let record = match retry {
+            None => Uuid::new_v4(),
+            Some(retry) => self.reserve(merchant, retry, now).await?,
+        };
+        if let Some(answer) = self.recorded(merchant, record).await?
+            && !answer.in_progress()
+        {
+            return Ok(answer);
+        }
+        let ctx = ActionContext {
+            merchant,
+            now,
+            zone,
+            record,
+        };
+        let located = self
+            .entities
+            .locate(merchant, &request.entity_guid)
+            .await?
+            .ok_or(Refusal::NotFound("Entity not found"))?;
+        for attempt in 0..ATTEMPTS {
+            let donor = self.donor(merchant, &located.contact).await?;
+            if let Some(pending) = donor.contact.pending.as_ref().map(|p| p.changelog)
+                && matches!(request.kind, ActionKind::Anonymise | ActionKind::Merge)
+                && matches!(
+                    donor.contact.state,
+                    ContactState::Anonymising | ContactState::Merged
+                )
+            {
+                // An erasure or merge under way: this call goes on with it.
+                return self
+                    .batches(merchant, donor.contact.guid, pending, &ctx, budget)
+                    .await;
+            }
+            let change = self.decide(request, &donor, &ctx).await?;
+            match self.entities.apply(&change).await? {
+                Applied::Done => {
+                    if let Some(pending) = change_pending(&change) {
+                        return self
+                            .batches(merchant, donor.contact.guid, pending, &ctx, budget)
+                            .await;
+                    }
+                    return answer_of(change).ok_or(ActionError::Contended);
+                }
+                Applied::Conflict => pause(attempt).await,
+            }
+        }
+        Err(ActionError::Contended)
+    }
+
+    async fn reserve(
+        &self,
+        merchant: &MerchantId,
+        retry: Retry,
+        now: Timestamp,
+    ) -> Result<Uuid, ActionError> {
+        let fresh = Uuid::new_v4();
+        let expires = now.saturating_add(KEY_LIFETIME).unwrap_or(now);
+        let scoped = retry.key.scoped(merchant);
+        match self
+            .idempotency
+            .reserve(
+                &scoped,
+                &retry.fingerprint,
+                &fresh.to_string(),
+                now,
+                expires,
+            )
+            .await?
+        {
+            Reservation::Fresh => Ok(fresh),
+            Reservation::Taken {
+                fingerprint,
+                resource,
+            } if fingerprint == retry.fingerprint => Uuid::try_parse(&resource)
+                .map_err(|e| StoreError::corrupt("reserved record guid", e).into()),
+            Reservation::Taken { .. } => Err(ActionError::KeyReused),
+        }
+    }
+
+    /// The record written under this guid before, if any.
+    async fn recorded(
+        &self,
+        merchant: &MerchantId,
+        record: Uuid,
+    ) -> Result<Option<Answer>, StoreError> {
+        if let Some(entry) = self
+            .changelogs
+            .get(merchant, &ChangelogGuid::from_uuid(record))
+            .await?
+        {
+            return Ok(Some(Answer::Changelog(entry)));
+        }
+        Ok(self
+            .datasets
+            .get(merchant, &DataSetGuid::from_uuid(record))
+            .await?
+            .map(Answer::DataSet))
+    }
+
+    async fn donor(
+        &self,
+        merchant: &MerchantId,
+        contact: &EntityGuid,
+    ) -> Result<Donor, ActionError> {
+        Ok(self
+            .entities
+            .donor(merchant, contact)
+            .await?
+            .ok_or(Refusal::NotFound("Contact not found"))?)
+    }
+
+    async fn decide(
+        &self,
+        request: &ActionRequest,
+        donor: &Donor,
+        ctx: &ActionContext<'_>,
+    ) -> Result<Change, ActionError> {
+        Ok(match request.kind {
+            ActionKind::Archive => archive(request, donor, ctx)?,
+            ActionKind::Anonymise => start_erasure(request, donor, ctx)?,
+            ActionKind::Merge => {
+                let target = request.fields.target_contact.ok_or_else(|| {
+                    Refusal::Invalid("a merge names its 'targetContactGuid'".to_owned())
+                })?;
+                let target = self
+                    .entities
+                    .donor(ctx.merchant, &target)
+                    .await?
+                    .ok_or(Refusal::NotFound("Target contact not found"))?;
+                start_merge(request, donor, &target, ctx)?
+            }
+            _ => decide(request, donor, ctx)?,
+        })
+    }
+
+    /// An erasure's or a merge's batches, until nothing is left or the budget is spent; the
+    /// answer is its changelog entry, `completed` only at the end.
+    async fn batches(
+        &self,
+        merchant: &MerchantId,
+        contact: EntityGuid,
+        changelog: ChangelogGuid,
+        ctx: &ActionContext<'_>,
+        budget: &Budget,
+    ) -> Result<Answer, ActionError> {
+        loop {
+            let donor = self.donor(merchant, &contact).await?;
+            let entry = self
+                .changelogs
+                .get(merchant, &changelog)
+                .await?
+                .ok_or_else(|| {
+                    StoreError::corrupt_without_cause("changelog entry of a batch operation")
+                })?;
+            let Some(pending) = donor.contact.pending.clone() else {
+                return Ok(Answer::Changelog(entry));
+            };
+            if budget.spent() {
+                return Ok(Answer::Changelog(entry));
+            }
+            let change = match (donor.contact.state, donor.contact.merged_into) {
+                (ContactState::Merged, Some(target)) => match merge_moves(&donor, target, ctx) {
+                    Some(moves) => moves,
+                    None => self.relink(merchant, &donor, target, &entry, ctx).await?,
+                },
+                _ => {
+                    self.erase(
+                        merchant,
+                        &donor,
+                        pending.after.as_deref(),
+                        pending.done,
+                        &entry,
+                        ctx,
+                    )
+                    .await?
+                }
+            };
+            let finished = change_finishes(&change);
+            if self.entities.apply(&change).await? == Applied::Done && finished {
+                return answer_of(change).ok_or(ActionError::Contended);
+            }
+        }
+    }
+
+    /// The next batch of an erasure: DataSets redacted, their visit sessions deleted.
+    async fn erase(
+        &self,
+        merchant: &MerchantId,
+        donor: &Donor,
+        after: Option<&str>,
+        done: u64,
+        entry: &ChangelogEntry,
+        ctx: &ActionContext<'_>,
+    ) -> Result<Change, ActionError> {
+        let page = self
+            .datasets
+            .for_contact(merchant, &donor.contact.guid, after, BATCH)
+            .await?;
+        let Some((_, last)) = page.items.last() else {
+            return Ok(finish(&donor.contact, entry, ctx));
+        };
+        try_join_all(
+            page.items
+                .iter()
+                .map(|(guid, _)| self.erase_one(merchant, guid, ctx)),
+        )
+        .await?;
+        Ok(progress(
+            &donor.contact,
+            Some(last.clone()),
+            done + page.items.len() as u64,
+            ctx,
+            entry,
+        ))
+    }
+
+    /// One DataSet of an erasure: redacted, and the visit session it came through deleted.
+    async fn erase_one(
+        &self,
+        merchant: &MerchantId,
+        guid: &DataSetGuid,
+        ctx: &ActionContext<'_>,
+    ) -> Result<(), StoreError> {
+        let Some(dataset) = self.datasets.get(merchant, guid).await? else {
+            return Ok(());
+        };
+        if let Some(id) =
+            visit_session_of(&dataset.json_element).and_then(|id| VisitSessionId::parse(&id).ok())
+        {
+            self.visits.delete(merchant, &id).await?;
+        }
+        let erased = redacted(&dataset.json_element, &dataset.sensitive_data);
+        self.datasets
+            .replace_json_element(merchant, guid, &erased, ctx.now)
+            .await?;
+        Ok(())
+    }
+
+    /// The next batch of a merge, once its entities are moved: DataSets linked to the target.
+    async fn relink(
+        &self,
+        merchant: &MerchantId,
+        donor: &Donor,
+        target: EntityGuid,
+        entry: &ChangelogEntry,
+        ctx: &ActionContext<'_>,
+    ) -> Result<Change, ActionError> {
+        let source = donor.contact.guid;
+        let page = self
+            .datasets
+            .for_contact(merchant, &source, None, BATCH)
+            .await?;
+        if page.items.is_empty() {
+            return Ok(finish(&donor.contact, entry, ctx));
+        }
+        let moves = page.items.iter().map(|(guid, _)| {
+            self.datasets
+                .move_to_contact(merchant, guid, &source, &target)
+        });
+        let moved = try_join_all(moves)
+            .await?
+            .into_iter()
+            .filter(|moved| *moved)
+            .count() as u64;
+        let done = donor.contact.pending.as_ref().map_or(0, |p| p.done) + moved;
+        Ok(progress(&donor.contact, None, done, ctx, entry))
+    }
+}
+
+/// The changelog entry a change starts a batch operation with.
+fn change_pending(change: &Change) -> Option<ChangelogGuid> {
+    change.records.iter().find_map(|record| match record {
+        RecordWrite::NewChangelog(entry) if entry.status == ChangelogStatus::InProgress => {
+            Some(entry.guid)
+        }
+        _ => None,
+    })
+}
+
+/// Whether a change ends a batch operation.
+fn change_finishes(change: &Change) -> bool {
+    change.records.iter().any(|record| {
+        matches!(record, RecordWrite::UpdateChangelog(entry) if entry.status == ChangelogStatus::Completed)
+    })
+}
+
+fn answer_of(change: Change) -> Option<Answer> {
+    change
+        .records
+        .into_iter()
+        .next()
+        .map(|record| match record {
+            RecordWrite::NewChangelog(entry) | RecordWrite::UpdateChangelog(entry) => {
+                Answer::Changelog(entry)
+            }
+            RecordWrite::NewDataSet(dataset) => Answer::DataSet(dataset),
+        })
+}
+
+/// A short random pause, so that actions that collided do not collide again in step.
+async fn pause(attempt: u32) {
+    let mut byte = [0u8; 1];
+    let jitter = getrandom::fill(&mut byte).map_or(0, |()| u64::from(byte[0] % 16));
+    tokio::time::sleep(Duration::from_millis(5 * u64::from(attempt + 1) + jitter)).await;
+}

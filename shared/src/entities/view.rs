@@ -1,0 +1,195 @@
+//! A contact as `GET /contact/{guid}` shows it: its state, person and every entity with its
+//! state; an IBAN only masked, and of an erased contact nothing but states and amounts.
+
+use jiff::tz::TimeZone;
+use serde::Serialize;
+
+use super::model::{AddOn, Donor, Payment, PaymentMethodEntity, Person, Subscription, masked_iban};
+use super::records::text;
+use crate::ground::ids::DataSetGuid;
+use crate::ground::money::Amount;
+use crate::ground::time::seed_format;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ContactView<'a> {
+    contact_guid: String,
+    merchant_id: &'a str,
+    state: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    merged_into: Option<String>,
+    /// An erasure or merge still under way: its changelog entry and DataSets done so far.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pending: Option<PendingView>,
+    person: &'a Person,
+    created_ts: String,
+    updated_ts: String,
+    payment_methods: Vec<PaymentMethodView<'a>>,
+    subscriptions: Vec<SubscriptionView<'a>>,
+    payments: Vec<PaymentView<'a>>,
+    add_ons: Vec<AddOnView<'a>>,
+    data_set_guids: Vec<String>,
+    /// More DataSets follow than `dataSetGuids` lists.
+    more_data_sets: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PendingView {
+    changelog_guid: String,
+    done: u64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PaymentMethodView<'a> {
+    payment_method_guid: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    state: String,
+    iban: Option<String>,
+    bic: Option<&'a str>,
+    holder: Option<&'a str>,
+    replaced_by: Option<String>,
+    created_ts: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SubscriptionView<'a> {
+    subscription_guid: String,
+    state: String,
+    amount: Amount,
+    currency: &'a str,
+    interval: u8,
+    payment_method_guid: String,
+    next_due_date: String,
+    created_ts: String,
+    updated_ts: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PaymentView<'a> {
+    payment_guid: String,
+    state: String,
+    amount: Amount,
+    refunded_amount: Amount,
+    currency: &'a str,
+    due_date: String,
+    subscription_guid: Option<String>,
+    payment_method_guid: String,
+    created_ts: String,
+    updated_ts: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AddOnView<'a> {
+    add_on_guid: String,
+    subscription_guid: String,
+    name: &'a str,
+    amount: Amount,
+    interval: u8,
+    created_ts: String,
+}
+
+impl Donor {
+    /// The contact as the API shows it, with the guids of (the first of) its DataSets.
+    pub fn to_json(
+        &self,
+        zone: &TimeZone,
+        datasets: &[DataSetGuid],
+        more_data_sets: bool,
+    ) -> Result<String, serde_json::Error> {
+        let ts = |at| seed_format(at, zone);
+        let c = &self.contact;
+        let view = ContactView {
+            contact_guid: c.guid.to_string(),
+            merchant_id: c.merchant_id.as_str(),
+            state: text(&c.state),
+            merged_into: c.merged_into.map(|g| g.to_string()),
+            pending: c.pending.as_ref().map(|p| PendingView {
+                changelog_guid: p.changelog.to_string(),
+                done: p.done,
+            }),
+            person: &c.person,
+            created_ts: ts(c.created_at),
+            updated_ts: ts(c.updated_at),
+            payment_methods: self
+                .payment_methods
+                .iter()
+                .map(|pm| method(pm, &ts))
+                .collect(),
+            subscriptions: self
+                .subscriptions
+                .iter()
+                .map(|s| subscription(s, &ts))
+                .collect(),
+            payments: self.payments.iter().map(|p| payment(p, &ts)).collect(),
+            add_ons: self.add_ons.iter().map(|a| add_on(a, &ts)).collect(),
+            data_set_guids: datasets.iter().map(ToString::to_string).collect(),
+            more_data_sets,
+        };
+        serde_json::to_string(&view)
+    }
+}
+
+fn method<'a>(
+    pm: &'a PaymentMethodEntity,
+    ts: &dyn Fn(jiff::Timestamp) -> String,
+) -> PaymentMethodView<'a> {
+    PaymentMethodView {
+        payment_method_guid: pm.guid.to_string(),
+        kind: pm.kind.as_str(),
+        state: text(&pm.state),
+        iban: pm.iban.as_deref().map(masked_iban),
+        bic: pm.bic.as_deref(),
+        holder: pm.holder.as_deref(),
+        replaced_by: pm.replaced_by.map(|g| g.to_string()),
+        created_ts: ts(pm.created_at),
+    }
+}
+
+fn subscription<'a>(
+    s: &'a Subscription,
+    ts: &dyn Fn(jiff::Timestamp) -> String,
+) -> SubscriptionView<'a> {
+    SubscriptionView {
+        subscription_guid: s.guid.to_string(),
+        state: text(&s.state),
+        amount: s.amount,
+        currency: s.currency.as_str(),
+        interval: s.interval.months(),
+        payment_method_guid: s.payment_method.to_string(),
+        next_due_date: s.next_due.to_string(),
+        created_ts: ts(s.created_at),
+        updated_ts: ts(s.updated_at),
+    }
+}
+
+fn payment<'a>(p: &'a Payment, ts: &dyn Fn(jiff::Timestamp) -> String) -> PaymentView<'a> {
+    PaymentView {
+        payment_guid: p.guid.to_string(),
+        state: text(&p.state),
+        amount: p.amount,
+        refunded_amount: p.refunded,
+        currency: p.currency.as_str(),
+        due_date: p.due_date.to_string(),
+        subscription_guid: p.subscription.map(|g| g.to_string()),
+        payment_method_guid: p.payment_method.to_string(),
+        created_ts: ts(p.created_at),
+        updated_ts: ts(p.updated_at),
+    }
+}
+
+fn add_on<'a>(a: &'a AddOn, ts: &dyn Fn(jiff::Timestamp) -> String) -> AddOnView<'a> {
+    AddOnView {
+        add_on_guid: a.guid.to_string(),
+        subscription_guid: a.subscription.to_string(),
+        name: &a.name,
+        amount: a.amount,
+        interval: a.interval.months(),
+        created_ts: ts(a.created_at),
+    }
+}

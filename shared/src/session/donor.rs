@@ -1,0 +1,134 @@
+//! The payment entities a processed donation creates: the donor as a contact, the payment
+//! method (a SEPA mandate, a card, PayPal), a subscription for recurring donations and the first
+//! payment. Their guids follow from the claim, so a processing finished after a crash writes
+//! the very same entities.
+
+use jiff::ToSpan;
+use jiff::tz::TimeZone;
+use serde_json::Value;
+
+use super::donation::{NotPayable, order};
+use super::model::{Claim, PaymentSession};
+use crate::entities::{
+    Contact, ContactState, Donor, Payment, PaymentMethodEntity, PaymentMethodState, PaymentState,
+    Person, Subscription, SubscriptionState, derived_guid,
+};
+use crate::form::Form;
+use crate::ground::money::{Amount, PaymentMethod};
+
+/// The donor's person, from the session's values.
+fn person(session: &PaymentSession) -> Person {
+    let text = |name: &str| {
+        session
+            .values
+            .get(name)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    Person {
+        salutation: text("salutation"),
+        title: text("title"),
+        first_name: text("first_name"),
+        last_name: text("last_name"),
+        company: text("company"),
+        street: text("street"),
+        post_code: text("post_code"),
+        city: text("city"),
+        country: text("country"),
+        email: text("email"),
+        phone: text("phone"),
+        birthday: text("birthday"),
+    }
+}
+
+/// The entities of a frozen, complete session.
+pub fn donor_of(
+    session: &PaymentSession,
+    form: &Form,
+    claim: &Claim,
+    zone: &TimeZone,
+) -> Result<Donor, NotPayable> {
+    let order = order(session, form)?;
+    let seed = claim.data_set_guid.uuid();
+    let at = claim.claimed_at;
+    let today = at.to_zoned(zone.clone()).date();
+    let person = person(session);
+    let contact = Contact {
+        guid: derived_guid(seed, "contact"),
+        merchant_id: form.merchant_id.clone(),
+        state: ContactState::Active,
+        merged_into: None,
+        pending: None,
+        created_at: at,
+        updated_at: at,
+        version: 0,
+        person,
+    };
+    let sepa = order.method == PaymentMethod::SepaDirectDebit;
+    let value = |name: &str| {
+        session
+            .values
+            .get(name)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    let method = PaymentMethodEntity {
+        guid: derived_guid(seed, "payment-method"),
+        contact: contact.guid,
+        kind: order.method,
+        state: PaymentMethodState::Active,
+        iban: value("iban").filter(|_| sepa),
+        bic: value("bic").filter(|_| sepa),
+        holder: contact.person.full_name(),
+        replaced_by: None,
+        created_at: at,
+        updated_at: at,
+        version: 0,
+    };
+    let subscription = if order.interval.is_recurring() {
+        let next_due = today
+            .checked_add(i64::from(order.interval.months()).months())
+            .map_err(|_| NotPayable("interval"))?;
+        Some(Subscription {
+            guid: derived_guid(seed, "subscription"),
+            contact: contact.guid,
+            amount: order.amount,
+            currency: order.currency.clone(),
+            interval: order.interval,
+            state: SubscriptionState::Active,
+            payment_method: method.guid,
+            next_due,
+            created_at: at,
+            updated_at: at,
+            version: 0,
+        })
+    } else {
+        None
+    };
+    let payment = Payment {
+        guid: derived_guid(seed, "payment"),
+        contact: contact.guid,
+        subscription: subscription.as_ref().map(|s| s.guid),
+        payment_method: method.guid,
+        amount: order.amount,
+        currency: order.currency.clone(),
+        due_date: today,
+        // A card or PayPal payment is captured at once; a direct debit waits for the bank.
+        state: if sepa {
+            PaymentState::Pending
+        } else {
+            PaymentState::Collected
+        },
+        refunded: Amount::from_cents(0),
+        created_at: at,
+        updated_at: at,
+        version: 0,
+    };
+    Ok(Donor {
+        contact,
+        payment_methods: vec![method],
+        subscriptions: subscription.into_iter().collect(),
+        payments: vec![payment],
+        add_ons: Vec::new(),
+    })
+}

@@ -1,0 +1,139 @@
+//! DataSets in memory, with their listing order and their contacts.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use jiff::Timestamp;
+
+use super::lock;
+use crate::dataset::listing::{PageLimit, Position, Start, TimeBounds};
+use crate::dataset::{ContactPage, DataSet, DataSetStore, JsonElement, Page};
+use crate::ground::ids::{DataSetGuid, EntityGuid, MerchantId};
+use crate::ground::storage::StoreError;
+use crate::ground::time::sortable_utc;
+
+#[derive(Clone, Default)]
+pub struct MemoryDataSets {
+    pub(super) items: Arc<Mutex<HashMap<DataSetGuid, DataSet>>>,
+}
+
+impl DataSetStore for MemoryDataSets {
+    async fn insert(&self, dataset: &DataSet) -> Result<(), StoreError> {
+        let mut items = lock(&self.items);
+        if items.contains_key(&dataset.guid) {
+            return Err(StoreError::AlreadyExists);
+        }
+        items.insert(dataset.guid, dataset.clone());
+        Ok(())
+    }
+
+    async fn get(
+        &self,
+        merchant: &MerchantId,
+        guid: &DataSetGuid,
+    ) -> Result<Option<DataSet>, StoreError> {
+        Ok(lock(&self.items)
+            .get(guid)
+            .filter(|ds| &ds.merchant_id == merchant)
+            .cloned())
+    }
+
+    async fn replace_json_element(
+        &self,
+        merchant: &MerchantId,
+        guid: &DataSetGuid,
+        json_element: &JsonElement,
+        updated_at: Timestamp,
+    ) -> Result<Option<DataSet>, StoreError> {
+        let mut items = lock(&self.items);
+        let Some(ds) = items.get_mut(guid).filter(|ds| &ds.merchant_id == merchant) else {
+            return Ok(None);
+        };
+        ds.json_element = json_element.clone();
+        ds.updated_at = updated_at;
+        Ok(Some(ds.clone()))
+    }
+
+    async fn for_contact(
+        &self,
+        merchant: &MerchantId,
+        contact: &EntityGuid,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<ContactPage, StoreError> {
+        let mut linked: Vec<(DataSetGuid, String)> = lock(&self.items)
+            .values()
+            .filter(|ds| &ds.merchant_id == merchant && ds.contact.as_ref() == Some(contact))
+            .map(|ds| {
+                (
+                    ds.guid,
+                    format!("{}#{}", sortable_utc(ds.created_at), ds.guid),
+                )
+            })
+            .filter(|(_, key)| after.is_none_or(|after| key.as_str() > after))
+            .collect();
+        linked.sort_by(|a, b| a.1.cmp(&b.1));
+        let more = linked.len() > limit;
+        linked.truncate(limit);
+        Ok(ContactPage {
+            items: linked,
+            more,
+        })
+    }
+
+    async fn move_to_contact(
+        &self,
+        merchant: &MerchantId,
+        guid: &DataSetGuid,
+        from: &EntityGuid,
+        to: &EntityGuid,
+    ) -> Result<bool, StoreError> {
+        let mut items = lock(&self.items);
+        match items
+            .get_mut(guid)
+            .filter(|ds| &ds.merchant_id == merchant && ds.contact.as_ref() == Some(from))
+        {
+            Some(ds) => {
+                ds.contact = Some(*to);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    async fn list(
+        &self,
+        merchant: &MerchantId,
+        bounds: TimeBounds,
+        start: Start,
+        limit: PageLimit,
+    ) -> Result<Page, StoreError> {
+        let position = |ds: &DataSet| Position {
+            created_at: ds.created_at,
+            guid: ds.guid.uuid(),
+        };
+        let mut matching: Vec<DataSet> = lock(&self.items)
+            .values()
+            .filter(|ds| &ds.merchant_id == merchant && bounds.contains(ds.created_at))
+            .filter(|ds| match start {
+                Start::After(after) => position(ds) > after,
+                Start::Skip(_) => true,
+            })
+            .cloned()
+            .collect();
+        matching.sort_by_key(position);
+        let skip = match start {
+            Start::Skip(n) => usize::try_from(n).unwrap_or(usize::MAX),
+            Start::After(_) => 0,
+        };
+        let mut items: Vec<DataSet> = matching.into_iter().skip(skip).collect();
+        let fitting = limit.fitting(items.iter().map(|ds| ds.listed_size().total()));
+        let more = items.len() > fitting;
+        items.truncate(fitting);
+        Ok(Page {
+            items,
+            more,
+            read_units: 0.0,
+        })
+    }
+}

@@ -1,0 +1,229 @@
+//! Payment entities and the changelog in memory: one lock over entities, directory, changelog
+//! and DataSets while a change is checked and written, so a change is all or nothing.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use super::datasets::MemoryDataSets;
+use super::lock;
+use crate::changelog::{ChangelogEntry, ChangelogPage, ChangelogStatus, ChangelogStore};
+use crate::dataset::listing::{PageLimit, Position, Start, TimeBounds};
+use crate::entities::{
+    Applied, Change, Donor, Entity, EntityStore, EntityWrite, Located, RecordWrite,
+};
+use crate::ground::ids::{ChangelogGuid, EntityGuid, MerchantId};
+use crate::ground::storage::StoreError;
+
+#[derive(Clone, Default)]
+pub struct MemoryChangelogs {
+    entries: Arc<Mutex<HashMap<ChangelogGuid, ChangelogEntry>>>,
+}
+
+impl ChangelogStore for MemoryChangelogs {
+    async fn get(
+        &self,
+        merchant: &MerchantId,
+        guid: &ChangelogGuid,
+    ) -> Result<Option<ChangelogEntry>, StoreError> {
+        Ok(lock(&self.entries)
+            .get(guid)
+            .filter(|e| &e.merchant_id == merchant)
+            .cloned())
+    }
+
+    async fn list(
+        &self,
+        merchant: &MerchantId,
+        bounds: TimeBounds,
+        start: Start,
+        limit: PageLimit,
+    ) -> Result<ChangelogPage, StoreError> {
+        let position = |e: &ChangelogEntry| Position {
+            created_at: e.created_at,
+            guid: e.guid.uuid(),
+        };
+        let mut matching: Vec<ChangelogEntry> = lock(&self.entries)
+            .values()
+            .filter(|e| &e.merchant_id == merchant && bounds.contains(e.created_at))
+            .filter(|e| match start {
+                Start::After(after) => position(e) > after,
+                Start::Skip(_) => true,
+            })
+            .cloned()
+            .collect();
+        matching.sort_by_key(position);
+        let skip = match start {
+            Start::Skip(n) => usize::try_from(n).unwrap_or(usize::MAX),
+            Start::After(_) => 0,
+        };
+        let mut items: Vec<ChangelogEntry> = matching.into_iter().skip(skip).collect();
+        let fitting = limit.fitting(items.iter().map(ChangelogEntry::listed_bytes));
+        let more = items.len() > fitting;
+        items.truncate(fitting);
+        Ok(ChangelogPage {
+            items,
+            more,
+            read_units: 0.0,
+        })
+    }
+}
+
+type Partition = BTreeMap<EntityGuid, Entity>;
+
+/// Entities by (merchant, contact) partition, and the directory of every entity's home.
+#[derive(Default)]
+pub(super) struct Entities {
+    partitions: HashMap<(MerchantId, EntityGuid), Partition>,
+    pub(super) directory: HashMap<(MerchantId, EntityGuid), Located>,
+}
+
+#[derive(Clone, Default)]
+pub struct MemoryEntities {
+    pub(super) entities: Arc<Mutex<Entities>>,
+    pub changelogs: MemoryChangelogs,
+    pub datasets: MemoryDataSets,
+}
+
+impl MemoryEntities {
+    /// Entities whose changes record into `datasets` (and their own changelog).
+    pub fn recording_into(datasets: MemoryDataSets) -> Self {
+        Self {
+            datasets,
+            ..Self::default()
+        }
+    }
+}
+
+impl Entities {
+    fn stored(
+        &self,
+        merchant: &MerchantId,
+        contact: EntityGuid,
+        guid: EntityGuid,
+    ) -> Option<&Entity> {
+        self.partitions
+            .get(&(merchant.clone(), contact))
+            .and_then(|p| p.get(&guid))
+    }
+
+    /// Whether every write, condition and record holds as the change insists.
+    fn holds(
+        &self,
+        change: &Change,
+        changelogs: &HashMap<ChangelogGuid, ChangelogEntry>,
+        datasets: &MemoryDataSets,
+    ) -> bool {
+        let m = &change.merchant;
+        let written_contacts: Vec<EntityGuid> = change
+            .writes
+            .iter()
+            .filter_map(|w| match w {
+                EntityWrite::Replace {
+                    entity: Entity::Contact(c),
+                    ..
+                } => Some(c.guid),
+                _ => None,
+            })
+            .collect();
+        let conditions = change.conditions.iter().filter(|(c, _)| !written_contacts.contains(c)).all(|(contact, states)| {
+            matches!(self.stored(m, *contact, *contact), Some(Entity::Contact(c)) if states.contains(&c.state))
+        });
+        let writes = change.writes.iter().all(|write| match write {
+            EntityWrite::Create(e) => !self.directory.contains_key(&(m.clone(), e.guid())),
+            EntityWrite::Replace { entity, expected } => {
+                self.stored(m, entity.contact(), entity.guid())
+                    .map(Entity::version)
+                    == Some(*expected)
+            }
+            EntityWrite::Move {
+                entity,
+                from,
+                expected,
+            } => {
+                self.stored(m, *from, entity.guid()).map(Entity::version) == Some(*expected)
+                    && self.stored(m, entity.contact(), entity.guid()).is_none()
+            }
+        });
+        let items = super::lock(&datasets.items);
+        let records = change.records.iter().all(|record| match record {
+            RecordWrite::NewChangelog(e) => !changelogs.contains_key(&e.guid),
+            RecordWrite::UpdateChangelog(e) => changelogs
+                .get(&e.guid)
+                .is_some_and(|held| held.status == ChangelogStatus::InProgress),
+            RecordWrite::NewDataSet(ds) => !items.contains_key(&ds.guid),
+        });
+        conditions && writes && records
+    }
+
+    pub(super) fn put(&mut self, merchant: &MerchantId, entity: Entity) {
+        let located = Located {
+            contact: entity.contact(),
+            kind: entity.kind(),
+        };
+        self.directory
+            .insert((merchant.clone(), entity.guid()), located);
+        self.partitions
+            .entry((merchant.clone(), entity.contact()))
+            .or_default()
+            .insert(entity.guid(), entity);
+    }
+}
+
+impl EntityStore for MemoryEntities {
+    async fn locate(
+        &self,
+        merchant: &MerchantId,
+        guid: &EntityGuid,
+    ) -> Result<Option<Located>, StoreError> {
+        Ok(lock(&self.entities)
+            .directory
+            .get(&(merchant.clone(), *guid))
+            .copied())
+    }
+
+    async fn donor(
+        &self,
+        merchant: &MerchantId,
+        contact: &EntityGuid,
+    ) -> Result<Option<Donor>, StoreError> {
+        let entities = lock(&self.entities);
+        Ok(entities
+            .partitions
+            .get(&(merchant.clone(), *contact))
+            .and_then(|p| Donor::from_entities(p.values().cloned().collect())))
+    }
+
+    async fn apply(&self, change: &Change) -> Result<Applied, StoreError> {
+        let mut entities = lock(&self.entities);
+        let mut changelogs = lock(&self.changelogs.entries);
+        if !entities.holds(change, &changelogs, &self.datasets) {
+            return Ok(Applied::Conflict);
+        }
+        let m = &change.merchant;
+        for write in &change.writes {
+            match write {
+                EntityWrite::Create(e) | EntityWrite::Replace { entity: e, .. } => {
+                    entities.put(m, e.clone())
+                }
+                EntityWrite::Move { entity, from, .. } => {
+                    if let Some(p) = entities.partitions.get_mut(&(m.clone(), *from)) {
+                        p.remove(&entity.guid());
+                    }
+                    entities.put(m, entity.clone());
+                }
+            }
+        }
+        let mut datasets = lock(&self.datasets.items);
+        for record in &change.records {
+            match record {
+                RecordWrite::NewChangelog(e) | RecordWrite::UpdateChangelog(e) => {
+                    changelogs.insert(e.guid, e.clone());
+                }
+                RecordWrite::NewDataSet(ds) => {
+                    datasets.insert(ds.guid, ds.clone());
+                }
+            }
+        }
+        Ok(Applied::Done)
+    }
+}

@@ -1,0 +1,22 @@
+//! In-memory stores for fast handler tests. Same contract as DynamoDB, no persistence. Each is
+//! a cheap handle on shared state, as a DynamoDB client is: clones see the same records.
+
+mod accounts;
+mod datasets;
+mod entities;
+mod sessions;
+mod visits;
+
+pub use accounts::{MemoryApiKeys, MemoryForms};
+pub use datasets::MemoryDataSets;
+pub use entities::{MemoryChangelogs, MemoryEntities};
+pub use sessions::{MemoryProcessing, MemorySessions};
+pub use visits::{MemoryIdempotency, MemoryVisits};
+
+use std::sync::{Mutex, MutexGuard};
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}

@@ -1,0 +1,214 @@
+//! A nonprofit's back office and its donors, through the real handlers on DynamoDB Local: a
+//! fresh merchant with the demo form, donations made through the Session-API, and the
+//! payment-entity routes (`/actions`, `/contact`, `/changelog(s)`) called with its key.
+
+use lambda_http::http::StatusCode;
+use lambda_http::{Body, Response};
+use serde_json::{Value, json};
+
+use crate::events::Event;
+use crate::gateway::{self, EntityApi};
+use crate::{
+    dataset_api_state, entity_api_state, list_datasets_state, merchant_with_form,
+    process_session_state, session_api_state,
+};
+use shared::app::{DynamoProcessState, DynamoSessionApiState};
+use shared::ground::ids::FormHash;
+
+/// What the donors of these tests are called, and where their money comes from: none of it
+/// may be in any answer once they are anonymised.
+pub const FIRST_NAME: &str = "Erika";
+pub const LAST_NAME: &str = "Mustermann";
+pub const EMAIL: &str = "erika.mustermann@example.org";
+pub const IBAN: &str = "DE89370400440532013000";
+
+pub struct Nonprofit {
+    pub key: String,
+    pub form: FormHash,
+    pub api: EntityApi,
+    sessions: DynamoSessionApiState,
+    processing: DynamoProcessState,
+}
+
+pub async fn json_of(response: Response<Body>) -> (StatusCode, Value) {
+    let status = response.status();
+    let body = response.body();
+    let value = if body.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(body.as_ref()).expect("a JSON answer")
+    };
+    (status, value)
+}
+
+/// How a donor pays.
+#[derive(Clone, Copy)]
+pub enum Pays {
+    Sepa,
+    Card,
+}
+
+impl Nonprofit {
+    pub async fn new() -> Self {
+        let sessions = session_api_state();
+        let (_, key, form) =
+            merchant_with_form(sessions.forms.forms(), sessions.auth.keys(), |_| {}).await;
+        Self {
+            key,
+            form,
+            api: entity_api_state(),
+            sessions,
+            processing: process_session_state(),
+        }
+    }
+
+    async fn session(&self, operation: &str, body: &str) -> Value {
+        let event = Event::session_form(operation, &format!("hash={}&{body}", self.form));
+        let (status, answer) =
+            json_of(gateway::session_api(event.request(), &self.sessions).await).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        answer
+    }
+
+    /// A donation of `amount` every `interval` months (0: once), made and processed as the
+    /// donation form does: its `paymentSessionResult`.
+    pub async fn donate(&self, amount: &str, interval: u8, pays: Pays) -> Value {
+        let created = self
+            .session(
+                "createSession",
+                &format!("payment[amount]={amount}&payment[interval]={interval}"),
+            )
+            .await;
+        let hash = created["session"]["hash"]
+            .as_str()
+            .expect("hash")
+            .to_owned();
+        let method = match pays {
+            Pays::Sepa => format!("payment[payment_method]=sepa_direct_debit&payment[iban]={IBAN}"),
+            Pays::Card => "payment[payment_method]=credit_card".to_owned(),
+        };
+        let updated = self
+            .session(
+                "updateSession",
+                &format!(
+                    "fbSessionHash={hash}&payment[salutation]=Ms.\
+                     &payment[first_name]={FIRST_NAME}&payment[last_name]={LAST_NAME}\
+                     &payment[email]={EMAIL}&{method}&payment[wants_receipt]=no_receipt\
+                     &payment[is_privacy_accepted]=1"
+                ),
+            )
+            .await;
+        assert_eq!(updated["session"]["status"], "complete", "{updated}");
+        let event = Event::session_form(
+            "processSession",
+            &format!("hash={}&fbSessionHash={hash}", self.form),
+        );
+        let (status, processed) =
+            json_of(process_session::handle(event.request(), &self.processing).await).await;
+        assert_eq!(status, StatusCode::OK, "{processed}");
+        let mut result = processed["paymentSessionResult"].clone();
+        result["dataSetGuid"] = processed["dataSetGuid"].clone();
+        result
+    }
+
+    /// `POST /actions` with this nonprofit's key.
+    pub async fn act(&self, body: &Value) -> (StatusCode, Value) {
+        self.act_with(body, &[]).await
+    }
+
+    pub async fn act_with(&self, body: &Value, headers: &[(&str, &str)]) -> (StatusCode, Value) {
+        let mut event = Event::http("POST", "/actions")
+            .header("content-type", "application/json")
+            .bearer(&self.key)
+            .body(&body.to_string());
+        for (name, value) in headers {
+            event = event.header(name, value);
+        }
+        json_of(gateway::entities(event.request(), &self.api).await).await
+    }
+
+    /// `GET /contact/{guid}`.
+    pub async fn contact(&self, guid: &str) -> (StatusCode, Value) {
+        let event = Event::http("GET", &format!("/contact/{guid}"))
+            .path_param("guid", guid)
+            .bearer(&self.key);
+        json_of(gateway::entities(event.request(), &self.api).await).await
+    }
+
+    /// `GET /contact/{guid}`, which must be there.
+    pub async fn contact_ok(&self, guid: &str) -> Value {
+        let (status, contact) = self.contact(guid).await;
+        assert_eq!(status, StatusCode::OK, "{contact}");
+        contact
+    }
+
+    /// `GET /changelog/{guid}`.
+    pub async fn changelog(&self, guid: &str) -> (StatusCode, Value) {
+        let event = Event::http("GET", &format!("/changelog/{guid}"))
+            .path_param("guid", guid)
+            .bearer(&self.key);
+        json_of(gateway::entities(event.request(), &self.api).await).await
+    }
+
+    /// Every changelog entry, through `GET /changelogs` page by page (`nextToken`).
+    pub async fn changelogs(&self) -> Vec<Value> {
+        let mut entries = Vec::new();
+        let mut query = "pageSize=50".to_owned();
+        loop {
+            let event = Event::http("GET", "/changelogs")
+                .raw_query(&query)
+                .bearer(&self.key);
+            let (status, page) = json_of(gateway::entities(event.request(), &self.api).await).await;
+            assert_eq!(status, StatusCode::OK, "{page}");
+            entries.extend(page["list"].as_array().expect("list").iter().cloned());
+            match page["nextToken"].as_str() {
+                Some(token) => query = format!("nextToken={token}"),
+                None => return entries,
+            }
+        }
+    }
+
+    /// `GET /dataSet/{guid}`.
+    pub async fn dataset(&self, guid: &str) -> (StatusCode, Value) {
+        let event = Event::get_dataset(guid).bearer(&self.key);
+        json_of(gateway::records(event.request(), &dataset_api_state()).await).await
+    }
+
+    /// Every DataSet, through `GET /dataSets` page by page.
+    pub async fn datasets(&self) -> Vec<Value> {
+        let mut all = Vec::new();
+        let mut query = vec![("pageSize".to_owned(), "200".to_owned())];
+        loop {
+            let pairs: Vec<(&str, &str)> = query
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect();
+            let event = Event::list_datasets(&pairs).bearer(&self.key);
+            let (status, page) =
+                json_of(list_datasets::handle(event.request(), &list_datasets_state()).await).await;
+            assert_eq!(status, StatusCode::OK, "{page}");
+            all.extend(page["list"].as_array().expect("list").iter().cloned());
+            match page["nextToken"].as_str() {
+                Some(token) => query = vec![("nextToken".to_owned(), token.to_owned())],
+                None => return all,
+            }
+        }
+    }
+}
+
+/// An action body.
+pub fn action(action: &str, entity_type: &str, guid: &str) -> Value {
+    json!({"action": action, "entityType": entity_type, "entityGuid": guid})
+}
+
+/// `body` with `fields` added.
+pub fn with(mut body: Value, fields: Value) -> Value {
+    if let (Some(body), Some(fields)) = (body.as_object_mut(), fields.as_object()) {
+        body.extend(fields.clone());
+    }
+    body
+}
+
+pub fn text(value: &Value) -> String {
+    value.as_str().expect("a string").to_owned()
+}
