@@ -1,16 +1,17 @@
 //! The same contract, run against DynamoDB Local and against the in-memory stores.
 
 use integration_tests::{
-    API_KEYS_TABLE, DATASETS_TABLE, FORMS_TABLE, SESSIONS_TABLE, contract, dynamodb_client,
-    ensure_tables,
+    API_KEYS_TABLE, CHANGELOGS_TABLE, DATASETS_TABLE, FORMS_TABLE, SESSIONS_TABLE, contract,
+    dynamodb_client, ensure_tables,
 };
 use shared::dataset::ShardCount;
 use shared::store::dynamo::{
-    DynamoApiKeys, DynamoDataSets, DynamoEntities, DynamoForms, DynamoProcessing, DynamoSessions,
-    DynamoVisits,
+    DynamoApiKeys, DynamoChangelogs, DynamoDataSets, DynamoEntities, DynamoForms, DynamoProcessing,
+    DynamoSessions, DynamoVisits,
 };
 use shared::store::memory::{
-    MemoryApiKeys, MemoryDataSets, MemoryForms, MemoryProcessing, MemorySessions, MemoryVisits,
+    MemoryApiKeys, MemoryDataSets, MemoryEntities, MemoryForms, MemoryProcessing, MemorySessions,
+    MemoryVisits,
 };
 
 fn dynamo_datasets() -> DynamoDataSets {
@@ -20,6 +21,11 @@ fn dynamo_datasets() -> DynamoDataSets {
 
 fn dynamo_entities() -> DynamoEntities {
     integration_tests::dynamo_entities(dynamodb_client())
+}
+
+fn dynamo_changelogs() -> DynamoChangelogs {
+    ensure_tables();
+    DynamoChangelogs::new(dynamodb_client(), CHANGELOGS_TABLE, ShardCount::DEFAULT)
 }
 
 fn dynamo_api_keys() -> DynamoApiKeys {
@@ -91,6 +97,44 @@ async fn processing_is_claimed_then_committed_all_or_nothing_on_dynamodb() {
         &processing,
         &dynamo_datasets(),
         &dynamo_entities(),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn entity_changes_are_all_or_nothing_in_memory() {
+    let store = MemoryEntities::default();
+    integration_tests::entity_contract::entity_changes_are_all_or_nothing(
+        &store,
+        &store.changelogs,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn entity_changes_are_all_or_nothing_on_dynamodb() {
+    integration_tests::entity_contract::entity_changes_are_all_or_nothing(
+        &dynamo_entities(),
+        &dynamo_changelogs(),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn changelog_lists_in_created_order_within_bounds_in_memory() {
+    let store = MemoryEntities::default();
+    integration_tests::entity_contract::changelog_lists_in_created_order_within_bounds(
+        &store,
+        &store.changelogs,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn changelog_lists_in_created_order_within_bounds_on_dynamodb() {
+    integration_tests::entity_contract::changelog_lists_in_created_order_within_bounds(
+        &dynamo_entities(),
+        &dynamo_changelogs(),
     )
     .await;
 }

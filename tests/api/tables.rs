@@ -12,7 +12,15 @@ async fn every_template_table_exists_locally_exactly_as_defined() {
     let names: Vec<_> = specs.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(
         names,
-        ["ApiKeys", "DataSets", "Forms", "Idempotency", "Sessions"]
+        [
+            "ApiKeys",
+            "Changelogs",
+            "DataSets",
+            "Entities",
+            "Forms",
+            "Idempotency",
+            "Sessions"
+        ]
     );
     let client = dynamodb_client();
     for spec in &specs {
@@ -27,28 +35,48 @@ async fn every_template_table_exists_locally_exactly_as_defined() {
     }
 }
 
+/// The keys of `table`'s index `name`, as the template defines them.
+fn index_keys(
+    specs: &[admin::template::TableSpec],
+    table: &str,
+    name: &str,
+) -> Vec<(String, String)> {
+    let spec = specs.iter().find(|s| s.name == table).expect("table");
+    let index = spec
+        .global_secondary_indexes
+        .iter()
+        .find(|i| i.index_name == name)
+        .unwrap_or_else(|| panic!("{table} has no index {name}"));
+    index
+        .key_schema
+        .iter()
+        .map(|k| (k.attribute_name.clone(), k.key_type.clone()))
+        .collect()
+}
+
 #[test]
-fn the_datasets_index_is_the_one_the_store_writes() {
+fn the_indexes_are_the_ones_the_stores_write() {
+    use shared::store::dynamo::{BY_CONTACT_INDEX, BY_CREATED_INDEX, BY_CREATED_PK, BY_CREATED_SK};
     let specs = admin::template::table_specs_from_file(
         &workspace_root().join(admin::template::TEMPLATE_PATH),
     )
     .expect("template readable");
-    let datasets = specs
-        .iter()
-        .find(|s| s.name == "DataSets")
-        .expect("DataSets table");
-    let index = &datasets.global_secondary_indexes[0];
-    assert_eq!(index.index_name, shared::store::dynamo::BY_CREATED_INDEX);
-    let keys: Vec<_> = index
-        .key_schema
-        .iter()
-        .map(|k| (k.attribute_name.as_str(), k.key_type.as_str()))
-        .collect();
+    let by_created = vec![
+        (BY_CREATED_PK.to_owned(), "HASH".to_owned()),
+        (BY_CREATED_SK.to_owned(), "RANGE".to_owned()),
+    ];
+    for table in ["DataSets", "Changelogs"] {
+        assert_eq!(
+            index_keys(&specs, table, BY_CREATED_INDEX),
+            by_created,
+            "{table}"
+        );
+    }
     assert_eq!(
-        keys,
+        index_keys(&specs, "DataSets", BY_CONTACT_INDEX),
         [
-            (shared::store::dynamo::BY_CREATED_PK, "HASH"),
-            (shared::store::dynamo::BY_CREATED_SK, "RANGE")
+            ("contactKey".to_owned(), "HASH".to_owned()),
+            (BY_CREATED_SK.to_owned(), "RANGE".to_owned())
         ]
     );
     let sessions = specs

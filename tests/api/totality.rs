@@ -15,6 +15,7 @@ use serde_json::{Map, Value, json};
 use shared::dataset::listing::{ListRequest, TokenSigner};
 use shared::dataset::{NewDataSet, replacement_json_element};
 use shared::edge::session_api::{decode_params, numbers_storable};
+use shared::entities::ActionRequest;
 use shared::form::FormDefinition;
 use shared::ground::country::CountryCode;
 use shared::ground::ids::{
@@ -190,6 +191,7 @@ proptest! {
         ),
     ) {
         let _ = NewDataSet::from_json(&raw);
+        let _ = ActionRequest::from_json(&raw);
         let _ = replacement_json_element(&raw);
         let _ = VisitIds::from_json(Some(&raw));
         let hash = FormHash::parse("totalityform").expect("valid");

@@ -497,10 +497,10 @@ fn donor_for(merchant: &MerchantId, guid: DataSetGuid, at: Timestamp) -> Donor {
             guid: derived_guid(guid.uuid(), "contact"),
             merchant_id: merchant.clone(),
             state: ContactState::Active,
-            person: Person {
+            person: Box::new(Person {
                 first_name: Some("Erika".into()),
                 ..Person::default()
-            },
+            }),
             merged_into: None,
             pending: None,
             created_at: at,

@@ -10,9 +10,9 @@ use crate::events::Event;
 use crate::gateway::{self, EntityApi};
 use crate::{
     dataset_api_state, entity_api_state, list_datasets_state, merchant_with_form,
-    process_session_state, session_api_state,
+    process_session_state, session_api_state, visit_sessions_state,
 };
-use shared::app::{DynamoProcessState, DynamoSessionApiState};
+use shared::app::{DynamoProcessState, DynamoSessionApiState, DynamoVisitsState};
 use shared::ground::ids::FormHash;
 
 /// What the donors of these tests are called, and where their money comes from: none of it
@@ -28,6 +28,7 @@ pub struct Nonprofit {
     pub api: EntityApi,
     sessions: DynamoSessionApiState,
     processing: DynamoProcessState,
+    visits: DynamoVisitsState,
 }
 
 pub async fn json_of(response: Response<Body>) -> (StatusCode, Value) {
@@ -59,11 +60,13 @@ impl Nonprofit {
             api: entity_api_state(),
             sessions,
             processing: process_session_state(),
+            visits: visit_sessions_state(),
         }
     }
 
     async fn session(&self, operation: &str, body: &str) -> Value {
-        let event = Event::session_form(operation, &format!("hash={}&{body}", self.form));
+        let event =
+            Event::session_form(operation, &format!("hash={}&{body}", self.form)).bearer(&self.key);
         let (status, answer) =
             json_of(gateway::session_api(event.request(), &self.sessions).await).await;
         assert_eq!(status, StatusCode::OK, "{answer}");
@@ -73,10 +76,24 @@ impl Nonprofit {
     /// A donation of `amount` every `interval` months (0: once), made and processed as the
     /// donation form does: its `paymentSessionResult`.
     pub async fn donate(&self, amount: &str, interval: u8, pays: Pays) -> Value {
+        self.donate_during(amount, interval, pays, None).await
+    }
+
+    /// A donation made during visit session `visit`, linked to it as the form links it.
+    pub async fn donate_during(
+        &self,
+        amount: &str,
+        interval: u8,
+        pays: Pays,
+        visit: Option<&str>,
+    ) -> Value {
+        let link = visit
+            .map(|id| format!("&visitSessionId={id}"))
+            .unwrap_or_default();
         let created = self
             .session(
                 "createSession",
-                &format!("payment[amount]={amount}&payment[interval]={interval}"),
+                &format!("payment[amount]={amount}&payment[interval]={interval}{link}"),
             )
             .await;
         let hash = created["session"]["hash"]
@@ -109,6 +126,23 @@ impl Nonprofit {
         let mut result = processed["paymentSessionResult"].clone();
         result["dataSetGuid"] = processed["dataSetGuid"].clone();
         result
+    }
+
+    /// A new visit session (`PUT /sessions/new`): its id.
+    pub async fn new_visit(&self) -> String {
+        let event = Event::http("PUT", "/sessions/new")
+            .header("content-type", "application/json")
+            .body(r#"{"customerId":"crm-4711"}"#)
+            .bearer(&self.key);
+        let (status, visit) = json_of(gateway::visits(event.request(), &self.visits).await).await;
+        assert_eq!(status, StatusCode::CREATED, "{visit}");
+        text(&visit["sessionId"])
+    }
+
+    /// `GET /sessions/{sessionId}`.
+    pub async fn visit(&self, id: &str) -> (StatusCode, Value) {
+        let event = Event::session_path("GET", id).bearer(&self.key);
+        json_of(gateway::visits(event.request(), &self.visits).await).await
     }
 
     /// `POST /actions` with this nonprofit's key.

@@ -32,6 +32,7 @@ use shared::visit::LinkSigner;
 pub mod capacity;
 pub mod contract;
 pub mod donors;
+pub mod entity_contract;
 pub mod events;
 pub mod gateway;
 pub mod memory;

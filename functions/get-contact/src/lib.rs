@@ -22,7 +22,7 @@ const ENDPOINT: Endpoint = Endpoint {
 };
 
 /// DataSet guids a contact's answer lists; `moreDataSets` says when there are more.
-const LISTED_DATASETS: usize = 100;
+const LISTED_DATASETS: usize = 1000;
 
 /// Answers one request; every failure is a problem+json response.
 pub async fn handle<E: EntityStore, D: DataSetStore, K: ApiKeyStore>(

@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 
 use super::actions::ActionRequest;
 use super::model::{
-    Contact, ContactState, Donor, Entity, PaymentMethodEntity, Pending, Person, masked_iban,
+    Contact, ContactState, Donor, Entity, PaymentMethodEntity, Pending, masked_iban,
 };
 use super::ports::{Change, EntityWrite, RecordWrite};
 use super::records::{changelog, state_of};
@@ -87,7 +87,7 @@ pub fn start_erasure(
     }
     let after = Contact {
         state: ContactState::Anonymising,
-        person: Person::default(),
+        person: Box::default(),
         pending: Some(Pending {
             changelog: ChangelogGuid::from_uuid(ctx.record),
             after: None,

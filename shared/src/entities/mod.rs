@@ -3,6 +3,7 @@
 //! each recorded as a changelog entry or a DataSet in the same transaction.
 
 mod actions;
+mod batches;
 mod contacts;
 mod decide;
 mod model;

@@ -71,7 +71,8 @@ pub struct Contact {
     pub guid: EntityGuid,
     pub merchant_id: MerchantId,
     pub state: ContactState,
-    pub person: Person,
+    /// Boxed: most of a contact's size, and an entity is moved around a lot.
+    pub person: Box<Person>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merged_into: Option<EntityGuid>,
     /// The changelog entry of an erasure or merge under way, and how far its batches got

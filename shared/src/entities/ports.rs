@@ -3,9 +3,9 @@
 use std::future::Future;
 
 use super::model::{ContactState, Donor, Entity, EntityKind};
-use crate::changelog::ChangelogEntry;
+use crate::changelog::{ChangelogEntry, ChangelogStatus};
 use crate::dataset::DataSet;
-use crate::ground::ids::{EntityGuid, MerchantId};
+use crate::ground::ids::{ChangelogGuid, EntityGuid, MerchantId};
 use crate::ground::storage::StoreError;
 
 /// Where an entity lives: its contact's partition.
@@ -49,6 +49,25 @@ pub struct Change {
     pub conditions: Vec<(EntityGuid, &'static [ContactState])>,
     pub writes: Vec<EntityWrite>,
     pub records: Vec<RecordWrite>,
+}
+
+impl Change {
+    /// The changelog entry of the batch operation (erasure, merge) this change starts.
+    pub fn starts_batches(&self) -> Option<ChangelogGuid> {
+        self.records.iter().find_map(|record| match record {
+            RecordWrite::NewChangelog(entry) if entry.status == ChangelogStatus::InProgress => {
+                Some(entry.guid)
+            }
+            _ => None,
+        })
+    }
+
+    /// Whether this change ends a batch operation.
+    pub fn finishes_batches(&self) -> bool {
+        self.records.iter().any(|record| {
+            matches!(record, RecordWrite::UpdateChangelog(entry) if entry.status == ChangelogStatus::Completed)
+        })
+    }
 }
 
 /// How a change went.

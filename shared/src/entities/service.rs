@@ -4,31 +4,25 @@
 
 use std::time::{Duration, Instant};
 
-use futures::future::try_join_all;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use uuid::Uuid;
 
 use super::actions::{ActionKind, ActionRequest};
-use super::contacts::{
-    archive, finish, merge_moves, progress, redacted, start_erasure, start_merge, visit_session_of,
-};
+use super::contacts::{archive, start_erasure, start_merge};
 use super::decide::decide;
 use super::model::{ContactState, Donor};
 use super::ports::{Applied, Change, EntityStore, RecordWrite};
 use super::rules::{ActionContext, Refusal};
 use crate::changelog::{ChangelogEntry, ChangelogStatus, ChangelogStore};
 use crate::dataset::{DataSet, DataSetStore, Retry};
-use crate::ground::ids::{ChangelogGuid, DataSetGuid, EntityGuid, MerchantId, VisitSessionId};
+use crate::ground::ids::{ChangelogGuid, DataSetGuid, EntityGuid, MerchantId};
 use crate::ground::storage::StoreError;
 use crate::idempotency::{IdempotencyStore, KEY_LIFETIME, Reservation};
 use crate::visit::VisitStore;
 
 /// Tries when a concurrent action changed what a change insisted on.
 const ATTEMPTS: u32 = 6;
-/// DataSets erased or moved per batch.
-const BATCH: usize = 25;
-
 /// What an action answers: the record it wrote (or, repeated, wrote before).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Answer {
@@ -79,7 +73,7 @@ impl Budget {
         }
     }
 
-    fn spent(&self) -> bool {
+    pub(super) fn spent(&self) -> bool {
         Instant::now() >= self.until
     }
 }
@@ -143,7 +137,7 @@ where
             let change = self.decide(request, &donor, &ctx).await?;
             match self.entities.apply(&change).await? {
                 Applied::Done => {
-                    if let Some(pending) = change_pending(&change) {
+                    if let Some(pending) = change.starts_batches() {
                         return self
                             .batches(merchant, donor.contact.guid, pending, &ctx, budget)
                             .await;
@@ -206,7 +200,7 @@ where
             .map(Answer::DataSet))
     }
 
-    async fn donor(
+    pub(super) async fn donor(
         &self,
         merchant: &MerchantId,
         contact: &EntityGuid,
@@ -241,159 +235,9 @@ where
             _ => decide(request, donor, ctx)?,
         })
     }
-
-    /// An erasure's or a merge's batches, until nothing is left or the budget is spent; the
-    /// answer is its changelog entry, `completed` only at the end.
-    async fn batches(
-        &self,
-        merchant: &MerchantId,
-        contact: EntityGuid,
-        changelog: ChangelogGuid,
-        ctx: &ActionContext<'_>,
-        budget: &Budget,
-    ) -> Result<Answer, ActionError> {
-        loop {
-            let donor = self.donor(merchant, &contact).await?;
-            let entry = self
-                .changelogs
-                .get(merchant, &changelog)
-                .await?
-                .ok_or_else(|| {
-                    StoreError::corrupt_without_cause("changelog entry of a batch operation")
-                })?;
-            let Some(pending) = donor.contact.pending.clone() else {
-                return Ok(Answer::Changelog(entry));
-            };
-            if budget.spent() {
-                return Ok(Answer::Changelog(entry));
-            }
-            let change = match (donor.contact.state, donor.contact.merged_into) {
-                (ContactState::Merged, Some(target)) => match merge_moves(&donor, target, ctx) {
-                    Some(moves) => moves,
-                    None => self.relink(merchant, &donor, target, &entry, ctx).await?,
-                },
-                _ => {
-                    self.erase(
-                        merchant,
-                        &donor,
-                        pending.after.as_deref(),
-                        pending.done,
-                        &entry,
-                        ctx,
-                    )
-                    .await?
-                }
-            };
-            let finished = change_finishes(&change);
-            if self.entities.apply(&change).await? == Applied::Done && finished {
-                return answer_of(change).ok_or(ActionError::Contended);
-            }
-        }
-    }
-
-    /// The next batch of an erasure: DataSets redacted, their visit sessions deleted.
-    async fn erase(
-        &self,
-        merchant: &MerchantId,
-        donor: &Donor,
-        after: Option<&str>,
-        done: u64,
-        entry: &ChangelogEntry,
-        ctx: &ActionContext<'_>,
-    ) -> Result<Change, ActionError> {
-        let page = self
-            .datasets
-            .for_contact(merchant, &donor.contact.guid, after, BATCH)
-            .await?;
-        let Some((_, last)) = page.items.last() else {
-            return Ok(finish(&donor.contact, entry, ctx));
-        };
-        try_join_all(
-            page.items
-                .iter()
-                .map(|(guid, _)| self.erase_one(merchant, guid, ctx)),
-        )
-        .await?;
-        Ok(progress(
-            &donor.contact,
-            Some(last.clone()),
-            done + page.items.len() as u64,
-            ctx,
-            entry,
-        ))
-    }
-
-    /// One DataSet of an erasure: redacted, and the visit session it came through deleted.
-    async fn erase_one(
-        &self,
-        merchant: &MerchantId,
-        guid: &DataSetGuid,
-        ctx: &ActionContext<'_>,
-    ) -> Result<(), StoreError> {
-        let Some(dataset) = self.datasets.get(merchant, guid).await? else {
-            return Ok(());
-        };
-        if let Some(id) =
-            visit_session_of(&dataset.json_element).and_then(|id| VisitSessionId::parse(&id).ok())
-        {
-            self.visits.delete(merchant, &id).await?;
-        }
-        let erased = redacted(&dataset.json_element, &dataset.sensitive_data);
-        self.datasets
-            .replace_json_element(merchant, guid, &erased, ctx.now)
-            .await?;
-        Ok(())
-    }
-
-    /// The next batch of a merge, once its entities are moved: DataSets linked to the target.
-    async fn relink(
-        &self,
-        merchant: &MerchantId,
-        donor: &Donor,
-        target: EntityGuid,
-        entry: &ChangelogEntry,
-        ctx: &ActionContext<'_>,
-    ) -> Result<Change, ActionError> {
-        let source = donor.contact.guid;
-        let page = self
-            .datasets
-            .for_contact(merchant, &source, None, BATCH)
-            .await?;
-        if page.items.is_empty() {
-            return Ok(finish(&donor.contact, entry, ctx));
-        }
-        let moves = page.items.iter().map(|(guid, _)| {
-            self.datasets
-                .move_to_contact(merchant, guid, &source, &target)
-        });
-        let moved = try_join_all(moves)
-            .await?
-            .into_iter()
-            .filter(|moved| *moved)
-            .count() as u64;
-        let done = donor.contact.pending.as_ref().map_or(0, |p| p.done) + moved;
-        Ok(progress(&donor.contact, None, done, ctx, entry))
-    }
 }
 
-/// The changelog entry a change starts a batch operation with.
-fn change_pending(change: &Change) -> Option<ChangelogGuid> {
-    change.records.iter().find_map(|record| match record {
-        RecordWrite::NewChangelog(entry) if entry.status == ChangelogStatus::InProgress => {
-            Some(entry.guid)
-        }
-        _ => None,
-    })
-}
-
-/// Whether a change ends a batch operation.
-fn change_finishes(change: &Change) -> bool {
-    change.records.iter().any(|record| {
-        matches!(record, RecordWrite::UpdateChangelog(entry) if entry.status == ChangelogStatus::Completed)
-    })
-}
-
-fn answer_of(change: Change) -> Option<Answer> {
+pub(super) fn answer_of(change: Change) -> Option<Answer> {
     change
         .records
         .into_iter()

@@ -62,7 +62,7 @@ pub fn donor_of(
         created_at: at,
         updated_at: at,
         version: 0,
-        person,
+        person: Box::new(person),
     };
     let sepa = order.method == PaymentMethod::SepaDirectDebit;
     let value = |name: &str| {
