@@ -307,6 +307,59 @@ async fn a_donation_goes_from_session_to_listed_dataset() {
             .await
             .contains(&guid)
     );
+
+    // The donation's entities, and a cancel recorded in the changelog, on their real paths.
+    let result = &processed["paymentSessionResult"];
+    let contact_url = format!(
+        "{}/contact/{}",
+        local.base,
+        result["contactGuidResult"].as_str().expect("guid")
+    );
+    let get = |url: String, key: String| local.http.get(url).bearer_auth(key).send();
+    let contact = get(contact_url.clone(), local.key("apiKey"))
+        .await
+        .expect("GET /contact");
+    assert_eq!(contact.status(), StatusCode::OK);
+    let contact: Value = contact.json().await.expect("JSON");
+    assert_eq!(contact["subscriptions"][0]["state"], "active");
+    let foreign = get(contact_url.clone(), local.key("otherApiKey"))
+        .await
+        .expect("GET /contact");
+    assert_eq!(foreign.status(), StatusCode::NOT_FOUND);
+    let cancel = json!({"action": "Cancel", "entityType": "Subscription",
+                        "entityGuid": result["subscriptionGuidResult"]});
+    let cancelled = local
+        .http
+        .post(format!("{}/actions", local.base))
+        .bearer_auth(local.key("apiKey"))
+        .json(&cancel)
+        .send()
+        .await
+        .expect("POST /actions");
+    assert_eq!(cancelled.status(), StatusCode::CREATED);
+    let location = cancelled.headers()["location"]
+        .to_str()
+        .expect("Location")
+        .to_owned();
+    let entry = get(format!("{}{location}", local.base), local.key("apiKey"))
+        .await
+        .expect("GET");
+    assert_eq!(entry.status(), StatusCode::OK);
+    let entry: Value = entry.json().await.expect("JSON");
+    assert_eq!(entry["after"]["state"], "cancelled");
+    let listed: Value = get(
+        format!("{}/changelogs?pageSize=500", local.base),
+        local.key("apiKey"),
+    )
+    .await
+    .expect("GET /changelogs")
+    .json()
+    .await
+    .expect("JSON");
+    assert!(
+        listed["list"].as_array().expect("list").contains(&entry),
+        "{listed}"
+    );
 }
 
 #[tokio::test]
