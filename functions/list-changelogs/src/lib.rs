@@ -3,7 +3,6 @@
 
 use lambda_http::http::Method;
 use lambda_http::{Body, Request, Response};
-use serde_json::value::RawValue;
 
 use shared::app::ChangelogListingState;
 use shared::auth::ApiKeyStore;
@@ -35,28 +34,16 @@ pub async fn handle<C: ChangelogStore, K: ApiKeyStore>(
                 PageLimit::items(usize::from(request.page_size)),
             )
             .await?;
-        let next = page
-            .items
-            .last()
-            .filter(|_| page.more)
-            .map(|last| Position {
-                created_at: last.created_at,
-                guid: last.guid.uuid(),
-            });
-        let list = page
-            .items
-            .iter()
-            .map(|entry| {
-                entry
-                    .to_json(&state.time_zone)
-                    .and_then(RawValue::from_string)
-            })
-            .collect::<Result<_, _>>()?;
-        let page = ListedPage {
-            list,
-            next,
-            read_units: page.read_units,
-        };
+        let page = ListedPage::of(
+            &page.items,
+            page.more,
+            page.read_units,
+            |entry| Position {
+                created_at: entry.created_at,
+                guid: entry.guid.uuid(),
+            },
+            |entry| entry.to_json(&state.time_zone),
+        )?;
         list_response(&request, &merchant, &state.signer, page)
     })
     .await

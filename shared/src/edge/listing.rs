@@ -53,6 +53,31 @@ pub struct ListedPage {
     pub read_units: f64,
 }
 
+impl ListedPage {
+    /// A page of `items`, each written by `json`; `position` says where the last one stands
+    /// when `more` follow.
+    ///
+    /// # Errors
+    /// `Encode` when an item cannot be written.
+    pub fn of<T>(
+        items: &[T],
+        more: bool,
+        read_units: f64,
+        position: impl Fn(&T) -> Position,
+        json: impl Fn(&T) -> Result<String, serde_json::Error>,
+    ) -> Result<Self, ApiError> {
+        let list = items
+            .iter()
+            .map(|item| json(item).and_then(RawValue::from_string))
+            .collect::<Result<_, _>>()?;
+        Ok(Self {
+            list,
+            next: items.last().filter(|_| more).map(position),
+            read_units,
+        })
+    }
+}
+
 /// The page's `200` answer, with a `nextToken` when more records follow.
 ///
 /// # Errors

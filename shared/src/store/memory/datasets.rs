@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use jiff::Timestamp;
 
+use super::listing::{Listable, listed_page};
 use super::lock;
 use crate::dataset::listing::{PageLimit, Position, Start, TimeBounds};
 use crate::dataset::{ContactPage, DataSet, DataSetStore, JsonElement, Page};
@@ -15,6 +16,23 @@ use crate::ground::time::sortable_utc;
 #[derive(Clone, Default)]
 pub struct MemoryDataSets {
     pub(super) items: Arc<Mutex<HashMap<DataSetGuid, DataSet>>>,
+}
+
+impl Listable for DataSet {
+    fn merchant(&self) -> &MerchantId {
+        &self.merchant_id
+    }
+
+    fn position(&self) -> Position {
+        Position {
+            created_at: self.created_at,
+            guid: self.guid.uuid(),
+        }
+    }
+
+    fn listed_bytes(&self) -> u64 {
+        self.listed_size().total()
+    }
 }
 
 impl DataSetStore for MemoryDataSets {
@@ -108,28 +126,7 @@ impl DataSetStore for MemoryDataSets {
         start: Start,
         limit: PageLimit,
     ) -> Result<Page, StoreError> {
-        let position = |ds: &DataSet| Position {
-            created_at: ds.created_at,
-            guid: ds.guid.uuid(),
-        };
-        let mut matching: Vec<DataSet> = lock(&self.items)
-            .values()
-            .filter(|ds| &ds.merchant_id == merchant && bounds.contains(ds.created_at))
-            .filter(|ds| match start {
-                Start::After(after) => position(ds) > after,
-                Start::Skip(_) => true,
-            })
-            .cloned()
-            .collect();
-        matching.sort_by_key(position);
-        let skip = match start {
-            Start::Skip(n) => usize::try_from(n).unwrap_or(usize::MAX),
-            Start::After(_) => 0,
-        };
-        let mut items: Vec<DataSet> = matching.into_iter().skip(skip).collect();
-        let fitting = limit.fitting(items.iter().map(|ds| ds.listed_size().total()));
-        let more = items.len() > fitting;
-        items.truncate(fitting);
+        let (items, more) = listed_page(lock(&self.items).values(), merchant, bounds, start, limit);
         Ok(Page {
             items,
             more,

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use super::datasets::MemoryDataSets;
+use super::listing::{Listable, listed_page};
 use super::lock;
 use crate::changelog::{ChangelogEntry, ChangelogPage, ChangelogStatus, ChangelogStore};
 use crate::dataset::listing::{PageLimit, Position, Start, TimeBounds};
@@ -17,6 +18,23 @@ use crate::ground::storage::StoreError;
 #[derive(Clone, Default)]
 pub struct MemoryChangelogs {
     entries: Arc<Mutex<HashMap<ChangelogGuid, ChangelogEntry>>>,
+}
+
+impl Listable for ChangelogEntry {
+    fn merchant(&self) -> &MerchantId {
+        &self.merchant_id
+    }
+
+    fn position(&self) -> Position {
+        Position {
+            created_at: self.created_at,
+            guid: self.guid.uuid(),
+        }
+    }
+
+    fn listed_bytes(&self) -> u64 {
+        ChangelogEntry::listed_bytes(self)
+    }
 }
 
 impl ChangelogStore for MemoryChangelogs {
@@ -38,28 +56,8 @@ impl ChangelogStore for MemoryChangelogs {
         start: Start,
         limit: PageLimit,
     ) -> Result<ChangelogPage, StoreError> {
-        let position = |e: &ChangelogEntry| Position {
-            created_at: e.created_at,
-            guid: e.guid.uuid(),
-        };
-        let mut matching: Vec<ChangelogEntry> = lock(&self.entries)
-            .values()
-            .filter(|e| &e.merchant_id == merchant && bounds.contains(e.created_at))
-            .filter(|e| match start {
-                Start::After(after) => position(e) > after,
-                Start::Skip(_) => true,
-            })
-            .cloned()
-            .collect();
-        matching.sort_by_key(position);
-        let skip = match start {
-            Start::Skip(n) => usize::try_from(n).unwrap_or(usize::MAX),
-            Start::After(_) => 0,
-        };
-        let mut items: Vec<ChangelogEntry> = matching.into_iter().skip(skip).collect();
-        let fitting = limit.fitting(items.iter().map(ChangelogEntry::listed_bytes));
-        let more = items.len() > fitting;
-        items.truncate(fitting);
+        let (items, more) =
+            listed_page(lock(&self.entries).values(), merchant, bounds, start, limit);
         Ok(ChangelogPage {
             items,
             more,

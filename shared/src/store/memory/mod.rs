@@ -4,6 +4,7 @@
 mod accounts;
 mod datasets;
 mod entities;
+mod listing;
 mod sessions;
 mod visits;
 
