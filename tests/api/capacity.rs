@@ -7,8 +7,9 @@
 use integration_tests::capacity::{Capacity, metered_dynamodb_client};
 use integration_tests::events::Event;
 use integration_tests::{
-    dataset_api_state_with, forms_api_state_with, list_datasets_state_with, merchant_with_form,
-    process_session_state_with, session_api_state_with, visit_sessions_state_with,
+    dataset_api_state_with, entity_api_state_with, forms_api_state_with, list_datasets_state_with,
+    merchant_with_form, process_session_state_with, session_api_state_with,
+    visit_sessions_state_with,
 };
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
@@ -240,7 +241,7 @@ async fn the_worst_request_of_each_endpoint_costs_a_bounded_capacity() {
         "the demo form",
         5.0,
     );
-    let visits = visit_sessions_state_with(client);
+    let visits = visit_sessions_state_with(client.clone());
     let started = integration_tests::gateway::visits(
         Event::http("PUT", "/sessions/new").bearer(&key).request(),
         &visits,
@@ -275,6 +276,72 @@ async fn the_worst_request_of_each_endpoint_costs_a_bounded_capacity() {
         "POST /sessions/{sessionId}",
         "three ids",
         3.0,
+    );
+
+    // The payment entities (a merchant key): an action with its changelog entry, a DataSet
+    // sign-up of the largest body an action takes, the contact, the changelog.
+    let entities = entity_api_state_with(client);
+    let result = json(&processed)["paymentSessionResult"].clone();
+    let act = |body: Value| {
+        let event = Event::http("POST", "/actions")
+            .header("content-type", "application/json")
+            .bearer(&key)
+            .body(&body.to_string());
+        integration_tests::gateway::entities(event.request(), &entities)
+    };
+    capacity.take();
+    let cancelled = act(json!({"action": "Cancel", "entityType": "Subscription",
+        "entityGuid": result["subscriptionGuidResult"]}))
+    .await;
+    assert_eq!(cancelled.status(), StatusCode::CREATED);
+    measure(
+        &mut rows,
+        &capacity,
+        "POST /actions",
+        "Cancel: entity and changelog entry",
+        20.0,
+    );
+    let signed_up = act(json!({"action": "SignUp", "entityType": "DataSet",
+        "entityGuid": result["contactGuidResult"],
+        "jsonElement": {"notes": "n".repeat(63 * 1024)}}))
+    .await;
+    assert_eq!(signed_up.status(), StatusCode::CREATED);
+    measure(
+        &mut rows,
+        &capacity,
+        "POST /actions",
+        "SignUp of a 63 KB DataSet",
+        140.0,
+    );
+    let contact = result["contactGuidResult"].as_str().expect("guid");
+    let shown = integration_tests::gateway::entities(
+        Event::http("GET", &format!("/contact/{contact}"))
+            .path_param("guid", contact)
+            .bearer(&key)
+            .request(),
+        &entities,
+    )
+    .await;
+    assert_eq!(shown.status(), StatusCode::OK);
+    measure(
+        &mut rows,
+        &capacity,
+        "GET /contact/{guid}",
+        "a donor with two DataSets",
+        5.0,
+    );
+    let entries = integration_tests::gateway::entities(
+        Event::http("GET", "/changelogs").bearer(&key).request(),
+        &entities,
+    )
+    .await;
+    assert_eq!(entries.status(), StatusCode::OK);
+    measure(
+        &mut rows,
+        &capacity,
+        "GET /changelogs",
+        "a page of one entry",
+        8.0,
     );
 
     println!("| endpoint | worst case | capacity units | bound |");

@@ -151,7 +151,10 @@ pub fn process_session_state_with(client: Client) -> DynamoProcessState {
 
 /// The payment-entity functions' states, on DynamoDB Local.
 pub fn entity_api_state() -> gateway::EntityApi {
-    let client = dynamodb_client();
+    entity_api_state_with(dynamodb_client())
+}
+
+pub fn entity_api_state_with(client: Client) -> gateway::EntityApi {
     ensure_tables();
     let datasets = DynamoDataSets::new(client.clone(), DATASETS_TABLE, ShardCount::DEFAULT);
     let changelogs = DynamoChangelogs::new(client.clone(), CHANGELOGS_TABLE, ShardCount::DEFAULT);

@@ -13,7 +13,7 @@ use shared::app::ActionsState;
 use shared::auth::ApiKeyStore;
 use shared::changelog::ChangelogStore;
 use shared::dataset::{DataSetStore, Retry};
-use shared::edge::body::{DATASET_BODY_LIMIT, DATASET_DEPTH_LIMIT, json_body};
+use shared::edge::body::{ACTION_BODY_LIMIT, DATASET_DEPTH_LIMIT, json_body};
 use shared::edge::pipeline::{Endpoint, back_office};
 use shared::edge::response::json_response;
 use shared::entities::{ActionRequest, Actions, Answer, Budget, EntityStore};
@@ -44,7 +44,7 @@ where
         let body = json_body(
             req.headers(),
             req.body(),
-            DATASET_BODY_LIMIT,
+            ACTION_BODY_LIMIT,
             DATASET_DEPTH_LIMIT,
         )?;
         let request = ActionRequest::from_json(body)?;

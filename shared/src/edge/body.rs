@@ -11,6 +11,9 @@ use super::response::APPLICATION_JSON;
 pub const DATASET_BODY_LIMIT: usize = 350 * 1024;
 /// DynamoDB refuses documents nested deeper than 32 levels.
 pub const DATASET_DEPTH_LIMIT: usize = 32;
+/// `POST /actions`: a change and its record are one transaction, billed twice its writes, so
+/// an action (a DataSet sign-up's `jsonElement` included) is kept to 64 KB.
+pub const ACTION_BODY_LIMIT: usize = 64 * 1024;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum BodyError {
