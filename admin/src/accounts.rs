@@ -29,6 +29,7 @@ pub async fn create_merchant<K: ApiKeyStore>(
         name,
         created_at: shared::ground::time::now(),
         forms_enabled,
+        creditor: None,
     };
     match keys.put_merchant(&merchant).await {
         Ok(()) => Ok(merchant),

@@ -33,6 +33,7 @@ pub async fn put_form<F: FormStore, K: ApiKeyStore>(
         merchant_id: merchant,
         updated_at: shared::ground::time::now(),
         definition,
+        creditor: None,
     };
     match forms.put(&form).await? {
         FormWrite::Created | FormWrite::Replaced => Ok(form),

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use shared::auth::ApiKey;
 use shared::auth::ApiKeyStore;
 use shared::form::FormStore;
+use shared::sepa::Creditor;
 use shared::ground::ids::{FormHash, MerchantId};
 
 use crate::accounts::{self, AccountError};
@@ -39,6 +40,18 @@ pub enum SeedError {
 /// The demo form: a German donation form with every built-in field.
 pub const DEMO_FORM_JSON: &str = include_str!("../demo-form.json");
 
+/// The demo merchant's SEPA creditor settings: the Bundesbank's test creditor id, so the demo
+/// form's direct debits process out of the box.
+pub const DEMO_CREDITOR_JSON: &str = r#"{"name": "Demo Nonprofit e.V.",
+    "creditorId": "DE98ZZZ09999999999", "iban": "DE02120300000000202051",
+    "bic": "BYLADEM1001", "prenotificationDays": 14}"#;
+
+/// The demo creditor settings.
+pub fn demo_creditor() -> Creditor {
+    Creditor::from_json(DEMO_CREDITOR_JSON)
+        .unwrap_or_else(|err| unreachable!("the demo creditor settings are valid: {err}"))
+}
+
 pub async fn seed<K: ApiKeyStore, F: FormStore>(
     keys: &K,
     forms: &F,
@@ -48,6 +61,9 @@ pub async fn seed<K: ApiKeyStore, F: FormStore>(
     let other = merchant_id(OTHER_MERCHANT);
     ensure_merchant(keys, &demo, "Demo Nonprofit e.V.").await?;
     ensure_merchant(keys, &other, "Other Nonprofit gGmbH").await?;
+    keys.set_creditor(&demo, &demo_creditor())
+        .await
+        .map_err(AccountError::from)?;
     let api_key =
         reuse_or_create_key(keys, &demo, previous.as_ref().map(|p| p.api_key.as_str())).await?;
     let other_api_key = reuse_or_create_key(

@@ -25,6 +25,7 @@ pub mod ground;
 pub mod idempotency;
 pub mod metrics;
 pub mod payment;
+pub mod sepa;
 pub mod session;
 pub mod store;
 pub mod telemetry;

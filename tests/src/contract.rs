@@ -122,6 +122,7 @@ pub async fn merchants_are_registered_once<S: ApiKeyStore>(store: &S) {
         name: "Contract e.V.".to_owned(),
         created_at: shared::ground::time::now(),
         forms_enabled: false,
+        creditor: None,
     };
     store.put_merchant(&merchant).await.expect("put");
     assert_eq!(
@@ -332,6 +333,7 @@ fn sample_form(merchant: &shared::ground::ids::MerchantId) -> Form {
         hash,
         merchant_id: merchant.clone(),
         updated_at: shared::ground::time::now(),
+        creditor: None,
     }
 }
 

@@ -45,6 +45,7 @@ fn payment(contact: &Contact, at: Timestamp) -> Payment {
         due_date: at.to_zoned(jiff::tz::TimeZone::UTC).date(),
         state: PaymentState::Collected,
         refunded: Amount::from_cents(0),
+        debit: None,
         created_at: at,
         updated_at: at,
         version: 0,

@@ -255,6 +255,9 @@ pub async fn merchant_with_form<F: FormStore, K: ApiKeyStore>(
     edit: impl FnOnce(&mut serde_json::Value),
 ) -> (MerchantId, String, FormHash) {
     let (merchant, key) = merchant_with_key(keys, "sessions").await;
+    keys.set_creditor(&merchant, &admin::seed::demo_creditor())
+        .await
+        .expect("creditor settings stored");
     let mut form: serde_json::Value =
         serde_json::from_str(admin::seed::DEMO_FORM_JSON).expect("demo form is JSON");
     edit(&mut form);

@@ -64,6 +64,7 @@ impl MemoryStack {
             name: "Memory e.V.".into(),
             created_at: now,
             forms_enabled: true,
+            creditor: Some(admin::seed::demo_creditor()),
         })
         .await
         .expect("merchant");
@@ -85,6 +86,7 @@ impl MemoryStack {
                 hash: form_hash.clone(),
                 merchant_id: merchant.clone(),
                 updated_at: now,
+                creditor: None,
             })
             .await
             .expect("form stored");

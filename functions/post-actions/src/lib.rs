@@ -55,12 +55,19 @@ where
                 fingerprint: Fingerprint::of(body.as_bytes()),
             }),
         };
+        let creditor = state
+            .auth
+            .keys()
+            .get_merchant(&merchant)
+            .await?
+            .and_then(|m| m.creditor);
         let actions = Actions {
             entities: &state.entities,
             datasets: &state.datasets,
             changelogs: &state.changelogs,
             visits: &state.visits,
             idempotency: &state.idempotency,
+            creditor: creditor.as_ref(),
         };
         let answer = actions
             .perform(

@@ -37,6 +37,7 @@ pub async fn handle<F: FormStore, K: ApiKeyStore>(
             merchant_id: merchant,
             updated_at: shared::ground::time::now(),
             definition,
+            creditor: None,
         };
         let status = match state.forms.put(&form).await? {
             FormWrite::Created => StatusCode::CREATED,

@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::ground::ids::MerchantId;
 use crate::ground::storage::StoreError;
+use crate::sepa::Creditor;
 
 const KEY_PREFIX: &str = "dk_";
 const KEY_BYTES: usize = 32;
@@ -28,6 +29,8 @@ pub struct Merchant {
     pub created_at: Timestamp,
     /// Off: the merchant's forms refuse sessions (the Session-API's error 102).
     pub forms_enabled: bool,
+    /// Set with `PUT /sepa/creditor`: only then do its forms offer SEPA direct debit.
+    pub creditor: Option<Creditor>,
 }
 
 /// A secret API key in clear. Only exists between generation and printing, or while a

@@ -5,6 +5,7 @@ use std::future::Future;
 use super::{ApiKeyHash, ApiKeyRecord, Merchant};
 use crate::ground::ids::MerchantId;
 use crate::ground::storage::StoreError;
+use crate::sepa::Creditor;
 
 /// Merchants and the hashes of their API keys.
 pub trait ApiKeyStore: Send + Sync {
@@ -25,6 +26,16 @@ pub trait ApiKeyStore: Send + Sync {
         &self,
         id: &MerchantId,
     ) -> impl Future<Output = Result<Option<Merchant>, StoreError>> + Send;
+
+    /// Stores the merchant's SEPA creditor settings; `false` when no such merchant exists.
+    ///
+    /// # Errors
+    /// `Backend` when storage fails; `Corrupt` when the settings cannot be encoded.
+    fn set_creditor(
+        &self,
+        id: &MerchantId,
+        creditor: &Creditor,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// Stores a key record, replacing one with the same hash.
     ///

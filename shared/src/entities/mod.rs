@@ -5,6 +5,7 @@
 mod actions;
 mod batches;
 mod contacts;
+mod debits;
 mod decide;
 mod model;
 mod ports;
@@ -16,6 +17,7 @@ mod view;
 
 pub use actions::{ActionEntity, ActionFields, ActionInputError, ActionKind, ActionRequest};
 pub use contacts::redacted;
+pub use debits::{NotDrawable, Terms, terms, used};
 pub use model::*;
 pub use ports::{Applied, Change, EntityStore, EntityWrite, Located, RecordWrite};
 pub use records::{derived_guid, state_of};

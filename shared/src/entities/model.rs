@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ground::ids::{ChangelogGuid, EntityGuid, MerchantId};
 use crate::ground::money::{Amount, Currency, Interval, PaymentMethod};
+use crate::sepa::{Mandate, Sequence};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -118,6 +119,9 @@ pub struct PaymentMethodEntity {
     pub holder: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replaced_by: Option<EntityGuid>,
+    /// SEPA: the mandate the donor signed in the form (or with a renewal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mandate: Option<Mandate>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub version: u64,
@@ -173,9 +177,43 @@ pub struct Payment {
     pub state: PaymentState,
     /// Refunded so far; a refund never exceeds what was collected.
     pub refunded: Amount,
+    /// SEPA direct debits: what the bank is asked to collect, as it stood when the payment was
+    /// made (a later renewal does not change a debit already announced).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub debit: Option<DirectDebit>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub version: u64,
+}
+
+/// A payment's direct debit: its sequence in the mandate's series, the mandate, the debtor,
+/// and, once claimed, the collection file it went into; a return from the bank, if any.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DirectDebit {
+    pub sequence: Sequence,
+    pub mandate_reference: String,
+    pub mandate_signed_on: Date,
+    pub debtor_name: String,
+    pub debtor_iban: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub debtor_bic: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collection: Option<String>,
+    /// The date the bank is asked to collect on (a business day on or after the due date).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collection_date: Option<Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub returned: Option<DebitReturn>,
+}
+
+/// What the bank said when it gave a debit back.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DebitReturn {
+    /// An ISO 20022 return reason code (AC04, MD01, AM04, …).
+    pub reason: String,
+    pub date: Date,
 }
 
 /// An extra amount on top of a subscription (an upgrade with an add-on).

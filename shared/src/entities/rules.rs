@@ -16,6 +16,8 @@ use super::ports::{Change, EntityWrite, RecordWrite};
 use super::records::{action_dataset, changelog, derived_guid};
 use crate::ground::ids::{EntityGuid, MerchantId};
 use crate::ground::money::Amount;
+use crate::ground::money::PaymentMethod;
+use crate::sepa::{Creditor, Mandate};
 
 /// Contacts whose entities may change.
 pub const ACTIVE: &[ContactState] = &[ContactState::Active];
@@ -23,6 +25,8 @@ pub const ACTIVE: &[ContactState] = &[ContactState::Active];
 /// The moment and the names an action is decided with.
 pub struct ActionContext<'a> {
     pub merchant: &'a MerchantId,
+    /// The merchant's SEPA creditor settings, for debits a sign-up draws.
+    pub creditor: Option<&'a Creditor>,
     pub now: Timestamp,
     pub zone: &'a TimeZone,
     /// The guid of the record the action writes (a changelog entry or a DataSet), chosen
@@ -324,8 +328,12 @@ pub(super) fn renewal(
         .ok_or_else(|| invalid("a renewal needs the new 'iban'"))?;
     let iban =
         super::records::valid_iban(raw).ok_or_else(|| invalid("'iban' is not a valid IBAN"))?;
+    let guid = derived_guid(ctx.record, "payment-method");
     let renewed = PaymentMethodEntity {
-        guid: derived_guid(ctx.record, "payment-method"),
+        guid,
+        // A new account is a new mandate, signed now; its first debit is a FRST again.
+        mandate: (old.kind == PaymentMethod::SepaDirectDebit)
+            .then(|| Mandate::new(guid, ctx.today())),
         iban: Some(iban.clone()),
         bic: fields.bic.clone(),
         holder: fields.holder.clone().or_else(|| old.holder.clone()),

@@ -19,6 +19,7 @@ use crate::dataset::{DataSet, DataSetStore, Retry};
 use crate::ground::ids::{ChangelogGuid, DataSetGuid, EntityGuid, MerchantId};
 use crate::ground::storage::StoreError;
 use crate::idempotency::{IdempotencyStore, KEY_LIFETIME, Reservation};
+use crate::sepa::Creditor;
 use crate::visit::VisitStore;
 
 /// Tries when a concurrent action changed what a change insisted on.
@@ -59,6 +60,8 @@ pub struct Actions<'a, E, D, C, V, I> {
     pub changelogs: &'a C,
     pub visits: &'a V,
     pub idempotency: &'a I,
+    /// The merchant's SEPA creditor settings, if it collects direct debits.
+    pub creditor: Option<&'a Creditor>,
 }
 
 /// How long a call may go on with batches before it answers "in progress".
@@ -111,6 +114,7 @@ where
         }
         let ctx = ActionContext {
             merchant,
+            creditor: self.creditor,
             now,
             zone,
             record,

@@ -4,16 +4,18 @@
 use jiff::ToSpan;
 use serde_json::{Map, Value, json};
 
+use super::debits::{terms, used};
+
 use super::actions::{ActionEntity, ActionRequest};
 use super::model::{
-    Donor, Entity, Payment, PaymentMethodEntity, PaymentMethodState, PaymentState, Subscription,
+    Donor, Entity, Payment, PaymentMethodEntity, PaymentMethodState, Subscription,
     SubscriptionState,
 };
 use super::ports::{Change, EntityWrite};
 use super::records::derived_guid;
-use super::rules::{ActionContext, Refusal, as_map, invalid, recorded};
+use super::rules::{ActionContext, Refusal, as_map, conflict, invalid, recorded};
 use crate::ground::ids::EntityGuid;
-use crate::ground::money::{Amount, Currency, Interval};
+use crate::ground::money::{Amount, Currency, PaymentMethod};
 
 /// The payment method a sign-up pays with: the one named, or the contact's newest active one.
 fn paying_method(
@@ -48,7 +50,6 @@ pub(super) fn sign_up(
     let currency = fields.currency.clone().unwrap_or_else(|| {
         Currency::parse("EUR").unwrap_or_else(|| unreachable!("EUR is a currency"))
     });
-    let today = ctx.today();
     if request.entity == ActionEntity::DataSet {
         let element = fields
             .json_element
@@ -64,25 +65,20 @@ pub(super) fn sign_up(
     let amount = fields
         .amount
         .ok_or_else(|| invalid("a sign-up needs an 'amount'"))?;
-    let payment = |label: &str, amount: Amount, subscription: Option<EntityGuid>| Payment {
-        guid: derived_guid(ctx.record, label),
-        contact: donor.contact.guid,
-        subscription,
-        payment_method: method.guid,
-        amount,
+    if method.kind == PaymentMethod::SepaDirectDebit && currency.as_str() != "EUR" {
+        return Err(invalid("SEPA direct debit collects euros only"));
+    }
+    let mut drawer = Drawer {
+        method: method.clone(),
+        ctx,
+        donor,
         currency: currency.clone(),
-        due_date: today,
-        state: PaymentState::Pending,
-        refunded: Amount::from_cents(0),
-        created_at: ctx.now,
-        updated_at: ctx.now,
-        version: 0,
     };
     let mut writes = Vec::new();
     let mut created = vec![("paymentMethodGuidResult", method.guid)];
     let mut form = json!({"amount": amount, "currency": currency.as_str()});
     if request.entity == ActionEntity::Payment {
-        let one_off = payment("payment", amount, None);
+        let one_off = drawer.payment("payment", amount, None)?;
         created.push(("paymentGuidResult", one_off.guid));
         writes.push(EntityWrite::Create(Entity::Payment(one_off)));
     } else {
@@ -90,8 +86,25 @@ pub(super) fn sign_up(
             .interval
             .filter(|i| i.is_recurring())
             .ok_or_else(|| invalid("a subscription needs an 'interval' of 1, 3, 6 or 12"))?;
-        let sub = new_subscription(donor, method, amount, currency.clone(), interval, ctx)?;
-        let first = payment("payment", amount, Some(sub.guid));
+        let guid = derived_guid(ctx.record, "subscription");
+        let first = drawer.payment("payment", amount, Some(guid))?;
+        // The series keeps its first payment's day of the month.
+        let sub = Subscription {
+            guid,
+            contact: donor.contact.guid,
+            amount,
+            currency: currency.clone(),
+            interval,
+            state: SubscriptionState::Active,
+            payment_method: method.guid,
+            next_due: first
+                .due_date
+                .checked_add(i64::from(interval.months()).months())
+                .map_err(|_| invalid("the next due date is out of range"))?,
+            created_at: ctx.now,
+            updated_at: ctx.now,
+            version: 0,
+        };
         form["interval"] = json!(interval.months());
         created.push(("subscriptionGuidResult", sub.guid));
         created.push(("paymentGuidResult", first.guid));
@@ -101,11 +114,21 @@ pub(super) fn sign_up(
             let one_off_amount = fields
                 .one_off_amount
                 .ok_or_else(|| invalid("a subscription with a one-off needs a 'oneOffAmount'"))?;
-            let one_off = payment("one-off", one_off_amount, None);
+            let one_off = drawer.payment("one-off", one_off_amount, None)?;
             form["oneOffAmount"] = json!(one_off_amount);
             created.push(("oneOffPaymentGuidResult", one_off.guid));
             writes.push(EntityWrite::Create(Entity::Payment(one_off)));
         }
+    }
+    if drawer.method != *method {
+        writes.push(EntityWrite::Replace {
+            expected: method.version,
+            entity: Entity::PaymentMethod(PaymentMethodEntity {
+                updated_at: ctx.now,
+                version: method.version + 1,
+                ..drawer.method
+            }),
+        });
     }
     Ok(recorded(
         request,
@@ -117,29 +140,47 @@ pub(super) fn sign_up(
     ))
 }
 
-fn new_subscription(
-    donor: &Donor,
-    method: &PaymentMethodEntity,
-    amount: Amount,
+/// Payments drawn one after another from one payment method, its mandate's use kept.
+struct Drawer<'a, 'c> {
+    method: PaymentMethodEntity,
+    ctx: &'a ActionContext<'c>,
+    donor: &'a Donor,
     currency: Currency,
-    interval: Interval,
-    ctx: &ActionContext<'_>,
-) -> Result<Subscription, Refusal> {
-    let today = ctx.today();
-    let next_due = today
-        .checked_add(i64::from(interval.months()).months())
-        .map_err(|_| invalid("the next due date is out of range"))?;
-    Ok(Subscription {
-        guid: derived_guid(ctx.record, "subscription"),
-        contact: donor.contact.guid,
-        amount,
-        currency,
-        interval,
-        state: SubscriptionState::Active,
-        payment_method: method.guid,
-        next_due,
-        created_at: ctx.now,
-        updated_at: ctx.now,
-        version: 0,
-    })
+}
+
+impl Drawer<'_, '_> {
+    fn payment(
+        &mut self,
+        label: &str,
+        amount: Amount,
+        subscription: Option<EntityGuid>,
+    ) -> Result<Payment, Refusal> {
+        let today = self.ctx.today();
+        let terms = terms(
+            &self.method,
+            self.ctx.creditor,
+            today,
+            None,
+            subscription.is_some(),
+        )
+        .map_err(|why| conflict(why.to_string()))?;
+        if let Some(used) = used(&self.method, terms.due_date) {
+            self.method = used;
+        }
+        Ok(Payment {
+            guid: derived_guid(self.ctx.record, label),
+            contact: self.donor.contact.guid,
+            subscription,
+            payment_method: self.method.guid,
+            amount,
+            currency: self.currency.clone(),
+            due_date: terms.due_date,
+            state: terms.state,
+            refunded: Amount::from_cents(0),
+            debit: terms.debit,
+            created_at: self.ctx.now,
+            updated_at: self.ctx.now,
+            version: 0,
+        })
+    }
 }

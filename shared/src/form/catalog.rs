@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 use super::{Form, FormStore};
 use crate::auth::ApiKeyStore;
 use crate::ground::ids::FormHash;
+use crate::ground::money::PaymentMethod;
 use crate::ground::storage::StoreError;
+use crate::sepa::Creditor;
 
 /// How a session reaches a form: `apiEnabled` only governs the Session-API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,7 +42,7 @@ pub struct FormCatalog<F, K> {
     cache: Mutex<HashMap<FormHash, CachedForm>>,
 }
 
-/// When it was read, the form, and whether its merchant may use forms.
+/// When it was read, the form as donors reach it, and whether its merchant may use forms.
 type CachedForm = (Instant, Arc<Form>, bool);
 
 /// How long a changed form may take to reach warm instances.
@@ -90,12 +92,9 @@ impl<F: FormStore, K: ApiKeyStore> FormCatalog<F, K> {
         let Some(form) = self.forms.get(hash).await? else {
             return Ok(None);
         };
-        let forms_enabled = self
-            .keys
-            .get_merchant(&form.merchant_id)
-            .await?
-            .is_some_and(|m| m.forms_enabled);
-        let form = Arc::new(form);
+        let merchant = self.keys.get_merchant(&form.merchant_id).await?;
+        let forms_enabled = merchant.as_ref().is_some_and(|m| m.forms_enabled);
+        let form = Arc::new(offered(form, merchant.and_then(|m| m.creditor)));
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         cache.insert(
             hash.clone(),
@@ -111,4 +110,17 @@ impl<F: FormStore, K: ApiKeyStore> FormCatalog<F, K> {
             .filter(|(at, _, _)| at.elapsed() < self.ttl)
             .map(|(_, form, enabled)| (Arc::clone(form), *enabled))
     }
+}
+
+/// The form as donors reach it: SEPA direct debit only when its merchant has creditor
+/// settings (a debit needs a creditor to collect it) and the form takes euros.
+fn offered(mut form: Form, creditor: Option<Creditor>) -> Form {
+    let euros = form.definition.currency.as_str() == "EUR";
+    form.creditor = creditor.filter(|_| euros).map(Arc::new);
+    if form.creditor.is_none() {
+        form.definition
+            .payment_methods
+            .retain(|m| *m != PaymentMethod::SepaDirectDebit);
+    }
+    form
 }

@@ -2,8 +2,10 @@
 //! items, fields), and the rules a configuration must follow for its sessions to make sense.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use jiff::Timestamp;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -11,6 +13,7 @@ use crate::ground::country::CountryCode;
 use crate::ground::ids::{FormHash, MerchantId, is_value_name};
 use crate::ground::lang::{Labels, Lang};
 use crate::ground::money::{Amount, Currency, Interval, PaymentMethod};
+use crate::sepa::Creditor;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -176,6 +179,16 @@ impl FormDefinition {
                 "'intervals' and 'paymentMethods' must each allow at least one value",
             ));
         }
+        if self
+            .payment_methods
+            .contains(&PaymentMethod::SepaDirectDebit)
+            && self.currency.as_str() != "EUR"
+        {
+            return Err(invalid(
+                "SEPA direct debit collects euros only: use 'currency' EUR or remove \
+                 sepa_direct_debit from 'paymentMethods'",
+            ));
+        }
         if !unique(self.items.iter().map(|i| i.id.as_str())) {
             return Err(invalid("project item ids must be unique"));
         }
@@ -278,6 +291,9 @@ pub struct Form {
     pub merchant_id: MerchantId,
     pub updated_at: Timestamp,
     pub definition: FormDefinition,
+    /// The merchant's SEPA creditor settings as the catalog found them (never stored with
+    /// the form): donors reach SEPA direct debit only with them, and only in euros.
+    pub creditor: Option<Arc<Creditor>>,
 }
 
 #[derive(Serialize)]

@@ -68,6 +68,11 @@ impl Amount {
         }
     }
 
+    /// Always two decimals with a dot (`5.00`), as XML and bank files write amounts.
+    pub fn decimal(self) -> String {
+        format!("{}.{:02}", self.0 / 100, self.0 % 100)
+    }
+
     /// `5,00` in German, `5.00` in English.
     pub fn display(self, lang: Lang) -> String {
         let separator = if lang == Lang::De { ',' } else { '.' };

@@ -1,7 +1,8 @@
 //! The payment entities a processed donation creates: the donor as a contact, the payment
-//! method (a SEPA mandate, a card, PayPal), a subscription for recurring donations and the first
-//! payment. Their guids follow from the claim, so a processing finished after a crash writes
-//! the very same entities.
+//! method (a SEPA mandate signed today, a card, PayPal), a subscription for recurring donations
+//! and the first payment (a direct debit due after the creditor's pre-notification days).
+//! Their guids follow from the claim, so a processing finished after a crash writes the very
+//! same entities.
 
 use jiff::ToSpan;
 use jiff::tz::TimeZone;
@@ -10,11 +11,12 @@ use serde_json::Value;
 use super::donation::{NotPayable, order};
 use super::model::{Claim, PaymentSession};
 use crate::entities::{
-    Contact, ContactState, Donor, Payment, PaymentMethodEntity, PaymentMethodState, PaymentState,
-    Person, Subscription, SubscriptionState, derived_guid,
+    Contact, ContactState, Donor, Payment, PaymentMethodEntity, PaymentMethodState, Person,
+    Subscription, SubscriptionState, derived_guid, terms, used,
 };
 use crate::form::Form;
 use crate::ground::money::{Amount, PaymentMethod};
+use crate::sepa::Mandate;
 
 /// The donor's person, from the session's values.
 fn person(session: &PaymentSession) -> Person {
@@ -81,12 +83,24 @@ pub fn donor_of(
         bic: value("bic").filter(|_| sepa),
         holder: contact.person.full_name(),
         replaced_by: None,
+        mandate: None,
         created_at: at,
         updated_at: at,
         version: 0,
     };
-    let subscription = if order.interval.is_recurring() {
-        let next_due = today
+    let guid = method.guid;
+    let method = PaymentMethodEntity {
+        mandate: sepa.then(|| Mandate::new(guid, today)),
+        ..method
+    };
+    let recurring = order.interval.is_recurring();
+    let first = terms(&method, form.creditor.as_deref(), today, None, recurring)
+        .map_err(|_| NotPayable("payment_method"))?;
+    let method = used(&method, first.due_date).unwrap_or(method);
+    let subscription = if recurring {
+        // The series keeps the first debit's day of the month.
+        let next_due = first
+            .due_date
             .checked_add(i64::from(order.interval.months()).months())
             .map_err(|_| NotPayable("interval"))?;
         Some(Subscription {
@@ -112,14 +126,10 @@ pub fn donor_of(
         payment_method: method.guid,
         amount: order.amount,
         currency: order.currency.clone(),
-        due_date: today,
-        // A card or PayPal payment is captured at once; a direct debit waits for the bank.
-        state: if sepa {
-            PaymentState::Pending
-        } else {
-            PaymentState::Collected
-        },
+        due_date: first.due_date,
+        state: first.state,
         refunded: Amount::from_cents(0),
+        debit: first.debit,
         created_at: at,
         updated_at: at,
         version: 0,

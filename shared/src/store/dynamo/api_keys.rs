@@ -12,6 +12,7 @@ use crate::config::{self, ConfigError};
 use crate::ground::ids::MerchantId;
 use crate::ground::storage::StoreError;
 use crate::ground::time::sortable_utc;
+use crate::sepa::Creditor;
 
 #[derive(Clone)]
 pub struct DynamoApiKeys {
@@ -36,6 +37,9 @@ struct ApiKeyItem {
     /// Merchant records only; absent means forms are allowed.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     forms_disabled: bool,
+    /// Merchant records only: the SEPA creditor settings, once set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    creditor: Option<Creditor>,
 }
 
 fn merchant_key(id: &MerchantId) -> String {
@@ -84,6 +88,7 @@ impl ApiKeyStore for DynamoApiKeys {
             revoked: false,
             name: Some(merchant.name.clone()),
             forms_disabled: !merchant.forms_enabled,
+            creditor: merchant.creditor.clone(),
         };
         let result = self
             .client
@@ -107,7 +112,25 @@ impl ApiKeyStore for DynamoApiKeys {
             name: item.name.unwrap_or_default(),
             created_at: parse_time(&item.created_at)?,
             forms_enabled: !item.forms_disabled,
+            creditor: item.creditor,
         }))
+    }
+
+    async fn set_creditor(&self, id: &MerchantId, creditor: &Creditor) -> Result<bool, StoreError> {
+        let settings = serde_dynamo::aws_sdk_dynamodb_1::to_attribute_value(creditor)
+            .map_err(corrupt("creditor settings"))?;
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("keyHash", AttributeValue::S(merchant_key(id)))
+            .update_expression("SET creditor = :creditor")
+            .condition_expression("attribute_exists(keyHash) AND kind = :kind")
+            .expression_attribute_values(":creditor", settings)
+            .expression_attribute_values(":kind", AttributeValue::S(KIND_MERCHANT.to_owned()))
+            .send()
+            .await;
+        Ok(conditional(result)?.is_some())
     }
 
     async fn put_key(&self, key: &ApiKeyRecord) -> Result<(), StoreError> {
@@ -119,6 +142,7 @@ impl ApiKeyStore for DynamoApiKeys {
             revoked: key.revoked,
             name: None,
             forms_disabled: false,
+            creditor: None,
         };
         self.client
             .put_item()

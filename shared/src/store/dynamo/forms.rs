@@ -89,6 +89,7 @@ impl FormStore for DynamoForms {
             merchant_id: MerchantId::parse(&item.merchant_id).map_err(corrupt("merchant id"))?,
             updated_at: parse_time(&item.updated_at)?,
             definition: item.definition,
+            creditor: None,
         }))
     }
 }

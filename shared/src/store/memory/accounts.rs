@@ -8,6 +8,7 @@ use crate::auth::{ApiKeyHash, ApiKeyRecord, ApiKeyStore, Merchant};
 use crate::form::{Form, FormStore, FormWrite};
 use crate::ground::ids::{FormHash, MerchantId};
 use crate::ground::storage::StoreError;
+use crate::sepa::Creditor;
 
 #[derive(Clone, Default)]
 pub struct MemoryApiKeys {
@@ -27,6 +28,16 @@ impl ApiKeyStore for MemoryApiKeys {
 
     async fn get_merchant(&self, id: &MerchantId) -> Result<Option<Merchant>, StoreError> {
         Ok(lock(&self.merchants).get(id).cloned())
+    }
+
+    async fn set_creditor(&self, id: &MerchantId, creditor: &Creditor) -> Result<bool, StoreError> {
+        Ok(match lock(&self.merchants).get_mut(id) {
+            Some(merchant) => {
+                merchant.creditor = Some(creditor.clone());
+                true
+            }
+            None => false,
+        })
     }
 
     async fn put_key(&self, key: &ApiKeyRecord) -> Result<(), StoreError> {

@@ -1,0 +1,19 @@
+//! SEPA direct debit, collected by the nonprofit's own bank: the creditor settings, mandates
+//! and their debits, TARGET2 business days, the SEPA character set, and the pain.008 file the
+//! bank takes.
+
+pub mod calendar;
+mod creditor;
+mod mandate;
+mod pain008;
+mod text;
+
+pub use creditor::{
+    Creditor, CreditorId, CreditorInputError, DEFAULT_PRENOTIFICATION_DAYS, InvalidCreditorId,
+};
+pub use mandate::{
+    MANDATE_LAPSES_AFTER_MONTHS, MANDATE_TEXT_VERSION, Mandate, Sequence, due_date, end_to_end_id,
+    payment_of,
+};
+pub use pain008::{CollectionFile, Debit};
+pub use text::sepa_text;

@@ -1,0 +1,62 @@
+//! Text as a SEPA file may carry it: the EPC's Latin character set (`a-z A-Z 0-9 / - ? : ( ) .
+//! , ' +` and space). German letters become their usual spellings (ä → ae, ß → ss), other
+//! letters of any script their closest ASCII (`deunicode`), anything else (symbols, emoji,
+//! control characters) a space; a name is never dropped.
+
+/// `raw` in the SEPA character set, at most `max` characters, never empty (`fallback` then).
+pub fn sepa_text(raw: &str, max: usize, fallback: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        match c {
+            'ä' => out.push_str("ae"),
+            'ö' => out.push_str("oe"),
+            'ü' => out.push_str("ue"),
+            'Ä' => out.push_str("Ae"),
+            'Ö' => out.push_str("Oe"),
+            'Ü' => out.push_str("Ue"),
+            'ß' => out.push_str("ss"),
+            '&' => out.push('+'),
+            c if allowed(c) => out.push(c),
+            c if c.is_ascii() || !c.is_alphabetic() => out.push(' '),
+            c => {
+                let ascii = deunicode::deunicode_char(c).unwrap_or(" ");
+                out.extend(ascii.chars().map(|a| if allowed(a) { a } else { ' ' }));
+            }
+        }
+    }
+    let collapsed = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    let cut: String = collapsed.chars().take(max).collect();
+    match cut.trim() {
+        "" => fallback.chars().take(max).collect(),
+        text => text.to_owned(),
+    }
+}
+
+fn allowed(c: char) -> bool {
+    c.is_ascii_alphanumeric() || " /-?:().,'+".contains(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_spelled_in_the_sepa_set_and_never_dropped() {
+        assert_eq!(
+            sepa_text("Jürgen Weiß-Öztürk", 70, "x"),
+            "Juergen Weiss-Oeztuerk"
+        );
+        assert_eq!(
+            sepa_text("Émile Zoë Ångström", 70, "x"),
+            "Emile Zoe Angstroem"
+        );
+        assert_eq!(
+            sepa_text("Ärzte & Co. <GmbH>", 70, "x"),
+            "Aerzte + Co. GmbH"
+        );
+        assert_eq!(sepa_text("王小明", 70, "Donor"), "Wang Xiao Ming");
+        assert_eq!(sepa_text("\u{1F600}\u{0}", 70, "Donor"), "Donor");
+        assert_eq!(sepa_text("Anna\u{0}\u{202e}Berg", 70, "x"), "Anna Berg");
+        assert_eq!(sepa_text("abcdef", 3, "x"), "abc");
+    }
+}
