@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use shared::auth::ApiKey;
 use shared::auth::ApiKeyStore;
 use shared::form::FormStore;
-use shared::sepa::Creditor;
 use shared::ground::ids::{FormHash, MerchantId};
+use shared::sepa::Creditor;
 
 use crate::accounts::{self, AccountError};
 use crate::forms::{self, FormError};

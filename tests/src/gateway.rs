@@ -6,8 +6,8 @@ use lambda_http::{Body, Request, RequestExt, Response};
 
 use shared::app::{
     DynamoActionsState, DynamoChangelogListingState, DynamoChangelogState, DynamoContactsState,
-    DynamoFormPageState, DynamoFormPostState, DynamoFormsState, DynamoPostRecordState,
-    DynamoRecordsState, DynamoSessionApiState, DynamoVisitsState,
+    DynamoCreditorState, DynamoFormPageState, DynamoFormPostState, DynamoFormsState,
+    DynamoPostRecordState, DynamoRecordsState, DynamoSessionApiState, DynamoVisitsState,
 };
 
 fn has_param(req: &Request, name: &str) -> bool {
@@ -99,5 +99,13 @@ pub async fn entities(req: Request, state: &EntityApi) -> Response<Body> {
         get_changelog::handle(req, &state.changelog).await
     } else {
         list_changelogs::handle(req, &state.changelogs).await
+    }
+}
+
+/// `/sepa/creditor`.
+pub async fn creditor(req: Request, state: &DynamoCreditorState) -> Response<Body> {
+    match req.method().as_str() {
+        "PUT" => put_sepa_creditor::handle(req, state).await,
+        _ => get_sepa_creditor::handle(req, state).await,
     }
 }

@@ -13,9 +13,9 @@ use aws_sdk_dynamodb::error::BoxError;
 
 use shared::app::{
     ACTION_BUDGET, ActionsState, ChangelogListingState, ChangelogState, ContactsState,
-    DynamoFormsState, DynamoListingState, DynamoProcessState, DynamoSessionApiState,
-    DynamoVisitsState, FormPageState, FormPostState, FormsState, ListingState, PostRecordState,
-    ProcessState, RecordsState, SessionApiState, VisitsState,
+    CreditorState, DynamoCreditorState, DynamoFormsState, DynamoListingState, DynamoProcessState,
+    DynamoSessionApiState, DynamoVisitsState, FormPageState, FormPostState, FormsState,
+    ListingState, PostRecordState, ProcessState, RecordsState, SessionApiState, VisitsState,
 };
 use shared::auth::{ApiKeyStore, Authenticator};
 use shared::dataset::ShardCount;
@@ -187,6 +187,15 @@ pub fn entity_api_state_with(client: Client) -> gateway::EntityApi {
             time_zone: berlin(),
             signer: TokenSigner::changelogs("changelog tests secret, 32 bytes or more"),
         },
+    }
+}
+
+/// The SEPA creditor settings functions' state, on DynamoDB Local.
+pub fn creditor_state() -> DynamoCreditorState {
+    ensure_tables();
+    CreditorState {
+        auth: Authenticator::new(DynamoApiKeys::new(dynamodb_client(), API_KEYS_TABLE)),
+        time_zone: berlin(),
     }
 }
 

@@ -5,6 +5,7 @@
 mod back_office;
 mod donor;
 mod entities;
+mod sepa;
 
 pub use back_office::{
     DynamoFormsState, DynamoListingState, DynamoPostRecordState, DynamoRecordsState,
@@ -18,3 +19,4 @@ pub use entities::{
     ACTION_BUDGET, ActionsState, ChangelogListingState, ChangelogState, ContactsState,
     DynamoActionsState, DynamoChangelogListingState, DynamoChangelogState, DynamoContactsState,
 };
+pub use sepa::{CreditorState, DynamoCreditorState};

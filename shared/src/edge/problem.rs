@@ -16,6 +16,7 @@ use crate::form::FormInputError;
 use crate::ground::ids::{InvalidFormHash, InvalidGuid, InvalidVisitSessionId};
 use crate::ground::storage::{StoreError, chain};
 use crate::idempotency::InvalidIdempotencyKey;
+use crate::sepa::CreditorInputError;
 use crate::visit::VisitInputError;
 
 /// Everything a handler can answer besides success, each with its status and problem type.
@@ -47,6 +48,8 @@ pub enum ApiError {
     Listing(#[from] ListingError),
     #[error(transparent)]
     ActionInput(#[from] ActionInputError),
+    #[error(transparent)]
+    CreditorInput(#[from] CreditorInputError),
     /// An action refused, or contended; storage failures become `Store`.
     #[error(transparent)]
     Action(ActionError),
@@ -108,6 +111,7 @@ impl ApiError {
             Self::VisitInput(_) => (StatusCode::BAD_REQUEST, "Invalid session"),
             Self::InvalidVisitSessionId(_) => (StatusCode::BAD_REQUEST, "Invalid sessionId"),
             Self::Listing(_) => (StatusCode::BAD_REQUEST, "Invalid listing request"),
+            Self::CreditorInput(_) => (StatusCode::BAD_REQUEST, "Invalid creditor settings"),
             Self::ActionInput(_) | Self::Action(ActionError::Refused(Refusal::Invalid(_))) => {
                 (StatusCode::BAD_REQUEST, "Invalid action")
             }

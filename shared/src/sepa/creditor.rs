@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::ground::ids::MerchantId;
 use crate::validation::normalized_iban;
 
 /// A creditor identifier such as the Bundesbank's test id `DE98ZZZ09999999999`.
@@ -107,6 +108,9 @@ pub enum CreditorInputError {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Body {
+    /// As `GET` shows it: may be sent back, and is ignored.
+    #[serde(default, rename = "merchantId")]
+    _merchant_id: Option<serde::de::IgnoredAny>,
     name: String,
     creditor_id: String,
     iban: String,
@@ -120,7 +124,23 @@ fn invalid(field: &'static str, reason: &'static str) -> CreditorInputError {
     CreditorInputError::Invalid { field, reason }
 }
 
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CreditorView<'a> {
+    merchant_id: &'a str,
+    #[serde(flatten)]
+    creditor: &'a Creditor,
+}
+
 impl Creditor {
+    /// The settings as `GET /sepa/creditor` shows them.
+    pub fn to_json(&self, merchant: &MerchantId) -> Result<String, serde_json::Error> {
+        serde_json::to_string(&CreditorView {
+            merchant_id: merchant.as_str(),
+            creditor: self,
+        })
+    }
+
     /// Reads a `PUT /sepa/creditor` body; every field is checked.
     pub fn from_json(body: &str) -> Result<Self, CreditorInputError> {
         let body: Body =
