@@ -15,6 +15,7 @@ PY_TOOLS=(cargo-lambda==1.9.2 aws-sam-cli==1.170.0 cfn-lint==1.58.0)
 # Each in a venv of its own: their dependencies need not agree with SAM's.
 SCHEMATHESIS=schemathesis==4.32.5
 CHECKOV=checkov==3.3.30
+XSD_TOOLS="sepaxml==2.7.0 xmlschema==4.3.2"
 
 # The same variables the SAM template gives the functions, pointed at DynamoDB Local.
 export AWS_REGION=eu-central-1
@@ -22,6 +23,7 @@ export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
 export AWS_EC2_METADATA_DISABLED=true SAM_CLI_TELEMETRY=0
 export DATASETS_TABLE=DataSets FORMS_TABLE=Forms API_KEYS_TABLE=ApiKeys SESSIONS_TABLE=Sessions
 export IDEMPOTENCY_TABLE=Idempotency ENTITIES_TABLE=Entities CHANGELOGS_TABLE=Changelogs
+export COLLECTIONS_TABLE=Collections
 export TIME_ZONE=${TIME_ZONE:-Europe/Berlin} DATASET_SHARDS=${DATASET_SHARDS:-4}
 export SESSION_TTL_HOURS=${SESSION_TTL_HOURS:-48} VISIT_SESSION_TTL_DAYS=${VISIT_SESSION_TTL_DAYS:-30}
 export RUST_LOG=${RUST_LOG:-info}
@@ -65,19 +67,22 @@ ensure_tools() {
   fi
 }
 
-# Installs `$2` into .tools/$1 once (a stamp per pinned version).
+# Installs the pinned packages `$2` (space-separated) into .tools/$1 once (a stamp per pin).
 ensure_venv_tool() {
   local dir=$TOOLS/$1 spec=$2
-  if [ ! -f "$dir/.installed-$spec" ]; then
+  if [ ! -f "$dir/.installed-${spec// /_}" ]; then
     log "installing $spec into .tools/$1"
     python3 -m venv "$dir"
-    "$dir/bin/pip" install --quiet --disable-pip-version-check "$spec"
-    touch "$dir/.installed-$spec"
+    # shellcheck disable=SC2086 # one word per package
+    "$dir/bin/pip" install --quiet --disable-pip-version-check $spec
+    touch "$dir/.installed-${spec// /_}"
   fi
 }
 
 ensure_schemathesis() { ensure_venv_tool schemathesis "$SCHEMATHESIS"; }
 ensure_checkov() { ensure_venv_tool checkov "$CHECKOV"; }
+# The official pain.008 XSDs (shipped by sepaxml) and a validator for them.
+ensure_xsd() { ensure_venv_tool xsd "$XSD_TOOLS"; }
 
 # docs/openapi.yaml fuzzed against the API at $1 with the demo key and form of $2, per
 # tests/schemathesis/schemathesis.toml: no 5xx, every answer as documented. Last in
@@ -166,7 +171,7 @@ prepare_data() {
 # What every function instance gets from its environment, as the template gives it in AWS.
 FUNCTION_ENV=(AWS_REGION AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_EC2_METADATA_DISABLED
   DYNAMODB_ENDPOINT DATASETS_TABLE API_KEYS_TABLE FORMS_TABLE SESSIONS_TABLE IDEMPOTENCY_TABLE
-  ENTITIES_TABLE CHANGELOGS_TABLE TIME_ZONE DATASET_SHARDS SIGNING_SECRET_FILE SESSION_TTL_HOURS VISIT_SESSION_TTL_DAYS RUST_LOG)
+  ENTITIES_TABLE CHANGELOGS_TABLE COLLECTIONS_TABLE TIME_ZONE DATASET_SHARDS SIGNING_SECRET_FILE SESSION_TTL_HOURS VISIT_SESSION_TTL_DAYS RUST_LOG)
 
 # The API on 127.0.0.1:$1: `cargo lambda watch` serves API Gateway's paths and each function's
 # Runtime API, routing every method + path by [workspace.metadata.lambda.watch.router]; each

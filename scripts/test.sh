@@ -10,6 +10,7 @@ trap 'exit 130' INT TERM
 ensure_tools
 ensure_schemathesis
 ensure_checkov
+ensure_xsd
 
 log "cargo fmt --check"
 cargo fmt --all --check
@@ -33,8 +34,13 @@ log "starting cargo lambda watch on 127.0.0.1:$SMOKE_PORT for the smoke test"
 start_api "$SMOKE_PORT" "$LOCAL/test-api.log"
 
 export SMOKE_API_URL="http://127.0.0.1:$SMOKE_PORT" SMOKE_DEMO_FILE="$LOCAL/test-demo.json"
+# Every pain.008 file the tests make lands here, and is validated against the XSD after.
+export PAIN008_DIR="$LOCAL/pain008"
+rm -rf "$PAIN008_DIR"
 log "cargo test"
 cargo test --workspace
+log "pain.008 files against the official pain.008.001.08 XSD"
+"$TOOLS/xsd/bin/python" scripts/validate-pain008.py "$PAIN008_DIR"
 
 log "browser tests (headless Chromium)"
 command -v "${CHROMIUM:-chromium}" >/dev/null 2>&1 ||

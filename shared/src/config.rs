@@ -18,6 +18,7 @@ pub const SESSIONS_TABLE: &str = "SESSIONS_TABLE";
 pub const IDEMPOTENCY_TABLE: &str = "IDEMPOTENCY_TABLE";
 pub const ENTITIES_TABLE: &str = "ENTITIES_TABLE";
 pub const CHANGELOGS_TABLE: &str = "CHANGELOGS_TABLE";
+pub const COLLECTIONS_TABLE: &str = "COLLECTIONS_TABLE";
 /// Hours a payment session lives after its last change (default 48).
 pub const SESSION_TTL_HOURS: &str = "SESSION_TTL_HOURS";
 /// Days a visit session lives after its last change (default 30).

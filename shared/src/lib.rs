@@ -16,6 +16,7 @@
 pub mod app;
 pub mod auth;
 pub mod changelog;
+pub mod collections;
 pub mod config;
 pub mod dataset;
 pub mod edge;

@@ -18,6 +18,7 @@ mod process_session;
 mod processing;
 mod request_counts;
 mod routes;
+mod sepa_collections;
 mod sepa_creditor;
 mod session_api;
 mod smoke;

@@ -15,6 +15,7 @@ async fn every_template_table_exists_locally_exactly_as_defined() {
         [
             "ApiKeys",
             "Changelogs",
+            "Collections",
             "DataSets",
             "Entities",
             "Forms",

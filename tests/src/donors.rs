@@ -9,10 +9,12 @@ use serde_json::{Value, json};
 use crate::events::Event;
 use crate::gateway::{self, EntityApi};
 use crate::{
-    dataset_api_state, entity_api_state, list_datasets_state, merchant_with_form,
-    process_session_state, session_api_state, visit_sessions_state,
+    collections_state, dataset_api_state, entity_api_state, list_datasets_state,
+    merchant_with_form, process_session_state, session_api_state, visit_sessions_state,
 };
-use shared::app::{DynamoProcessState, DynamoSessionApiState, DynamoVisitsState};
+use shared::app::{
+    DynamoCollectionsState, DynamoProcessState, DynamoSessionApiState, DynamoVisitsState,
+};
 use shared::ground::ids::FormHash;
 
 /// What the donors of these tests are called, and where their money comes from: none of it
@@ -23,12 +25,14 @@ pub const EMAIL: &str = "erika.mustermann@example.org";
 pub const IBAN: &str = "DE89370400440532013000";
 
 pub struct Nonprofit {
+    pub merchant: shared::ground::ids::MerchantId,
     pub key: String,
     pub form: FormHash,
     pub api: EntityApi,
     sessions: DynamoSessionApiState,
     processing: DynamoProcessState,
     visits: DynamoVisitsState,
+    pub collections: DynamoCollectionsState,
 }
 
 pub async fn json_of(response: Response<Body>) -> (StatusCode, Value) {
@@ -52,15 +56,17 @@ pub enum Pays {
 impl Nonprofit {
     pub async fn new() -> Self {
         let sessions = session_api_state();
-        let (_, key, form) =
+        let (merchant, key, form) =
             merchant_with_form(sessions.forms.forms(), sessions.auth.keys(), |_| {}).await;
         Self {
+            merchant,
             key,
             form,
             api: entity_api_state(),
             sessions,
             processing: process_session_state(),
             visits: visit_sessions_state(),
+            collections: collections_state(shared::collections::LEASE),
         }
     }
 
@@ -200,6 +206,33 @@ impl Nonprofit {
                 None => return entries,
             }
         }
+    }
+
+    /// `POST /sepa/collections` with `body` (none: every announced debit).
+    pub async fn collect(&self, body: Option<&Value>) -> (StatusCode, Value) {
+        let mut event = Event::http("POST", "/sepa/collections").bearer(&self.key);
+        if let Some(body) = body {
+            event = event
+                .header("content-type", "application/json")
+                .body(&body.to_string());
+        }
+        json_of(gateway::collections(event.request(), &self.collections).await).await
+    }
+
+    /// `GET /sepa/collections/{id}`: status, content type and body.
+    pub async fn collection_file(&self, id: &str) -> (StatusCode, String, String) {
+        let event = Event::http("GET", &format!("/sepa/collections/{id}"))
+            .path_param("id", id)
+            .bearer(&self.key);
+        let response = gateway::collections(event.request(), &self.collections).await;
+        let kind = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let body = String::from_utf8(response.body().to_vec()).expect("UTF-8");
+        (response.status(), kind, body)
     }
 
     /// `GET /dataSet/{guid}`.

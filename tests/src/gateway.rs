@@ -5,9 +5,10 @@
 use lambda_http::{Body, Request, RequestExt, Response};
 
 use shared::app::{
-    DynamoActionsState, DynamoChangelogListingState, DynamoChangelogState, DynamoContactsState,
-    DynamoCreditorState, DynamoFormPageState, DynamoFormPostState, DynamoFormsState,
-    DynamoPostRecordState, DynamoRecordsState, DynamoSessionApiState, DynamoVisitsState,
+    DynamoActionsState, DynamoChangelogListingState, DynamoChangelogState, DynamoCollectionsState,
+    DynamoContactsState, DynamoCreditorState, DynamoFormPageState, DynamoFormPostState,
+    DynamoFormsState, DynamoPostRecordState, DynamoRecordsState, DynamoSessionApiState,
+    DynamoVisitsState,
 };
 
 fn has_param(req: &Request, name: &str) -> bool {
@@ -107,5 +108,14 @@ pub async fn creditor(req: Request, state: &DynamoCreditorState) -> Response<Bod
     match req.method().as_str() {
         "PUT" => put_sepa_creditor::handle(req, state).await,
         _ => get_sepa_creditor::handle(req, state).await,
+    }
+}
+
+/// `/sepa/collections` and `/sepa/collections/{id}`.
+pub async fn collections(req: Request, state: &DynamoCollectionsState) -> Response<Body> {
+    match (req.method().as_str(), has_param(&req, "id")) {
+        (_, true) => get_sepa_collection::handle(req, state).await,
+        ("POST", false) => post_sepa_collections::handle(req, state).await,
+        (_, false) => list_sepa_collections::handle(req, state).await,
     }
 }

@@ -12,10 +12,11 @@ use aws_sdk_dynamodb::config::{
 use aws_sdk_dynamodb::error::BoxError;
 
 use shared::app::{
-    ACTION_BUDGET, ActionsState, ChangelogListingState, ChangelogState, ContactsState,
-    CreditorState, DynamoCreditorState, DynamoFormsState, DynamoListingState, DynamoProcessState,
-    DynamoSessionApiState, DynamoVisitsState, FormPageState, FormPostState, FormsState,
-    ListingState, PostRecordState, ProcessState, RecordsState, SessionApiState, VisitsState,
+    ACTION_BUDGET, ActionsState, ChangelogListingState, ChangelogState, CollectionsState,
+    ContactsState, CreditorState, DynamoCollectionsState, DynamoCreditorState, DynamoFormsState,
+    DynamoListingState, DynamoProcessState, DynamoSessionApiState, DynamoVisitsState,
+    FormPageState, FormPostState, FormsState, ListingState, PostRecordState, ProcessState,
+    RecordsState, SessionApiState, VisitsState,
 };
 use shared::auth::{ApiKeyStore, Authenticator};
 use shared::dataset::ShardCount;
@@ -24,8 +25,8 @@ use shared::form::{FormCatalog, FormStore};
 use shared::ground::ids::{FormHash, MerchantId};
 use shared::payment::SandboxProvider;
 use shared::store::dynamo::{
-    DynamoApiKeys, DynamoChangelogs, DynamoDataSets, DynamoEntities, DynamoForms,
-    DynamoIdempotency, DynamoProcessing, DynamoSessions, DynamoVisits,
+    DynamoApiKeys, DynamoChangelogs, DynamoCollections, DynamoDataSets, DynamoEntities,
+    DynamoForms, DynamoIdempotency, DynamoProcessing, DynamoSessions, DynamoVisits,
 };
 use shared::visit::LinkSigner;
 
@@ -36,6 +37,7 @@ pub mod entity_contract;
 pub mod events;
 pub mod gateway;
 pub mod memory;
+pub mod sepa;
 
 /// Table names as `make dev` and `make test` create them (the template's logical ids).
 pub const DATASETS_TABLE: &str = "DataSets";
@@ -45,6 +47,7 @@ pub const SESSIONS_TABLE: &str = "Sessions";
 pub const IDEMPOTENCY_TABLE: &str = "Idempotency";
 pub const ENTITIES_TABLE: &str = "Entities";
 pub const CHANGELOGS_TABLE: &str = "Changelogs";
+pub const COLLECTIONS_TABLE: &str = "Collections";
 
 /// The entities on DynamoDB Local, recording into the Changelogs and DataSets tables.
 pub fn dynamo_entities(client: Client) -> DynamoEntities {
@@ -197,6 +200,32 @@ pub fn creditor_state() -> DynamoCreditorState {
         auth: Authenticator::new(DynamoApiKeys::new(dynamodb_client(), API_KEYS_TABLE)),
         time_zone: berlin(),
     }
+}
+
+/// The collection functions' state, on DynamoDB Local, holding a building collection for
+/// `lease` between batches.
+pub fn collections_state(lease: std::time::Duration) -> DynamoCollectionsState {
+    ensure_tables();
+    let client = dynamodb_client();
+    CollectionsState {
+        collections: DynamoCollections::new(
+            client.clone(),
+            COLLECTIONS_TABLE,
+            dynamo_entities(client.clone()),
+        ),
+        auth: Authenticator::new(DynamoApiKeys::new(client, API_KEYS_TABLE)),
+        time_zone: berlin(),
+        lease,
+    }
+}
+
+/// Where the tests leave every pain.008 file they make: `make test` validates them all
+/// against the official XSD afterwards (`PAIN008_DIR`, else `target/pain008`).
+pub fn keep_pain008(name: &str, xml: &[u8]) {
+    let dir = std::env::var_os("PAIN008_DIR")
+        .map_or_else(|| workspace_root().join("target/pain008"), PathBuf::from);
+    std::fs::create_dir_all(&dir).expect("pain.008 directory");
+    std::fs::write(dir.join(format!("{name}.xml")), xml).expect("pain.008 file written");
 }
 
 /// The hosted form's two functions' states, on DynamoDB Local.

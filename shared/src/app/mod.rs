@@ -19,4 +19,4 @@ pub use entities::{
     ACTION_BUDGET, ActionsState, ChangelogListingState, ChangelogState, ContactsState,
     DynamoActionsState, DynamoChangelogListingState, DynamoChangelogState, DynamoContactsState,
 };
-pub use sepa::{CreditorState, DynamoCreditorState};
+pub use sepa::{CollectionsState, CreditorState, DynamoCollectionsState, DynamoCreditorState};

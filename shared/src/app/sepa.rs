@@ -1,10 +1,15 @@
 //! States of the SEPA routes: creditor settings, collections, returns.
 
+use std::time::Duration;
+
 use jiff::tz::TimeZone;
 
 use crate::auth::Authenticator;
+use crate::collections::LEASE;
 use crate::config::{self, ConfigError};
-use crate::store::dynamo::DynamoApiKeys;
+use crate::store::dynamo::{
+    DynamoApiKeys, DynamoChangelogs, DynamoCollections, DynamoDataSets, DynamoEntities,
+};
 
 /// `PUT` and `GET /sepa/creditor`: the settings live on the merchant's record.
 pub struct CreditorState<K> {
@@ -20,6 +25,32 @@ impl DynamoCreditorState {
         Ok(Self {
             auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
             time_zone: config::time_zone()?,
+        })
+    }
+}
+
+/// The collection routes: collections over the merchant's entities.
+pub struct CollectionsState<S, K> {
+    pub collections: S,
+    pub auth: Authenticator<K>,
+    pub time_zone: TimeZone,
+    /// How long a call holds a building collection between batches.
+    pub lease: Duration,
+}
+
+pub type DynamoCollectionsState = CollectionsState<DynamoCollections, DynamoApiKeys>;
+
+impl DynamoCollectionsState {
+    pub async fn from_env() -> Result<Self, ConfigError> {
+        let client = config::dynamodb_client()?;
+        let datasets = DynamoDataSets::from_env(client.clone())?;
+        let changelogs = DynamoChangelogs::from_env(client.clone())?;
+        let entities = DynamoEntities::from_env(client.clone(), changelogs, datasets)?;
+        Ok(Self {
+            collections: DynamoCollections::from_env(client.clone(), entities)?,
+            auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
+            time_zone: config::time_zone()?,
+            lease: LEASE,
         })
     }
 }

@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::body::BodyError;
 use super::response::{PROBLEM_JSON, response_with};
 use crate::auth::AuthError;
+use crate::collections::{CollectError, CollectInputError};
 use crate::dataset::listing::ListingError;
 use crate::dataset::{DataSetInputError, RecordError};
 use crate::entities::{ActionError, ActionInputError, Refusal};
@@ -50,6 +51,13 @@ pub enum ApiError {
     ActionInput(#[from] ActionInputError),
     #[error(transparent)]
     CreditorInput(#[from] CreditorInputError),
+    #[error(transparent)]
+    CollectInput(#[from] CollectInputError),
+    /// Collecting refused; storage failures become `Store`.
+    #[error(transparent)]
+    Collect(CollectError),
+    #[error("the collection is still being built: POST /sepa/collections finishes it")]
+    CollectionBuilding,
     /// An action refused, or contended; storage failures become `Store`.
     #[error(transparent)]
     Action(ActionError),
@@ -112,6 +120,17 @@ impl ApiError {
             Self::InvalidVisitSessionId(_) => (StatusCode::BAD_REQUEST, "Invalid sessionId"),
             Self::Listing(_) => (StatusCode::BAD_REQUEST, "Invalid listing request"),
             Self::CreditorInput(_) => (StatusCode::BAD_REQUEST, "Invalid creditor settings"),
+            Self::CollectInput(_) => (StatusCode::BAD_REQUEST, "Invalid collection request"),
+            Self::Collect(CollectError::NoCreditor) => {
+                (StatusCode::CONFLICT, "No creditor settings")
+            }
+            Self::Collect(CollectError::NothingDue(_)) => {
+                (StatusCode::CONFLICT, "Nothing to collect")
+            }
+            Self::Collect(CollectError::Store(_)) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "Internal error")
+            }
+            Self::CollectionBuilding => (StatusCode::CONFLICT, "Collection being built"),
             Self::ActionInput(_) | Self::Action(ActionError::Refused(Refusal::Invalid(_))) => {
                 (StatusCode::BAD_REQUEST, "Invalid action")
             }
@@ -184,6 +203,15 @@ impl From<RecordError> for ApiError {
         match err {
             RecordError::Store(err) => Self::Store(err),
             reused @ RecordError::KeyReused => Self::IdempotencyKeyReused(reused),
+        }
+    }
+}
+
+impl From<CollectError> for ApiError {
+    fn from(err: CollectError) -> Self {
+        match err {
+            CollectError::Store(err) => Self::Store(err),
+            other => Self::Collect(other),
         }
     }
 }

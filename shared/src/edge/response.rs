@@ -6,6 +6,7 @@ use lambda_http::{Body, Response};
 
 pub const APPLICATION_JSON: &str = "application/json";
 pub const PROBLEM_JSON: &str = "application/problem+json";
+pub const APPLICATION_XML: &str = "application/xml";
 
 /// Read capacity a request consumed, carried on its response to the log line.
 #[derive(Clone, Copy, Debug)]
@@ -15,7 +16,7 @@ pub fn json_response(status: StatusCode, body: String) -> Response<Body> {
     response_with(status, APPLICATION_JSON, body)
 }
 
-pub(crate) fn response_with(
+pub fn response_with(
     status: StatusCode,
     content_type: &'static str,
     body: String,

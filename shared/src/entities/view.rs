@@ -51,6 +51,10 @@ struct PaymentMethodView<'a> {
     bic: Option<&'a str>,
     holder: Option<&'a str>,
     replaced_by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mandate_reference: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mandate_signed_on: Option<String>,
     created_ts: String,
 }
 
@@ -79,6 +83,13 @@ struct PaymentView<'a> {
     due_date: String,
     subscription_guid: Option<String>,
     payment_method_guid: String,
+    /// Direct debits: `FRST`, `RCUR` or `OOFF`, the collection that claimed it, a return.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sequence_type: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    collection_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    return_reason: Option<&'a str>,
     created_ts: String,
     updated_ts: String,
 }
@@ -147,6 +158,8 @@ fn method<'a>(
         bic: pm.bic.as_deref(),
         holder: pm.holder.as_deref(),
         replaced_by: pm.replaced_by.map(|g| g.to_string()),
+        mandate_reference: pm.mandate.as_ref().map(|m| m.reference.as_str()),
+        mandate_signed_on: pm.mandate.as_ref().map(|m| m.signed_on.to_string()),
         created_ts: ts(pm.created_at),
     }
 }
@@ -178,6 +191,13 @@ fn payment<'a>(p: &'a Payment, ts: &dyn Fn(jiff::Timestamp) -> String) -> Paymen
         due_date: p.due_date.to_string(),
         subscription_guid: p.subscription.map(|g| g.to_string()),
         payment_method_guid: p.payment_method.to_string(),
+        sequence_type: p.debit.as_ref().map(|d| d.sequence.code()),
+        collection_id: p.debit.as_ref().and_then(|d| d.collection.as_deref()),
+        return_reason: p
+            .debit
+            .as_ref()
+            .and_then(|d| d.returned.as_ref())
+            .map(|r| r.reason.as_str()),
         created_ts: ts(p.created_at),
         updated_ts: ts(p.updated_at),
     }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use jiff::civil::{Date, DateTime};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use serde::{Deserialize, Serialize};
 
 use super::creditor::Creditor;
 use super::mandate::Sequence;
@@ -16,7 +17,8 @@ use crate::ground::money::Amount;
 const NAMESPACE: &str = "urn:iso:std:iso:20022:tech:xsd:pain.008.001.08";
 
 /// One debit of a collection, as it was claimed (the file never changes after).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Debit {
     pub end_to_end_id: String,
     pub amount: Amount,

@@ -10,6 +10,7 @@ use serde_dynamo::aws_sdk_dynamodb_1::{from_attribute_value, to_attribute_value}
 
 use super::changelogs::DynamoChangelogs;
 use super::datasets::DynamoDataSets;
+use super::entity_index::add_index_keys;
 use super::expression::number;
 use super::{Item, backend, corrupt};
 use crate::config::{self, ConfigError};
@@ -110,7 +111,7 @@ impl DynamoEntities {
         }
     }
 
-    fn item(&self, merchant: &MerchantId, entity: &Entity) -> Result<Item, StoreError> {
+    pub(super) fn item(&self, merchant: &MerchantId, entity: &Entity) -> Result<Item, StoreError> {
         let mut item = Item::new();
         item.insert("pk".into(), text(partition(merchant, &entity.contact())));
         item.insert("sk".into(), text(sort_key(entity)));
@@ -120,6 +121,7 @@ impl DynamoEntities {
         if let Entity::Contact(c) = entity {
             item.insert("state".into(), text(contact_state(c.state)));
         }
+        add_index_keys(&mut item, merchant, entity);
         item.insert(
             "entity".into(),
             to_attribute_value(entity).map_err(corrupt("entity to write"))?,
@@ -160,6 +162,23 @@ impl DynamoEntities {
         self.put(item, condition)
     }
 
+    pub(super) fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// The transaction item of replacing an entity, insisting on the version it was read at.
+    pub(super) fn replacement(
+        &self,
+        merchant: &MerchantId,
+        entity: &Entity,
+        expected: u64,
+    ) -> Result<TransactWriteItem, StoreError> {
+        self.put(
+            self.item(merchant, entity)?,
+            Some(("version = :expected", vec![(":expected", number(expected))])),
+        )
+    }
+
     /// The transaction items of creating an entity: the entity and its directory entry.
     pub(super) fn creation(
         &self,
@@ -186,13 +205,7 @@ impl DynamoEntities {
                     if let Entity::Contact(c) = entity {
                         written_contacts.push(c.guid);
                     }
-                    items.push(self.put(
-                        self.item(m, entity)?,
-                        Some((
-                            "version = :expected",
-                            vec![(":expected", number(*expected))],
-                        )),
-                    )?);
+                    items.push(self.replacement(m, entity, *expected)?);
                 }
                 EntityWrite::Move {
                     entity,

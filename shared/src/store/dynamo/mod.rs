@@ -2,8 +2,10 @@
 
 mod api_keys;
 mod changelogs;
+mod collections;
 mod datasets;
 mod entities;
+mod entity_index;
 mod expression;
 mod forms;
 mod idempotency;
@@ -14,8 +16,10 @@ mod visits;
 
 pub use api_keys::DynamoApiKeys;
 pub use changelogs::DynamoChangelogs;
+pub use collections::DynamoCollections;
 pub use datasets::{BY_CONTACT_INDEX, DynamoDataSets};
 pub use entities::DynamoEntities;
+pub use entity_index::{BY_DUE_INDEX, BY_PENDING_INDEX, BY_SUBMITTED_INDEX, SCHEDULE_SHARDS};
 pub use forms::DynamoForms;
 pub use idempotency::DynamoIdempotency;
 pub use listing::{BY_CREATED_INDEX, BY_CREATED_PK, BY_CREATED_SK};

@@ -71,7 +71,7 @@ type Partition = BTreeMap<EntityGuid, Entity>;
 /// Entities by (merchant, contact) partition, and the directory of every entity's home.
 #[derive(Default)]
 pub(super) struct Entities {
-    partitions: HashMap<(MerchantId, EntityGuid), Partition>,
+    pub(super) partitions: HashMap<(MerchantId, EntityGuid), Partition>,
     pub(super) directory: HashMap<(MerchantId, EntityGuid), Located>,
 }
 

@@ -2,6 +2,7 @@
 //! a cheap handle on shared state, as a DynamoDB client is: clones see the same records.
 
 mod accounts;
+mod collections;
 mod datasets;
 mod entities;
 mod listing;
@@ -9,6 +10,7 @@ mod sessions;
 mod visits;
 
 pub use accounts::{MemoryApiKeys, MemoryForms};
+pub use collections::MemoryCollections;
 pub use datasets::MemoryDataSets;
 pub use entities::{MemoryChangelogs, MemoryEntities};
 pub use sessions::{MemoryProcessing, MemorySessions};

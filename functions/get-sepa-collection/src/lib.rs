@@ -1,0 +1,52 @@
+//! `GET /sepa/collections/{id}`: the collection's pain.008.001.08 file for the bank
+//! (`application/xml`), the same bytes on every call; a collection still being built is a 409.
+
+use lambda_http::http::header::{CONTENT_DISPOSITION, HeaderValue};
+use lambda_http::http::{Method, StatusCode};
+use lambda_http::{Body, Request, Response};
+
+use shared::app::CollectionsState;
+use shared::auth::ApiKeyStore;
+use shared::collections::{Collection, CollectionStatus, CollectionStore};
+use shared::edge::pipeline::{Endpoint, back_office, path_param};
+use shared::edge::problem::ApiError;
+use shared::edge::response::{APPLICATION_XML, response_with};
+
+const ENDPOINT: Endpoint = Endpoint {
+    route: "/sepa/collections/{id}",
+    method: Method::GET,
+    allow: "GET",
+};
+
+/// Answers one request; every failure is a problem+json response.
+pub async fn handle<S: CollectionStore, K: ApiKeyStore>(
+    req: Request,
+    state: &CollectionsState<S, K>,
+) -> Response<Body> {
+    let req = &req;
+    back_office(req, &ENDPOINT, &state.auth, |merchant| async move {
+        let id = path_param(req, "id").unwrap_or_default();
+        let collection = if Collection::is_id(id) {
+            state.collections.get(&merchant, id).await?
+        } else {
+            None
+        }
+        .ok_or(ApiError::NotFound("Collection not found"))?;
+        if collection.status != CollectionStatus::Ready {
+            return Err(ApiError::CollectionBuilding);
+        }
+        let debits = state.collections.debits(&collection).await?;
+        let file = collection.file(&debits, &state.time_zone);
+        let mut response = response_with(
+            StatusCode::OK,
+            APPLICATION_XML,
+            String::from_utf8_lossy(&file).into_owned(),
+        );
+        let attachment = format!("attachment; filename=\"{}.xml\"", collection.id);
+        if let Ok(value) = HeaderValue::from_str(&attachment) {
+            response.headers_mut().insert(CONTENT_DISPOSITION, value);
+        }
+        Ok(response)
+    })
+    .await
+}

@@ -1,0 +1,221 @@
+//! Collections in memory: the same claims, leases and all-or-nothing batches, under the
+//! entities' lock.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use uuid::Uuid;
+
+use super::entities::MemoryEntities;
+use super::lock;
+use crate::collections::{Claim, Collection, CollectionStatus, CollectionStore};
+use crate::entities::{Applied, Entity, Payment, PaymentState};
+use crate::ground::ids::MerchantId;
+use crate::ground::money::Amount;
+use crate::ground::storage::StoreError;
+use crate::sepa::Debit;
+
+type Key = (MerchantId, String);
+
+#[derive(Default)]
+struct Held {
+    headers: HashMap<Key, Collection>,
+    /// Debits by collection, in file order.
+    debits: HashMap<Key, BTreeMap<String, Debit>>,
+}
+
+#[derive(Clone, Default)]
+pub struct MemoryCollections {
+    held: Arc<Mutex<Held>>,
+    pub entities: MemoryEntities,
+}
+
+impl MemoryCollections {
+    /// Collections claiming the payments of `entities`.
+    pub fn over(entities: MemoryEntities) -> Self {
+        Self {
+            held: Arc::default(),
+            entities,
+        }
+    }
+}
+
+fn key(collection: &Collection) -> Key {
+    (collection.merchant_id.clone(), collection.id.clone())
+}
+
+fn owned_and_building(held: &Held, collection: &Collection, owner: Uuid) -> bool {
+    held.headers
+        .get(&key(collection))
+        .is_some_and(|c| c.status == CollectionStatus::Building && c.lease.owner == owner)
+}
+
+impl CollectionStore for MemoryCollections {
+    async fn pending(
+        &self,
+        merchant: &MerchantId,
+        until: Date,
+        limit: usize,
+    ) -> Result<Vec<Payment>, StoreError> {
+        let entities = lock(&self.entities.entities);
+        let mut pending: Vec<Payment> = entities
+            .partitions
+            .iter()
+            .filter(|((m, _), _)| m == merchant)
+            .flat_map(|(_, partition)| partition.values())
+            .filter_map(|entity| match entity {
+                Entity::Payment(p)
+                    if p.state == PaymentState::Pending
+                        && p.debit.is_some()
+                        && p.due_date <= until =>
+                {
+                    Some(p.clone())
+                }
+                _ => None,
+            })
+            .collect();
+        pending.sort_by_key(|p| (p.due_date, p.guid.to_string()));
+        pending.truncate(limit);
+        Ok(pending)
+    }
+
+    async fn begin(&self, collection: &Collection) -> Result<bool, StoreError> {
+        let mut held = lock(&self.held);
+        if held.headers.contains_key(&key(collection)) {
+            return Ok(false);
+        }
+        held.headers.insert(key(collection), collection.clone());
+        Ok(true)
+    }
+
+    async fn building(&self, merchant: &MerchantId) -> Result<Vec<Collection>, StoreError> {
+        Ok(lock(&self.held)
+            .headers
+            .values()
+            .filter(|c| &c.merchant_id == merchant && c.status == CollectionStatus::Building)
+            .cloned()
+            .collect())
+    }
+
+    async fn lease(
+        &self,
+        collection: &Collection,
+        owner: Uuid,
+        until: Timestamp,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let mut held = lock(&self.held);
+        match held.headers.get_mut(&key(collection)) {
+            Some(c)
+                if c.status == CollectionStatus::Building
+                    && (c.lease.until <= now || c.lease.owner == owner) =>
+            {
+                c.lease.owner = owner;
+                c.lease.until = until;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    async fn claim(
+        &self,
+        collection: &Collection,
+        owner: Uuid,
+        until: Timestamp,
+        claims: &[Claim],
+    ) -> Result<Applied, StoreError> {
+        // Entities first, then collections: the order every memory store locks in.
+        let mut entities = lock(&self.entities.entities);
+        let mut held = lock(&self.held);
+        let merchant = &collection.merchant_id;
+        let payments_hold = claims.iter().all(|claim| {
+            entities
+                .partitions
+                .get(&(merchant.clone(), claim.payment.contact))
+                .and_then(|p| p.get(&claim.payment.guid))
+                .is_some_and(|e| e.version() == claim.expected)
+        });
+        if !payments_hold || !owned_and_building(&held, collection, owner) {
+            return Ok(Applied::Conflict);
+        }
+        for claim in claims {
+            entities.put(merchant, Entity::Payment(claim.payment.clone()));
+        }
+        let debits = held.debits.entry(key(collection)).or_default();
+        for claim in claims {
+            let d = &claim.debit;
+            let sort = format!(
+                "{}#{}#{}",
+                d.sequence.code(),
+                d.collection_date,
+                d.end_to_end_id
+            );
+            debits.insert(sort, d.clone());
+        }
+        if let Some(c) = held.headers.get_mut(&key(collection)) {
+            c.count += claims.len() as u64;
+            let added: u64 = claims.iter().map(|claim| claim.debit.amount.cents()).sum();
+            c.control_sum = Amount::from_cents(c.control_sum.cents() + added);
+            c.lease.until = until;
+        }
+        Ok(Applied::Done)
+    }
+
+    async fn finish(&self, collection: &Collection, owner: Uuid) -> Result<bool, StoreError> {
+        let mut held = lock(&self.held);
+        if !owned_and_building(&held, collection, owner) {
+            return Ok(false);
+        }
+        if let Some(c) = held.headers.get_mut(&key(collection)) {
+            c.status = CollectionStatus::Ready;
+        }
+        Ok(true)
+    }
+
+    async fn discard(&self, collection: &Collection, owner: Uuid) -> Result<bool, StoreError> {
+        let mut held = lock(&self.held);
+        let empty = held
+            .headers
+            .get(&key(collection))
+            .is_some_and(|c| c.count == 0);
+        if !owned_and_building(&held, collection, owner) || !empty {
+            return Ok(false);
+        }
+        held.headers.remove(&key(collection));
+        Ok(true)
+    }
+
+    async fn get(&self, merchant: &MerchantId, id: &str) -> Result<Option<Collection>, StoreError> {
+        Ok(lock(&self.held)
+            .headers
+            .get(&(merchant.clone(), id.to_owned()))
+            .cloned())
+    }
+
+    async fn debits(&self, collection: &Collection) -> Result<Vec<Debit>, StoreError> {
+        Ok(lock(&self.held)
+            .debits
+            .get(&key(collection))
+            .map(|d| d.values().cloned().collect())
+            .unwrap_or_default())
+    }
+
+    async fn list(
+        &self,
+        merchant: &MerchantId,
+        limit: usize,
+    ) -> Result<Vec<Collection>, StoreError> {
+        let mut all: Vec<Collection> = lock(&self.held)
+            .headers
+            .values()
+            .filter(|c| &c.merchant_id == merchant)
+            .cloned()
+            .collect();
+        all.sort_by(|a, b| b.id.cmp(&a.id));
+        all.truncate(limit);
+        Ok(all)
+    }
+}
