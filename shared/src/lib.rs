@@ -26,6 +26,7 @@ pub mod ground;
 pub mod idempotency;
 pub mod metrics;
 pub mod payment;
+pub mod recurring;
 pub mod sepa;
 pub mod session;
 pub mod store;

@@ -20,6 +20,8 @@ mod request_counts;
 mod routes;
 mod sepa_collections;
 mod sepa_creditor;
+mod sepa_returns;
+mod sepa_scheduler;
 mod session_api;
 mod smoke;
 mod store_contract;

@@ -28,10 +28,16 @@ struct Resource {
 
 /// The template's routes: (METHOD, path, function), `ANY` included.
 fn template_routes() -> BTreeSet<Route> {
+    template_functions().0
+}
+
+/// The template's routes, and its scheduled functions (EventBridge, no route).
+fn template_functions() -> (BTreeSet<Route>, BTreeSet<String>) {
     let text =
         std::fs::read_to_string(workspace_root().join("infra/template.yaml")).expect("template");
     let template: Template = serde_norway::from_str(&text).expect("template YAML");
     let mut routes = BTreeSet::new();
+    let mut scheduled = BTreeSet::new();
     for (name, resource) in template.resources {
         if resource.kind != "AWS::Serverless::Function" {
             continue;
@@ -47,11 +53,16 @@ fn template_routes() -> BTreeSet<Route> {
             .as_ref()
             .and_then(|p| p["Events"].as_mapping().cloned())
             .unwrap_or_default();
+        let kinds: BTreeSet<&str> = events.values().filter_map(|e| e["Type"].as_str()).collect();
+        if kinds == BTreeSet::from(["ScheduleV2"]) {
+            scheduled.insert(binary);
+            continue;
+        }
         for (_, event) in events {
             assert_eq!(
                 event["Type"].as_str(),
                 Some("HttpApi"),
-                "{name}: only HttpApi events"
+                "{name}: HttpApi events only, or a schedule only"
             );
             let path = event["Properties"]["Path"]
                 .as_str()
@@ -64,7 +75,7 @@ fn template_routes() -> BTreeSet<Route> {
             routes.insert((method, path, binary.clone()));
         }
     }
-    routes
+    (routes, scheduled)
 }
 
 /// Methods an HTTP client may send; API Gateway's `ANY` stands for all of them.
@@ -191,7 +202,12 @@ fn each_function_serves_one_endpoint() {
     let crates = std::fs::read_dir(workspace_root().join("functions"))
         .expect("functions/")
         .count();
-    assert_eq!(endpoints.len(), crates, "one function crate per endpoint");
+    let scheduled = template_functions().1;
+    assert_eq!(
+        endpoints.len() + scheduled.len(),
+        crates,
+        "one function crate per endpoint or schedule"
+    );
 }
 
 #[test]

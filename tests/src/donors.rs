@@ -9,11 +9,13 @@ use serde_json::{Value, json};
 use crate::events::Event;
 use crate::gateway::{self, EntityApi};
 use crate::{
-    collections_state, dataset_api_state, entity_api_state, list_datasets_state,
-    merchant_with_form, process_session_state, session_api_state, visit_sessions_state,
+    collections_state_in, dataset_api_state, dynamodb_client, entity_api_state_in,
+    list_datasets_state, merchant_with_form, process_session_state_in, returns_state_in,
+    session_api_state, visit_sessions_state,
 };
 use shared::app::{
-    DynamoCollectionsState, DynamoProcessState, DynamoSessionApiState, DynamoVisitsState,
+    DynamoCollectionsState, DynamoProcessState, DynamoReturnsState, DynamoSessionApiState,
+    DynamoVisitsState,
 };
 use shared::ground::ids::FormHash;
 
@@ -33,6 +35,7 @@ pub struct Nonprofit {
     processing: DynamoProcessState,
     visits: DynamoVisitsState,
     pub collections: DynamoCollectionsState,
+    returns: DynamoReturnsState,
 }
 
 pub async fn json_of(response: Response<Body>) -> (StatusCode, Value) {
@@ -55,6 +58,11 @@ pub enum Pays {
 
 impl Nonprofit {
     pub async fn new() -> Self {
+        Self::in_entities_table(crate::ENTITIES_TABLE).await
+    }
+
+    /// A nonprofit whose entities live in `table` alone (see `own_entities_table`).
+    pub async fn in_entities_table(table: &str) -> Self {
         let sessions = session_api_state();
         let (merchant, key, form) =
             merchant_with_form(sessions.forms.forms(), sessions.auth.keys(), |_| {}).await;
@@ -62,11 +70,12 @@ impl Nonprofit {
             merchant,
             key,
             form,
-            api: entity_api_state(),
+            api: entity_api_state_in(dynamodb_client(), table),
             sessions,
-            processing: process_session_state(),
+            processing: process_session_state_in(dynamodb_client(), table),
             visits: visit_sessions_state(),
-            collections: collections_state(shared::collections::LEASE),
+            collections: collections_state_in(shared::collections::LEASE, table),
+            returns: returns_state_in(table),
         }
     }
 
@@ -233,6 +242,15 @@ impl Nonprofit {
             .to_owned();
         let body = String::from_utf8(response.body().to_vec()).expect("UTF-8");
         (response.status(), kind, body)
+    }
+
+    /// `POST /sepa/returns` with `returns`.
+    pub async fn book_returns(&self, returns: &Value) -> (StatusCode, Value) {
+        let event = Event::http("POST", "/sepa/returns")
+            .header("content-type", "application/json")
+            .bearer(&self.key)
+            .body(&json!({ "returns": returns }).to_string());
+        json_of(post_sepa_returns::handle(event.request(), &self.returns).await).await
     }
 
     /// `GET /dataSet/{guid}`.

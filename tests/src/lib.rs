@@ -16,7 +16,7 @@ use shared::app::{
     ContactsState, CreditorState, DynamoCollectionsState, DynamoCreditorState, DynamoFormsState,
     DynamoListingState, DynamoProcessState, DynamoSessionApiState, DynamoVisitsState,
     FormPageState, FormPostState, FormsState, ListingState, PostRecordState, ProcessState,
-    RecordsState, SessionApiState, VisitsState,
+    RecordsState, SchedulerState, SessionApiState, VisitsState,
 };
 use shared::auth::{ApiKeyStore, Authenticator};
 use shared::dataset::ShardCount;
@@ -26,7 +26,7 @@ use shared::ground::ids::{FormHash, MerchantId};
 use shared::payment::SandboxProvider;
 use shared::store::dynamo::{
     DynamoApiKeys, DynamoChangelogs, DynamoCollections, DynamoDataSets, DynamoEntities,
-    DynamoForms, DynamoIdempotency, DynamoProcessing, DynamoSessions, DynamoVisits,
+    DynamoForms, DynamoIdempotency, DynamoProcessing, DynamoSchedule, DynamoSessions, DynamoVisits,
 };
 use shared::visit::LinkSigner;
 
@@ -51,10 +51,15 @@ pub const COLLECTIONS_TABLE: &str = "Collections";
 
 /// The entities on DynamoDB Local, recording into the Changelogs and DataSets tables.
 pub fn dynamo_entities(client: Client) -> DynamoEntities {
+    dynamo_entities_in(client, ENTITIES_TABLE)
+}
+
+/// The same, in Entities table `table` (see `own_entities_table`).
+pub fn dynamo_entities_in(client: Client, table: &str) -> DynamoEntities {
     ensure_tables();
     DynamoEntities::new(
         client.clone(),
-        ENTITIES_TABLE,
+        table,
         DynamoChangelogs::new(client.clone(), CHANGELOGS_TABLE, ShardCount::DEFAULT),
         DynamoDataSets::new(client, DATASETS_TABLE, ShardCount::DEFAULT),
     )
@@ -132,13 +137,18 @@ pub fn process_session_state() -> DynamoProcessState {
 }
 
 pub fn process_session_state_with(client: Client) -> DynamoProcessState {
+    process_session_state_in(client, ENTITIES_TABLE)
+}
+
+/// Processing that stores donors' entities in `entities_table`.
+pub fn process_session_state_in(client: Client, entities_table: &str) -> DynamoProcessState {
     ensure_tables();
     let sessions = DynamoSessions::new(client.clone(), SESSIONS_TABLE);
     ProcessState {
         processing: DynamoProcessing::new(
             sessions.clone(),
             DynamoDataSets::new(client.clone(), DATASETS_TABLE, ShardCount::DEFAULT),
-            dynamo_entities(client.clone()),
+            dynamo_entities_in(client.clone(), entities_table),
         ),
         sessions,
         visits: DynamoVisits::new(client.clone(), SESSIONS_TABLE),
@@ -158,13 +168,18 @@ pub fn entity_api_state() -> gateway::EntityApi {
 }
 
 pub fn entity_api_state_with(client: Client) -> gateway::EntityApi {
+    entity_api_state_in(client, ENTITIES_TABLE)
+}
+
+/// The payment-entity functions over Entities table `entities_table`.
+pub fn entity_api_state_in(client: Client, entities_table: &str) -> gateway::EntityApi {
     ensure_tables();
     let datasets = DynamoDataSets::new(client.clone(), DATASETS_TABLE, ShardCount::DEFAULT);
     let changelogs = DynamoChangelogs::new(client.clone(), CHANGELOGS_TABLE, ShardCount::DEFAULT);
     let keys = DynamoApiKeys::new(client.clone(), API_KEYS_TABLE);
     gateway::EntityApi {
         actions: ActionsState {
-            entities: dynamo_entities(client.clone()),
+            entities: dynamo_entities_in(client.clone(), entities_table),
             datasets: datasets.clone(),
             changelogs: changelogs.clone(),
             visits: DynamoVisits::new(client.clone(), SESSIONS_TABLE),
@@ -174,7 +189,7 @@ pub fn entity_api_state_with(client: Client) -> gateway::EntityApi {
             budget: ACTION_BUDGET,
         },
         contacts: ContactsState {
-            entities: dynamo_entities(client),
+            entities: dynamo_entities_in(client, entities_table),
             datasets,
             auth: Authenticator::new(keys.clone()),
             time_zone: berlin(),
@@ -205,17 +220,75 @@ pub fn creditor_state() -> DynamoCreditorState {
 /// The collection functions' state, on DynamoDB Local, holding a building collection for
 /// `lease` between batches.
 pub fn collections_state(lease: std::time::Duration) -> DynamoCollectionsState {
+    collections_state_in(lease, ENTITIES_TABLE)
+}
+
+/// Collections claiming payments of Entities table `entities_table`.
+pub fn collections_state_in(
+    lease: std::time::Duration,
+    entities_table: &str,
+) -> DynamoCollectionsState {
     ensure_tables();
     let client = dynamodb_client();
     CollectionsState {
         collections: DynamoCollections::new(
             client.clone(),
             COLLECTIONS_TABLE,
-            dynamo_entities(client.clone()),
+            dynamo_entities_in(client.clone(), entities_table),
         ),
         auth: Authenticator::new(DynamoApiKeys::new(client, API_KEYS_TABLE)),
         time_zone: berlin(),
         lease,
+    }
+}
+
+/// The scheduler's state on DynamoDB Local.
+pub fn scheduler_state() -> shared::app::DynamoSchedulerState {
+    scheduler_state_in(ENTITIES_TABLE)
+}
+
+/// The scheduler over Entities table `entities_table`.
+pub fn scheduler_state_in(entities_table: &str) -> shared::app::DynamoSchedulerState {
+    ensure_tables();
+    let client = dynamodb_client();
+    let entities = dynamo_entities_in(client.clone(), entities_table);
+    SchedulerState {
+        schedule: DynamoSchedule::new(entities.clone()),
+        entities,
+        keys: DynamoApiKeys::new(client, API_KEYS_TABLE),
+        time_zone: berlin(),
+    }
+}
+
+/// A fresh Entities table of the template's shape, for a test whose scheduler must see only
+/// its own subscriptions (the scheduler reads every merchant's, as in production).
+pub async fn own_entities_table() -> String {
+    ensure_tables();
+    let specs = admin::template::table_specs_from_file(
+        &workspace_root().join(admin::template::TEMPLATE_PATH),
+    )
+    .expect("infra/template.yaml is readable");
+    let mut spec = specs
+        .into_iter()
+        .find(|s| s.name == ENTITIES_TABLE)
+        .expect("an Entities table");
+    spec.name = format!(
+        "Entities-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..12]
+    );
+    admin::tables::ensure(&dynamodb_client(), std::slice::from_ref(&spec))
+        .await
+        .expect("table created");
+    spec.name
+}
+
+/// `POST /sepa/returns`'s state over Entities table `entities_table`.
+pub fn returns_state_in(entities_table: &str) -> shared::app::DynamoReturnsState {
+    ensure_tables();
+    let client = dynamodb_client();
+    shared::app::ReturnsState {
+        entities: dynamo_entities_in(client.clone(), entities_table),
+        auth: Authenticator::new(DynamoApiKeys::new(client, API_KEYS_TABLE)),
     }
 }
 

@@ -19,4 +19,7 @@ pub use entities::{
     ACTION_BUDGET, ActionsState, ChangelogListingState, ChangelogState, ContactsState,
     DynamoActionsState, DynamoChangelogListingState, DynamoChangelogState, DynamoContactsState,
 };
-pub use sepa::{CollectionsState, CreditorState, DynamoCollectionsState, DynamoCreditorState};
+pub use sepa::{
+    CollectionsState, CreditorState, DynamoCollectionsState, DynamoCreditorState,
+    DynamoReturnsState, DynamoSchedulerState, ReturnsState, SchedulerState,
+};

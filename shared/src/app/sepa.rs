@@ -9,6 +9,7 @@ use crate::collections::LEASE;
 use crate::config::{self, ConfigError};
 use crate::store::dynamo::{
     DynamoApiKeys, DynamoChangelogs, DynamoCollections, DynamoDataSets, DynamoEntities,
+    DynamoSchedule,
 };
 
 /// `PUT` and `GET /sepa/creditor`: the settings live on the merchant's record.
@@ -51,6 +52,51 @@ impl DynamoCollectionsState {
             auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
             time_zone: config::time_zone()?,
             lease: LEASE,
+        })
+    }
+}
+
+/// The daily scheduler: the entities, their due indexes, and the merchants' creditor settings.
+pub struct SchedulerState<E, S, K> {
+    pub entities: E,
+    pub schedule: S,
+    pub keys: K,
+    pub time_zone: TimeZone,
+}
+
+pub type DynamoSchedulerState = SchedulerState<DynamoEntities, DynamoSchedule, DynamoApiKeys>;
+
+impl DynamoSchedulerState {
+    pub async fn from_env() -> Result<Self, ConfigError> {
+        let client = config::dynamodb_client()?;
+        let datasets = DynamoDataSets::from_env(client.clone())?;
+        let changelogs = DynamoChangelogs::from_env(client.clone())?;
+        let entities = DynamoEntities::from_env(client.clone(), changelogs, datasets)?;
+        Ok(Self {
+            schedule: DynamoSchedule::new(entities.clone()),
+            entities,
+            keys: DynamoApiKeys::from_env(client)?,
+            time_zone: config::time_zone()?,
+        })
+    }
+}
+
+/// `POST /sepa/returns`: the entities the returns change.
+pub struct ReturnsState<E, K> {
+    pub entities: E,
+    pub auth: Authenticator<K>,
+}
+
+pub type DynamoReturnsState = ReturnsState<DynamoEntities, DynamoApiKeys>;
+
+impl DynamoReturnsState {
+    pub async fn from_env() -> Result<Self, ConfigError> {
+        let client = config::dynamodb_client()?;
+        let datasets = DynamoDataSets::from_env(client.clone())?;
+        let changelogs = DynamoChangelogs::from_env(client.clone())?;
+        Ok(Self {
+            entities: DynamoEntities::from_env(client.clone(), changelogs, datasets)?,
+            auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
         })
     }
 }

@@ -3,8 +3,10 @@
 
 mod model;
 mod ports;
+mod returns;
 mod service;
 
 pub use model::{Collection, CollectionStatus, Lease};
 pub use ports::{Claim, CollectionStore};
+pub use returns::{BankReturn, Booked, BookedResult, ReturnInputError, book};
 pub use service::{CollectError, CollectInputError, CollectRequest, Collector, LEASE};

@@ -36,3 +36,34 @@ where
     }))
     .await
 }
+
+/// A scheduled function's life: logs, state once, then each event (an EventBridge schedule's)
+/// handled; an error fails the invocation, so Lambda retries it and then hands it to the
+/// function's dead-letter queue.
+pub async fn run_scheduled<S, E, H, Fut, R, F>(
+    state: impl Future<Output = Result<S, E>>,
+    handler: H,
+) -> Result<(), lambda_http::Error>
+where
+    S: Send + Sync + 'static,
+    E: std::error::Error + Send + Sync + 'static,
+    H: Fn(serde_json::Value, &'static S) -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = Result<R, F>> + Send,
+    R: serde::Serialize,
+    F: std::error::Error + Send + Sync + 'static,
+{
+    crate::telemetry::init();
+    let state: &'static S = Box::leak(Box::new(state.await?));
+    lambda_http::lambda_runtime::run(service_fn(
+        move |event: lambda_http::LambdaEvent<serde_json::Value>| {
+            let handler = handler.clone();
+            async move {
+                handler(event.payload, state).await.map_err(|err| {
+                    tracing::error!(error = %crate::ground::storage::chain(&err), "run failed");
+                    lambda_http::Error::from(err)
+                })
+            }
+        },
+    ))
+    .await
+}

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::body::BodyError;
 use super::response::{PROBLEM_JSON, response_with};
 use crate::auth::AuthError;
-use crate::collections::{CollectError, CollectInputError};
+use crate::collections::{CollectError, CollectInputError, ReturnInputError};
 use crate::dataset::listing::ListingError;
 use crate::dataset::{DataSetInputError, RecordError};
 use crate::entities::{ActionError, ActionInputError, Refusal};
@@ -53,6 +53,8 @@ pub enum ApiError {
     CreditorInput(#[from] CreditorInputError),
     #[error(transparent)]
     CollectInput(#[from] CollectInputError),
+    #[error(transparent)]
+    ReturnInput(#[from] ReturnInputError),
     /// Collecting refused; storage failures become `Store`.
     #[error(transparent)]
     Collect(CollectError),
@@ -121,6 +123,7 @@ impl ApiError {
             Self::Listing(_) => (StatusCode::BAD_REQUEST, "Invalid listing request"),
             Self::CreditorInput(_) => (StatusCode::BAD_REQUEST, "Invalid creditor settings"),
             Self::CollectInput(_) => (StatusCode::BAD_REQUEST, "Invalid collection request"),
+            Self::ReturnInput(_) => (StatusCode::BAD_REQUEST, "Invalid returns"),
             Self::Collect(CollectError::NoCreditor) => {
                 (StatusCode::CONFLICT, "No creditor settings")
             }

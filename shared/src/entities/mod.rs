@@ -20,6 +20,6 @@ pub use contacts::redacted;
 pub use debits::{NotDrawable, Terms, terms, used};
 pub use model::*;
 pub use ports::{Applied, Change, EntityStore, EntityWrite, Located, RecordWrite};
-pub use records::{derived_guid, state_of};
+pub use records::{derived_guid, entry_of, state_of};
 pub use rules::Refusal;
 pub use service::{ActionError, Actions, Answer, Budget};

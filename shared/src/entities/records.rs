@@ -2,6 +2,7 @@
 //! DataSet of what it signed up; and the guids of what it creates, derived from the record's
 //! guid so that a retried action creates the very same entities.
 
+use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
@@ -12,7 +13,7 @@ use super::model::{Entity, masked_iban};
 use super::rules::ActionContext;
 use crate::changelog::{ChangelogEntry, ChangelogStatus};
 use crate::dataset::{DataSet, JsonElement};
-use crate::ground::ids::{ChangelogGuid, DataSetGuid, EntityGuid};
+use crate::ground::ids::{ChangelogGuid, DataSetGuid, EntityGuid, MerchantId};
 use crate::ground::time::seed_format;
 
 /// A guid that follows from `seed` and `label` alone.
@@ -75,19 +76,53 @@ pub fn changelog(
     after: &Entity,
     ctx: &ActionContext<'_>,
 ) -> ChangelogEntry {
+    let mut entry = entry_of(
+        request.kind.as_str(),
+        (before, after),
+        ctx.merchant,
+        ChangelogGuid::from_uuid(ctx.record),
+        ctx.now,
+        request.meta_data.clone(),
+    );
+    entry.entity_type = request.entity.as_str().to_owned();
+    entry.entity_guid = request.entity_guid;
+    entry
+}
+
+/// The changelog entry of a change the system made itself (a bank's return, a lapsed mandate),
+/// named `action`, from `before` to `after`.
+pub fn entry_of(
+    action: &str,
+    (before, after): (&Entity, &Entity),
+    merchant: &MerchantId,
+    guid: ChangelogGuid,
+    now: Timestamp,
+    meta_data: Option<Value>,
+) -> ChangelogEntry {
     ChangelogEntry {
-        guid: ChangelogGuid::from_uuid(ctx.record),
-        merchant_id: ctx.merchant.clone(),
-        created_at: ctx.now,
-        updated_at: ctx.now,
-        action: request.kind.as_str().to_owned(),
-        entity_type: request.entity.as_str().to_owned(),
-        entity_guid: request.entity_guid,
+        guid,
+        merchant_id: merchant.clone(),
+        created_at: now,
+        updated_at: now,
+        action: action.to_owned(),
+        entity_type: entity_type(before).to_owned(),
+        entity_guid: before.guid(),
         contact_guid: before.contact(),
-        meta_data: request.meta_data.clone(),
+        meta_data,
         before: state_of(before),
         after: state_of(after),
         status: ChangelogStatus::Completed,
+    }
+}
+
+/// An entity's type as the changelog names it.
+fn entity_type(entity: &Entity) -> &'static str {
+    match entity {
+        Entity::Contact(_) => "Contact",
+        Entity::PaymentMethod(_) => "PaymentMethod",
+        Entity::Subscription(_) => "Subscription",
+        Entity::Payment(_) => "Payment",
+        Entity::AddOn(_) => "AddOn",
     }
 }
 

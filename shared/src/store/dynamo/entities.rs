@@ -162,6 +162,10 @@ impl DynamoEntities {
         self.put(item, condition)
     }
 
+    pub(super) fn client(&self) -> &Client {
+        &self.client
+    }
+
     pub(super) fn table(&self) -> &str {
         &self.table
     }

@@ -12,15 +12,13 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use super::Item;
 use crate::entities::{Entity, PaymentState, SubscriptionState};
 use crate::ground::ids::{EntityGuid, MerchantId};
+use crate::recurring::SHARDS;
 
 pub const BY_DUE_INDEX: &str = "byDue";
 pub const BY_PENDING_INDEX: &str = "byPending";
 pub const BY_SUBMITTED_INDEX: &str = "bySubmitted";
-/// Partitions of the scheduler's indexes: one scheduler run reads each.
-pub const SCHEDULE_SHARDS: u16 = 8;
-
 pub fn shard_of(guid: EntityGuid) -> u16 {
-    u16::try_from(guid.uuid().as_u128() % u128::from(SCHEDULE_SHARDS)).unwrap_or(0)
+    u16::try_from(guid.uuid().as_u128() % u128::from(SHARDS)).unwrap_or(0)
 }
 
 pub fn pending_partition(merchant: &MerchantId) -> String {

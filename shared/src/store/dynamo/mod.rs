@@ -11,6 +11,7 @@ mod forms;
 mod idempotency;
 mod listing;
 mod processing;
+mod schedule;
 mod sessions;
 mod visits;
 
@@ -19,11 +20,12 @@ pub use changelogs::DynamoChangelogs;
 pub use collections::DynamoCollections;
 pub use datasets::{BY_CONTACT_INDEX, DynamoDataSets};
 pub use entities::DynamoEntities;
-pub use entity_index::{BY_DUE_INDEX, BY_PENDING_INDEX, BY_SUBMITTED_INDEX, SCHEDULE_SHARDS};
+pub use entity_index::{BY_DUE_INDEX, BY_PENDING_INDEX, BY_SUBMITTED_INDEX};
 pub use forms::DynamoForms;
 pub use idempotency::DynamoIdempotency;
 pub use listing::{BY_CREATED_INDEX, BY_CREATED_PK, BY_CREATED_SK};
 pub use processing::DynamoProcessing;
+pub use schedule::DynamoSchedule;
 pub use sessions::DynamoSessions;
 pub use visits::DynamoVisits;
 

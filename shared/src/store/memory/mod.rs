@@ -6,6 +6,7 @@ mod collections;
 mod datasets;
 mod entities;
 mod listing;
+mod schedule;
 mod sessions;
 mod visits;
 
@@ -13,6 +14,7 @@ pub use accounts::{MemoryApiKeys, MemoryForms};
 pub use collections::MemoryCollections;
 pub use datasets::MemoryDataSets;
 pub use entities::{MemoryChangelogs, MemoryEntities};
+pub use schedule::MemorySchedule;
 pub use sessions::{MemoryProcessing, MemorySessions};
 pub use visits::{MemoryIdempotency, MemoryVisits};
 

@@ -1,0 +1,10 @@
+//! Lambda entry point: the state is built once per cold start, then every request is served.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    shared::edge::run(
+        shared::app::DynamoReturnsState::from_env(),
+        post_sepa_returns::handle,
+    )
+    .await
+}

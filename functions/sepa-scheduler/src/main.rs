@@ -1,0 +1,11 @@
+//! Lambda entry point: the state is built once per cold start, then every scheduled event is
+//! handled.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    shared::edge::run_scheduled(
+        shared::app::DynamoSchedulerState::from_env(),
+        sepa_scheduler::handle,
+    )
+    .await
+}
