@@ -132,7 +132,8 @@ async fn the_hosted_form_shows_the_form_and_thanks_the_donor() {
     let body = format!(
         "csrf={csrf}&salutation=Ms.&first_name=Erika&last_name=Mustermann\
          &email=erika%40example.org&amount=25&interval=1&payment_method=sepa_direct_debit\
-         &iban=DE89370400440532013000&wants_receipt=no_receipt&is_privacy_accepted=1"
+         &iban=DE89370400440532013000&wants_receipt=no_receipt&is_privacy_accepted=1\
+         &sepa_mandate=1"
     );
     let thanks = post_form_page::handle(
         Event::http("POST", &format!("/form/{form}"))
@@ -144,6 +145,7 @@ async fn the_hosted_form_shows_the_form_and_thanks_the_donor() {
     )
     .await;
     assert_eq!(thanks.status(), StatusCode::OK);
+    assert!(text(&thanks).contains("Vielen Dank"), "{}", text(&thanks));
     let listed = list_datasets::handle(
         Event::list_datasets(&[]).bearer(&stack.key).request(),
         &stack.listing(),

@@ -89,6 +89,7 @@ test("an invalid email is shown next to its field", async () => {
   const page = await phone();
   await page.goto(formUrl);
   await page.fill("#f-email", "not-an-email");
+  await page.check("#f-amount-other");
   await page.fill("#f-amount", "20");
   await page.click("button[type=submit]");
   await page.waitForSelector("#e-email");
@@ -109,6 +110,7 @@ test("a complete donation ends on the thank-you page and its DataSet is listed",
   await page.fill("#f-first_name", "Erika");
   await page.fill("#f-last_name", "Mustermann");
   await page.fill("#f-email", "erika@example.org");
+  await page.check("#f-amount-other");
   await page.fill("#f-amount", "25,50");
   await page.check("input[name=interval][value='0']");
   await page.check("input[name=payment_method][value=paypal]");
@@ -124,4 +126,42 @@ test("a complete donation ends on the thank-you page and its DataSet is listed",
   const dataset = listed.list.find((d) => d.dataSetGuid === reference);
   assert.ok(dataset, `DataSet ${reference} is listed`);
   assert.equal(dataset.jsonElement.formResult.amount, "25.50");
+});
+
+test("direct debit shows its mandate and IBAN only when chosen, and is signed before it is taken", async () => {
+  const page = await phone();
+  await page.goto(formUrl);
+  assert.ok(await page.isChecked("#f-amount-1"), "the default preset (25) is chosen");
+  assert.equal(await page.isVisible("#f-iban"), false, "no IBAN before direct debit is chosen");
+  assert.equal(await page.isVisible("#f-sepa_mandate"), false);
+  await page.check("input[name=payment_method][value=sepa_direct_debit]");
+  assert.ok(await page.isVisible("#f-iban"));
+  const mandate = await page.textContent("fieldset.mandate");
+  assert.match(mandate, /DE98ZZZ09999999999/);
+  assert.match(mandate, /acht Wochen/);
+  await page.selectOption("#f-salutation", "Ms.");
+  await page.fill("#f-first_name", "Jürgen");
+  await page.fill("#f-last_name", "Weiß");
+  await page.fill("#f-email", "juergen@example.org");
+  await page.check("#f-amount-2");
+  await page.check("input[name=interval][value='1']");
+  await page.fill("#f-iban", "DE89 3704 0044 0532 0130 00");
+  await page.check("input[name=wants_receipt][value=no_receipt]");
+  await page.check("#f-is_privacy_accepted");
+  await page.click("button[type=submit]");
+  await page.waitForSelector("#e-sepa_mandate");
+  assert.match(await page.textContent("#e-sepa_mandate"), /Lastschriftmandat/);
+  assert.ok(await page.isChecked("#f-amount-2"), "the chosen amount is kept");
+  await page.check("#f-sepa_mandate");
+  await page.click("button[type=submit]");
+  await page.waitForSelector("#reference");
+  const reference = await page.textContent("#reference");
+  const dataset = await fetch(`${base}/dataSet/${reference}`, {
+    headers: { authorization: `Bearer ${demo.apiKey}` },
+  }).then((r) => r.json());
+  const result = dataset.jsonElement.formResult;
+  assert.equal(result.amount, "50");
+  assert.equal(result.payment_method, "sepa_direct_debit");
+  assert.equal(result.sepa_mandate.accepted, true);
+  assert.equal(result.sepa_mandate.creditorId, "DE98ZZZ09999999999");
 });

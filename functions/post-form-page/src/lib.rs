@@ -13,13 +13,16 @@ use serde_json::{Map, Value};
 use shared::app::FormPostState;
 use shared::auth::ApiKeyStore;
 use shared::edge::hosted_form::{
-    Filled, Page, csrf_matches, form_page, lang_of, serve_form_page, text_values, thanks,
+    Filled, MANDATE_FIELD, PRESET_FIELD, Page, csrf_matches, form_page, lang_of, serve_form_page,
+    text_values, thanks,
 };
 use shared::edge::session_api::{ParamsError, SessionApiError};
 use shared::form::{Form, FormStore};
 use shared::ground::ids::SessionHash;
 use shared::ground::lang::Lang;
+use shared::ground::money::Amount;
 use shared::payment::PaymentProvider;
+use shared::sepa::MANDATE_TEXT_VERSION;
 use shared::session::{
     self, Authority, Context, PaymentInput, ProcessStore, SessionError, SessionStore, Submission,
 };
@@ -54,6 +57,10 @@ struct Post {
     csrf: String,
     lang: Option<String>,
     values: Map<String, Value>,
+    /// The amount choice (`amount_preset`): a preset, or `other` for the typed amount.
+    preset: Option<String>,
+    /// Whether the SEPA mandate box was ticked.
+    mandate: bool,
 }
 
 fn read_post(req: &Request, form: &Form) -> Result<Post, ParamsError> {
@@ -78,12 +85,16 @@ fn read_post(req: &Request, form: &Form) -> Result<Post, ParamsError> {
         csrf: String::new(),
         lang: None,
         values: Map::new(),
+        preset: None,
+        mandate: false,
     };
     for (name, value) in form_urlencoded::parse(body) {
         match name.as_ref() {
             "fbSessionHash" => post.session = Some(value.into_owned()).filter(|s| !s.is_empty()),
             "csrf" => post.csrf = value.into_owned(),
             "lang" => post.lang = Some(value.into_owned()),
+            PRESET_FIELD => post.preset = Some(value.into_owned()),
+            MANDATE_FIELD => post.mandate = value == "1",
             field if form.definition.field(field).is_some() => {
                 post.values
                     .insert(field.to_owned(), Value::String(value.into_owned()));
@@ -123,9 +134,12 @@ where
     if !csrf_matches(&state.csrf_key, ctx.form, hash.as_ref(), &post.csrf) {
         return Ok(expired(lang));
     }
-    let typed = post.values.clone();
+    let mut values = post.values;
+    choose_amount(&mut values, post.preset.as_deref(), ctx.form);
+    sign_mandate(&mut values, post.mandate, ctx.form);
+    let typed = values.clone();
     let submission = Submission {
-        values: PaymentInput::from_map(post.values),
+        values: PaymentInput::from_map(values),
         unstorable: Vec::new(),
         // The form is public: fixed values stay as they are, whatever the post says.
         authority: Authority::Public,
@@ -143,7 +157,8 @@ where
         None => session::create(&process.sessions, &ctx, &submission).await?,
     };
     let lacking = ctx.rules.lacking(&outcome.session.values);
-    if outcome.current.is_empty() && lacking.is_empty() {
+    let unsigned = mandate_missing(&outcome.session.values, ctx.form);
+    if outcome.current.is_empty() && lacking.is_empty() && !unsigned {
         let processed = process
             .processor()
             .process(&ctx, &outcome.session.hash)
@@ -161,6 +176,13 @@ where
         .into_iter()
         .map(|(name, err)| (name, err.message(lang)))
         .collect();
+    if unsigned {
+        let message = match lang {
+            Lang::De => "Bitte erteilen Sie das SEPA-Lastschriftmandat.",
+            Lang::En => "Please grant the SEPA Direct Debit Mandate.",
+        };
+        errors.insert(MANDATE_FIELD.to_owned(), message.to_owned());
+    }
     errors.extend(
         outcome
             .current
@@ -174,6 +196,40 @@ where
         notice: None,
     };
     Ok(form_page(&state.csrf_key, &ctx, lang, filled))
+}
+
+/// The amount a preset choice stands for (a free amount is typed into `amount` itself).
+fn choose_amount(values: &mut Map<String, Value>, preset: Option<&str>, form: &Form) {
+    let chosen = preset
+        .and_then(|p| Amount::parse(p).ok())
+        .filter(|a| form.definition.amount_presets.contains(a));
+    if let Some(amount) = chosen {
+        values.insert("amount".to_owned(), Value::String(amount.canonical()));
+    }
+}
+
+/// A ticked mandate box, recorded with the donation: what the donor accepted, from whom.
+fn sign_mandate(values: &mut Map<String, Value>, ticked: bool, form: &Form) {
+    let sepa = values.get("payment_method").and_then(Value::as_str) == Some("sepa_direct_debit");
+    if let (true, true, Some(creditor)) = (ticked, sepa, form.creditor.as_deref()) {
+        values.insert(
+            MANDATE_FIELD.to_owned(),
+            serde_json::json!({
+                "accepted": true,
+                "textVersion": MANDATE_TEXT_VERSION,
+                "creditorId": creditor.creditor_id.as_str(),
+            }),
+        );
+    }
+}
+
+/// Whether a direct debit is chosen without its mandate signed.
+fn mandate_missing(values: &Map<String, Value>, form: &Form) -> bool {
+    let sepa = values.get("payment_method").and_then(Value::as_str) == Some("sepa_direct_debit");
+    let signed = values
+        .get(MANDATE_FIELD)
+        .is_some_and(|m| m["accepted"] == Value::Bool(true));
+    sepa && form.creditor.is_some() && !signed
 }
 
 /// A post whose CSRF token does not match: the page was not ours, or is too old.

@@ -93,8 +93,17 @@ pub struct FormDefinition {
     /// Country assumed for postal codes while the donor has not chosen one.
     #[serde(default)]
     pub default_country: CountryCode,
+    /// Amounts the hosted form offers as choices beside a free amount (at most 8).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub amount_presets: Vec<Amount>,
+    /// The preset chosen before the donor chooses (one of `amountPresets`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_amount: Option<Amount>,
     pub fields: Vec<FieldDefinition>,
 }
+
+/// Presets a form may offer.
+const MAX_PRESETS: usize = 8;
 
 /// Built-in fields whose choices come from the form's configuration, not from field options.
 pub fn derives_options(name: &str) -> bool {
@@ -189,6 +198,7 @@ impl FormDefinition {
                  sepa_direct_debit from 'paymentMethods'",
             ));
         }
+        self.check_presets()?;
         if !unique(self.items.iter().map(|i| i.id.as_str())) {
             return Err(invalid("project item ids must be unique"));
         }
@@ -207,6 +217,28 @@ impl FormDefinition {
             }
         }
         self.check_fields()
+    }
+
+    fn check_presets(&self) -> Result<(), FormInputError> {
+        let presets = &self.amount_presets;
+        let distinct: BTreeSet<Amount> = presets.iter().copied().collect();
+        if presets.len() > MAX_PRESETS || distinct.len() != presets.len() {
+            return Err(invalid(format!(
+                "'amountPresets' takes at most {MAX_PRESETS} different amounts"
+            )));
+        }
+        if presets
+            .iter()
+            .any(|a| *a < self.min_amount || *a > self.max_amount)
+        {
+            return Err(invalid(
+                "every amount of 'amountPresets' must lie within 'minAmount' and 'maxAmount'",
+            ));
+        }
+        if self.default_amount.is_some_and(|d| !presets.contains(&d)) {
+            return Err(invalid("'defaultAmount' must be one of 'amountPresets'"));
+        }
+        Ok(())
     }
 
     fn check_fields(&self) -> Result<(), FormInputError> {

@@ -1,7 +1,10 @@
 //! The hosted donation form's edge: its pipeline (method, form, security headers, the log
 //! line), failures as pages, the form page rendered from a session, and CSRF tokens.
 
+mod fields;
 mod page;
+mod sepa;
+mod view;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
@@ -26,7 +29,9 @@ use crate::ground::storage::{StoreError, chain};
 use crate::session::{Context, PaymentSession, SessionError};
 use crate::validation::scalar_text;
 
+pub use fields::{OTHER_AMOUNT, PRESET_FIELD};
 pub use page::STYLE_HASH;
+pub use sepa::MANDATE_FIELD;
 
 const ROUTE: &str = "/form/{formHash}";
 
@@ -233,7 +238,7 @@ impl Filled<'_> {
 pub fn form_page(csrf_key: &[u8], ctx: &Context<'_>, lang: Lang, filled: Filled<'_>) -> Page {
     let no_fixed = BTreeSet::new();
     let hash = filled.session.map(|s| &s.hash);
-    let view = page::FormView {
+    let view = view::FormView {
         form: ctx.form,
         lang,
         values: filled.values,
