@@ -7,45 +7,28 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
 use jiff::Timestamp;
 use jiff::civil::Date;
-use serde_dynamo::aws_sdk_dynamodb_1::{from_attribute_value, to_attribute_value};
+use serde_dynamo::aws_sdk_dynamodb_1::from_attribute_value;
 use uuid::Uuid;
 
+use super::collection_items::{
+    BUILDING, READY, debit_partition, from_header, header_item, headers, markers, text,
+};
 use super::entities::{DynamoEntities, cancelled_by_conflict};
 use super::entity_index::{BY_PENDING_INDEX, pending_partition};
 use super::expression::number;
 use super::{Item, backend, conditional, corrupt};
-use crate::collections::{Claim, Collection, CollectionStatus, CollectionStore, Lease};
+use crate::collections::{Claim, Collection, CollectionStatus, CollectionStore};
 use crate::config::{self, ConfigError};
 use crate::entities::{Applied, Entity, Payment};
 use crate::ground::ids::MerchantId;
-use crate::ground::money::Amount;
 use crate::ground::storage::StoreError;
 use crate::sepa::Debit;
-
-const BUILDING: &str = "building";
-const READY: &str = "ready";
 
 #[derive(Clone)]
 pub struct DynamoCollections {
     client: Client,
     table: String,
     entities: DynamoEntities,
-}
-
-fn text(value: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(value.into())
-}
-
-fn headers(merchant: &MerchantId) -> String {
-    format!("H#{merchant}")
-}
-
-fn markers(merchant: &MerchantId) -> String {
-    format!("B#{merchant}")
-}
-
-fn debit_partition(collection: &Collection) -> String {
-    format!("D#{}#{}", collection.merchant_id, collection.id)
 }
 
 fn transact<T>(
@@ -69,81 +52,6 @@ impl DynamoCollections {
             table: table.into(),
             entities,
         }
-    }
-
-    fn header_item(collection: &Collection) -> Result<Item, StoreError> {
-        let status = match collection.status {
-            CollectionStatus::Building => BUILDING,
-            CollectionStatus::Ready => READY,
-        };
-        Ok(Item::from([
-            ("pk".to_owned(), text(headers(&collection.merchant_id))),
-            ("sk".to_owned(), text(collection.id.clone())),
-            ("status".to_owned(), text(status)),
-            ("count".to_owned(), number(collection.count)),
-            (
-                "controlSum".to_owned(),
-                number(collection.control_sum.cents()),
-            ),
-            (
-                "leaseOwner".to_owned(),
-                text(collection.lease.owner.to_string()),
-            ),
-            (
-                "leaseUntil".to_owned(),
-                number(collection.lease.until.as_second()),
-            ),
-            (
-                "createdAt".to_owned(),
-                text(collection.created_at.to_string()),
-            ),
-            (
-                "merchantId".to_owned(),
-                text(collection.merchant_id.as_str()),
-            ),
-            (
-                "creditor".to_owned(),
-                to_attribute_value(&collection.creditor).map_err(corrupt("creditor"))?,
-            ),
-        ]))
-    }
-
-    fn from_header(item: Item) -> Result<Collection, StoreError> {
-        let field = |name: &str| {
-            item.get(name)
-                .ok_or_else(|| StoreError::corrupt_without_cause("collection header"))
-        };
-        let s = |name: &str| -> Result<String, StoreError> {
-            field(name)?
-                .as_s()
-                .cloned()
-                .map_err(|_| StoreError::corrupt_without_cause("collection header"))
-        };
-        let n = |name: &str| -> Result<i64, StoreError> {
-            field(name)?
-                .as_n()
-                .ok()
-                .and_then(|n| n.parse().ok())
-                .ok_or_else(|| StoreError::corrupt_without_cause("collection header"))
-        };
-        Ok(Collection {
-            id: s("sk")?,
-            merchant_id: MerchantId::parse(&s("merchantId")?).map_err(corrupt("merchant id"))?,
-            status: if s("status")? == READY {
-                CollectionStatus::Ready
-            } else {
-                CollectionStatus::Building
-            },
-            created_at: s("createdAt")?.parse().map_err(corrupt("timestamp"))?,
-            creditor: from_attribute_value(field("creditor")?.clone())
-                .map_err(corrupt("creditor"))?,
-            count: u64::try_from(n("count")?).unwrap_or(0),
-            control_sum: Amount::from_cents(u64::try_from(n("controlSum")?).unwrap_or(0)),
-            lease: Lease {
-                owner: Uuid::try_parse(&s("leaseOwner")?).map_err(corrupt("lease owner"))?,
-                until: Timestamp::from_second(n("leaseUntil")?).map_err(corrupt("lease"))?,
-            },
-        })
     }
 
     fn marker_key(&self, collection: &Collection) -> [(String, AttributeValue); 2] {
@@ -247,7 +155,7 @@ impl CollectionStore for DynamoCollections {
     async fn begin(&self, collection: &Collection) -> Result<bool, StoreError> {
         let header = Put::builder()
             .table_name(&self.table)
-            .set_item(Some(Self::header_item(collection)?))
+            .set_item(Some(header_item(collection)?))
             .condition_expression("attribute_not_exists(pk)")
             .build();
         let marker = Put::builder()
@@ -411,7 +319,7 @@ impl CollectionStore for DynamoCollections {
             .send()
             .await
             .map_err(backend)?;
-        output.item.map(Self::from_header).transpose()
+        output.item.map(from_header).transpose()
     }
 
     async fn debits(&self, collection: &Collection) -> Result<Vec<Debit>, StoreError> {
@@ -448,7 +356,7 @@ impl CollectionStore for DynamoCollections {
             .items
             .unwrap_or_default()
             .into_iter()
-            .map(Self::from_header)
+            .map(from_header)
             .collect()
     }
 }

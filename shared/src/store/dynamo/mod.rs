@@ -2,6 +2,7 @@
 
 mod api_keys;
 mod changelogs;
+mod collection_items;
 mod collections;
 mod datasets;
 mod entities;

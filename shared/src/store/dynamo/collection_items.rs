@@ -1,0 +1,107 @@
+//! How a collection's items look in the Collections table: the header's attributes, and the
+//! keys of headers, building markers and debits.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use jiff::Timestamp;
+use serde_dynamo::aws_sdk_dynamodb_1::{from_attribute_value, to_attribute_value};
+use uuid::Uuid;
+
+use super::expression::number;
+use super::{Item, corrupt};
+use crate::collections::{Collection, CollectionStatus, Lease};
+use crate::ground::ids::MerchantId;
+use crate::ground::money::Amount;
+use crate::ground::storage::StoreError;
+
+pub(super) const BUILDING: &str = "building";
+pub(super) const READY: &str = "ready";
+
+pub(super) fn text(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+pub(super) fn headers(merchant: &MerchantId) -> String {
+    format!("H#{merchant}")
+}
+
+pub(super) fn markers(merchant: &MerchantId) -> String {
+    format!("B#{merchant}")
+}
+
+pub(super) fn debit_partition(collection: &Collection) -> String {
+    format!("D#{}#{}", collection.merchant_id, collection.id)
+}
+
+pub(super) fn header_item(collection: &Collection) -> Result<Item, StoreError> {
+    let status = match collection.status {
+        CollectionStatus::Building => BUILDING,
+        CollectionStatus::Ready => READY,
+    };
+    Ok(Item::from([
+        ("pk".to_owned(), text(headers(&collection.merchant_id))),
+        ("sk".to_owned(), text(collection.id.clone())),
+        ("status".to_owned(), text(status)),
+        ("count".to_owned(), number(collection.count)),
+        (
+            "controlSum".to_owned(),
+            number(collection.control_sum.cents()),
+        ),
+        (
+            "leaseOwner".to_owned(),
+            text(collection.lease.owner.to_string()),
+        ),
+        (
+            "leaseUntil".to_owned(),
+            number(collection.lease.until.as_second()),
+        ),
+        (
+            "createdAt".to_owned(),
+            text(collection.created_at.to_string()),
+        ),
+        (
+            "merchantId".to_owned(),
+            text(collection.merchant_id.as_str()),
+        ),
+        (
+            "creditor".to_owned(),
+            to_attribute_value(&collection.creditor).map_err(corrupt("creditor"))?,
+        ),
+    ]))
+}
+
+pub(super) fn from_header(item: Item) -> Result<Collection, StoreError> {
+    let field = |name: &str| {
+        item.get(name)
+            .ok_or_else(|| StoreError::corrupt_without_cause("collection header"))
+    };
+    let s = |name: &str| -> Result<String, StoreError> {
+        field(name)?
+            .as_s()
+            .cloned()
+            .map_err(|_| StoreError::corrupt_without_cause("collection header"))
+    };
+    let n = |name: &str| -> Result<i64, StoreError> {
+        field(name)?
+            .as_n()
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| StoreError::corrupt_without_cause("collection header"))
+    };
+    Ok(Collection {
+        id: s("sk")?,
+        merchant_id: MerchantId::parse(&s("merchantId")?).map_err(corrupt("merchant id"))?,
+        status: if s("status")? == READY {
+            CollectionStatus::Ready
+        } else {
+            CollectionStatus::Building
+        },
+        created_at: s("createdAt")?.parse().map_err(corrupt("timestamp"))?,
+        creditor: from_attribute_value(field("creditor")?.clone()).map_err(corrupt("creditor"))?,
+        count: u64::try_from(n("count")?).unwrap_or(0),
+        control_sum: Amount::from_cents(u64::try_from(n("controlSum")?).unwrap_or(0)),
+        lease: Lease {
+            owner: Uuid::try_parse(&s("leaseOwner")?).map_err(corrupt("lease owner"))?,
+            until: Timestamp::from_second(n("leaseUntil")?).map_err(corrupt("lease"))?,
+        },
+    })
+}
