@@ -59,8 +59,8 @@ async fn complete_sessions(
     Ok(hashes)
 }
 
-/// Every function, one per endpoint.
-const FUNCTIONS: [&str; 14] = [
+/// Every function, one per endpoint, and the scheduler.
+const FUNCTIONS: [&str; 25] = [
     "create-session",
     "update-session",
     "process-session",
@@ -75,7 +75,21 @@ const FUNCTIONS: [&str; 14] = [
     "put-dataset",
     "put-form",
     "get-form",
+    "post-actions",
+    "get-contact",
+    "get-changelog",
+    "list-changelogs",
+    "put-sepa-creditor",
+    "get-sepa-creditor",
+    "post-sepa-collections",
+    "get-sepa-collection",
+    "list-sepa-collections",
+    "post-sepa-returns",
+    "sepa-scheduler",
 ];
+
+/// The demo merchant's creditor settings, as `make dev` seeds them.
+const CREDITOR: &str = r#"{"name":"Demo Nonprofit e.V.","creditorId":"DE98ZZZ09999999999","iban":"DE02120300000000202051","bic":"BYLADEM1001","prenotificationDays":14}"#;
 
 /// The functions that take a complete session of their own.
 const TAKE_A_SESSION: [&str; 2] = ["update-session", "process-session"];
@@ -165,6 +179,60 @@ fn invocation(name: &str, demo: &Demo, session: &str) -> String {
             &json_auth,
             DEMO_FORM,
         ),
+        "post-actions" => event(
+            "POST",
+            "/actions",
+            json!(null),
+            "",
+            &json_auth,
+            &format!(r#"{{"action":"Cancel","entityType":"Subscription","entityGuid":"{guid}"}}"#),
+        ),
+        "get-contact" => event(
+            "GET",
+            &format!("/contact/{guid}"),
+            json!({"guid": guid}),
+            "",
+            &auth,
+            "",
+        ),
+        "get-changelog" => event(
+            "GET",
+            &format!("/changelog/{guid}"),
+            json!({"guid": guid}),
+            "",
+            &auth,
+            "",
+        ),
+        "list-changelogs" => event("GET", "/changelogs", json!(null), "pageSize=50", &auth, ""),
+        "put-sepa-creditor" => event(
+            "PUT",
+            "/sepa/creditor",
+            json!(null),
+            "",
+            &json_auth,
+            CREDITOR,
+        ),
+        "get-sepa-creditor" => event("GET", "/sepa/creditor", json!(null), "", &auth, ""),
+        "post-sepa-collections" => event("POST", "/sepa/collections", json!(null), "", &auth, ""),
+        "get-sepa-collection" => event(
+            "GET",
+            "/sepa/collections/C20261201000000-00000000",
+            json!({"id": "C20261201000000-00000000"}),
+            "",
+            &auth,
+            "",
+        ),
+        "list-sepa-collections" => event("GET", "/sepa/collections", json!(null), "", &auth, ""),
+        "post-sepa-returns" => event(
+            "POST",
+            "/sepa/returns",
+            json!(null),
+            "",
+            &json_auth,
+            r#"{"returns":[{"endToEndId":"ffffffffffffffffffffffffffffffff","reasonCode":"MD01","returnDate":"2026-12-30","amount":"1"}]}"#,
+        ),
+        // EventBridge Scheduler's event, not HTTP.
+        "sepa-scheduler" => r#"{"time":"2026-12-01T04:00:00Z"}"#.to_owned(),
         _ => event("GET", &format!("/forms/{form}"), form_params, "", &auth, ""),
     }
 }

@@ -59,8 +59,9 @@ pub enum CollectInputError {
 struct Body {
     #[serde(default)]
     collection_date: Option<Date>,
+    /// A JSON number: `100` and `100.0` are the same count.
     #[serde(default)]
-    max_payments: Option<u64>,
+    max_payments: Option<serde_json::Number>,
 }
 
 impl CollectRequest {
@@ -71,15 +72,19 @@ impl CollectRequest {
         };
         let body: Body =
             serde_json::from_str(body).map_err(|e| CollectInputError::Malformed(e.to_string()))?;
-        if body
+        let max_payments = body
             .max_payments
-            .is_some_and(|n| !(1..=100_000).contains(&n))
-        {
-            return Err(CollectInputError::MaxPayments);
-        }
+            .map(|n| {
+                let whole = n.as_f64().filter(|f| f.fract() == 0.0 && *f >= 1.0);
+                n.as_u64()
+                    .or_else(|| whole.map(|f| f as u64))
+                    .filter(|n| (1..=100_000).contains(n))
+                    .ok_or(CollectInputError::MaxPayments)
+            })
+            .transpose()?;
         Ok(Self {
             collection_date: body.collection_date,
-            max_payments: body.max_payments,
+            max_payments,
         })
     }
 }

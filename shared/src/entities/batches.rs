@@ -4,7 +4,7 @@
 
 use futures::future::try_join_all;
 
-use super::contacts::{finish, merge_moves, progress, redacted, visit_session_of};
+use super::contacts::{erased_payments, finish, merge_moves, progress, redacted, visit_session_of};
 use super::model::{ContactState, Donor};
 use super::ports::{Applied, Change, EntityStore};
 use super::rules::ActionContext;
@@ -86,12 +86,18 @@ where
         entry: &ChangelogEntry,
         ctx: &ActionContext<'_>,
     ) -> Result<Change, ActionError> {
+        let payments = erased_payments(donor, ctx);
         let page = self
             .datasets
             .for_contact(merchant, &donor.contact.guid, after, BATCH)
             .await?;
         let Some((_, last)) = page.items.last() else {
-            return Ok(finish(&donor.contact, entry, ctx));
+            if payments.is_empty() {
+                return Ok(finish(&donor.contact, entry, ctx));
+            }
+            let mut change = progress(&donor.contact, after.map(str::to_owned), done, ctx, entry);
+            change.writes.extend(payments);
+            return Ok(change);
         };
         try_join_all(
             page.items
@@ -99,13 +105,15 @@ where
                 .map(|(guid, _)| self.erase_one(merchant, guid, ctx)),
         )
         .await?;
-        Ok(progress(
+        let mut change = progress(
             &donor.contact,
             Some(last.clone()),
             done + page.items.len() as u64,
             ctx,
             entry,
-        ))
+        );
+        change.writes.extend(payments);
+        Ok(change)
     }
 
     /// One DataSet of an erasure: redacted, and the visit session it came through deleted.

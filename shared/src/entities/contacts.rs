@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 
 use super::actions::ActionRequest;
 use super::model::{
-    Contact, ContactState, Donor, Entity, PaymentMethodEntity, Pending, masked_iban,
+    Contact, ContactState, Donor, Entity, PaymentMethodEntity, PaymentState, Pending, masked_iban,
 };
 use super::ports::{Change, EntityWrite, RecordWrite};
 use super::records::{changelog, state_of};
@@ -119,6 +119,40 @@ pub fn start_erasure(
         });
     }
     Ok(change)
+}
+
+/// Payments an erasure handles per batch (each is one write of the batch's transaction).
+const PAYMENTS_PER_BATCH: usize = 25;
+
+/// The next payments of an erasure: debits keep a copy of the debtor, erased too; one not yet
+/// sent to the bank is withdrawn.
+pub fn erased_payments(donor: &Donor, ctx: &ActionContext<'_>) -> Vec<EntityWrite> {
+    donor
+        .payments
+        .iter()
+        .filter(|p| {
+            p.debit.as_ref().is_some_and(|d| !d.debtor_name.is_empty())
+                || (p.debit.is_some() && p.state == PaymentState::Pending)
+        })
+        .take(PAYMENTS_PER_BATCH)
+        .map(|payment| {
+            let mut erased = payment.clone();
+            if let Some(debit) = erased.debit.as_mut() {
+                debit.debtor_name = String::new();
+                debit.debtor_iban = masked_iban(&debit.debtor_iban);
+                debit.debtor_bic = None;
+            }
+            if erased.state == PaymentState::Pending {
+                erased.state = PaymentState::Cancelled;
+            }
+            erased.updated_at = ctx.now;
+            erased.version = payment.version + 1;
+            EntityWrite::Replace {
+                expected: payment.version,
+                entity: Entity::Payment(erased),
+            }
+        })
+        .collect()
 }
 
 /// How far a batch operation got: the contact keeps it, so the next call goes on from there.

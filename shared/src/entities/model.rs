@@ -161,6 +161,8 @@ pub enum PaymentState {
     Collected,
     Returned,
     Refunded,
+    /// A debit withdrawn before it was sent to the bank (its donor was erased).
+    Cancelled,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
