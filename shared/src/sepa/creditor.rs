@@ -157,7 +157,7 @@ impl Creditor {
         let iban = normalized_iban(&body.iban).ok_or(invalid("iban", "is not a valid IBAN"))?;
         let bic = body
             .bic
-            .map(|bic| bic.trim().to_ascii_uppercase())
+            .map(|bic| bic.trim_matches(' ').to_ascii_uppercase())
             .filter(|bic| !bic.is_empty())
             .map(|bic| {
                 let shaped = (bic.len() == 8 || bic.len() == 11)
