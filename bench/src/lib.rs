@@ -241,11 +241,15 @@ pub fn event(
     for (name, value) in headers {
         header_map.insert((*name).into(), (*value).into());
     }
+    let parameters: serde_json::Map<String, Value> = form_urlencoded::parse(query.as_bytes())
+        .map(|(name, value)| (name.into_owned(), Value::String(value.into_owned())))
+        .collect();
     serde_json::json!({
         "version": "2.0",
         "routeKey": format!("{method} {path}"),
         "rawPath": path,
         "rawQueryString": query,
+        "queryStringParameters": parameters,
         "headers": header_map,
         "pathParameters": path_params,
         "requestContext": {
