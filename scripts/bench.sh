@@ -27,6 +27,8 @@ for dir in "$ROOT"/functions/*/; do
 done
 log "cold starts (loopback Runtime API, DynamoDB Local)"
 "$TARGET/release/coldstart" "$TARGET/release" "$LOCAL/bench-demo.json" 10
+log "cost per 1,000 donations: metered DynamoDB capacity, measured durations, eu-central-1 prices"
+"$TARGET/release/cost" "$TARGET/release" "$LOCAL/bench-demo.json" 1000
 log "spike: 5,000 donor journeys at 64 concurrent donors, then every DataSet found again"
 "$TARGET/release/spike" "$TARGET/release" "$LOCAL/bench-demo.json" 5000 64
 log "load at concurrency 32 (machine-bound: on 2 cores it measures CPU queueing, not the functions)"

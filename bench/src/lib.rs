@@ -1,6 +1,8 @@
 //! A Lambda Runtime API on loopback: hands invocations to function processes started as Lambda
 //! starts them, and times what Lambda would bill. Used by `coldstart` and `load`.
 
+pub mod meter;
+
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -188,6 +190,23 @@ pub fn spawn_function(
     api: &RuntimeApi,
     env: &[(String, String)],
 ) -> Result<tokio::process::Child> {
+    spawn_with(binary, api, env, false)
+}
+
+fn spawn_piped(
+    binary: &Path,
+    api: &RuntimeApi,
+    env: &[(String, String)],
+) -> Result<tokio::process::Child> {
+    spawn_with(binary, api, env, true)
+}
+
+fn spawn_with(
+    binary: &Path,
+    api: &RuntimeApi,
+    env: &[(String, String)],
+    piped: bool,
+) -> Result<tokio::process::Child> {
     if !binary.exists() {
         bail!(
             "{} not found; build the release binaries first",
@@ -208,8 +227,16 @@ pub fn spawn_function(
         .env("AWS_LAMBDA_LOG_GROUP_NAME", format!("/aws/lambda/{name}"))
         .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
         .env("LAMBDA_TASK_ROOT", "/var/task")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stdout(if piped {
+            std::process::Stdio::piped()
+        } else {
+            std::process::Stdio::null()
+        })
+        .stderr(if piped {
+            std::process::Stdio::piped()
+        } else {
+            std::process::Stdio::null()
+        })
         .kill_on_drop(true);
     for (key, value) in env {
         command.env(key, value);
@@ -217,6 +244,45 @@ pub fn spawn_function(
     command
         .spawn()
         .with_context(|| format!("starting {}", binary.display()))
+}
+
+/// Starts a function as `spawn_function` does, adding the bytes it logs (stdout and stderr,
+/// what Lambda sends to CloudWatch Logs) to `logged`.
+pub fn spawn_logged(
+    binary: &Path,
+    api: &RuntimeApi,
+    env: &[(String, String)],
+    logged: Arc<std::sync::atomic::AtomicU64>,
+) -> Result<tokio::process::Child> {
+    let mut env = env.to_vec();
+    env.push(("RUST_LOG".to_owned(), "info".to_owned()));
+    let mut child = spawn_piped(binary, api, &env)?;
+    for stream in [
+        child
+            .stdout
+            .take()
+            .map(|s| Box::new(s) as Box<dyn tokio::io::AsyncRead + Send + Unpin>),
+        child
+            .stderr
+            .take()
+            .map(|s| Box::new(s) as Box<dyn tokio::io::AsyncRead + Send + Unpin>),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        let logged = Arc::clone(&logged);
+        tokio::spawn(async move {
+            let mut stream = stream;
+            let mut buffer = [0u8; 8192];
+            while let Ok(n) = tokio::io::AsyncReadExt::read(&mut stream, &mut buffer).await {
+                if n == 0 {
+                    break;
+                }
+                logged.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+            }
+        });
+    }
+    Ok(child)
 }
 
 /// Peak resident memory of a running process (`VmHWM`), in bytes.
