@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# `make bench`: handler overhead (criterion, in-memory adapters), listing cost, cold starts and
-# load on release builds against DynamoDB Local. Figures go to BENCHMARKS.md by hand, with the
-# machine and date.
+# `make bench`: handler overhead (criterion, in-memory adapters), listing cost, cold starts of
+# every function, CPU and latency per request beside the raw DynamoDB requests, cost per 1,000
+# donations, a 5,000-donor spike that checks every DataSet, and the old concurrency-32 load
+# (machine-bound) on release builds against DynamoDB Local. Figures go to BENCHMARKS.md by
+# hand, with the machine and date.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 trap 'stop_started' EXIT
@@ -27,6 +29,8 @@ for dir in "$ROOT"/functions/*/; do
 done
 log "cold starts (loopback Runtime API, DynamoDB Local)"
 "$TARGET/release/coldstart" "$TARGET/release" "$LOCAL/bench-demo.json" 10
+log "CPU and latency per request: release functions beside their raw DynamoDB requests"
+"$TARGET/release/perf" "$TARGET/release" "$LOCAL/bench-demo.json" 5000
 log "cost per 1,000 donations: metered DynamoDB capacity, measured durations, eu-central-1 prices"
 "$TARGET/release/cost" "$TARGET/release" "$LOCAL/bench-demo.json" 1000
 log "spike: 5,000 donor journeys at 64 concurrent donors, then every DataSet found again"
