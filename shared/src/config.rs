@@ -4,9 +4,11 @@
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::SharedHttpClient;
 use aws_sdk_dynamodb::config::retry::RetryConfig;
 use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use aws_smithy_http_client::tls;
 use jiff::tz::TimeZone;
 
 use crate::dataset::ShardCount;
@@ -144,6 +146,7 @@ fn secrets_manager_client() -> Result<aws_sdk_secretsmanager::Client, ConfigErro
     let config = aws_sdk_secretsmanager::Config::builder()
         .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
         .timeout_config(timeouts())
+        .http_client(https_client())
         .region(region)
         .credentials_provider(credentials)
         .build();
@@ -163,11 +166,22 @@ pub fn dynamodb_config() -> aws_sdk_dynamodb::config::Builder {
     let mut config = aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .timeout_config(timeouts())
-        .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS));
+        .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+        .http_client(https_client());
     if let Ok(endpoint) = std::env::var(DYNAMODB_ENDPOINT) {
         config = config.endpoint_url(endpoint);
     }
     config
+}
+
+/// The HTTPS client under every SDK client of ours: rustls on ring. The SDK's default client
+/// is rustls on aws-lc, a bigger binary to load on every cold start for the same TLS.
+pub fn https_client() -> SharedHttpClient {
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build_https()
 }
 
 fn timeouts() -> TimeoutConfig {

@@ -444,6 +444,7 @@ pub fn dynamodb_config() -> aws_sdk_dynamodb::config::Builder {
         .region(Region::new("eu-central-1"))
         .credentials_provider(Credentials::new("local", "local", None, None, "tests"))
         .endpoint_url(endpoint)
+        .http_client(shared::config::https_client())
 }
 
 /// Creates the template's tables once per test binary (on a runtime of its own, since each

@@ -1,6 +1,6 @@
 //! Lambda entry point: the state is built once per cold start, then every request is served.
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::edge::run(shared::app::DynamoFormsState::from_env(), get_form::handle).await
 }
