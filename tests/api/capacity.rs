@@ -363,3 +363,70 @@ async fn the_worst_request_of_each_endpoint_costs_a_bounded_capacity() {
         );
     }
 }
+
+/// The donation `make bench` prices per 1,000 (its cost step, BENCHMARKS.md): one monthly SEPA
+/// donation through the Session-API on warm caches, createSession, two updateSessions and
+/// processSession. Held to the units it costs today, split as DynamoDB bills them, so a change
+/// that makes every donation dearer fails here, not on a nonprofit's bill.
+#[tokio::test]
+async fn a_donation_costs_the_capacity_the_cost_benchmark_prices() {
+    let (client, capacity) = metered_dynamodb_client();
+    let sessions = session_api_state_with(client.clone());
+    let processing = process_session_state_with(client.clone());
+    let (_, _, form) =
+        merchant_with_form(sessions.forms.forms(), sessions.auth.keys(), |_| {}).await;
+    let session_call = |operation: &str, body: String| {
+        Event::session_form(operation, &format!("hash={form}{body}")).request()
+    };
+    // A first donation fills the form and merchant caches of both functions, as on warm
+    // instances.
+    let donate = async |amount: &str| {
+        let created = integration_tests::gateway::session_api(
+            session_call(
+                "createSession",
+                format!("&payment[amount]={amount}&payment[interval]=1"),
+            ),
+            &sessions,
+        )
+        .await;
+        let hash = json(&created)["session"]["hash"]
+            .as_str()
+            .expect("hash")
+            .to_owned();
+        for values in [
+            "&payment[salutation]=Ms.&payment[first_name]=Erika&payment[last_name]=Mustermann\
+             &payment[email]=erika@example.org",
+            "&payment[payment_method]=sepa_direct_debit&payment[iban]=DE89370400440532013000\
+             &payment[wants_receipt]=no_receipt&payment[is_privacy_accepted]=1",
+        ] {
+            let updated = integration_tests::gateway::session_api(
+                session_call("updateSession", format!("&fbSessionHash={hash}{values}")),
+                &sessions,
+            )
+            .await;
+            assert_eq!(updated.status(), StatusCode::OK);
+        }
+        let processed = process_session::handle(
+            session_call("processSession", format!("&fbSessionHash={hash}")),
+            &processing,
+        )
+        .await;
+        assert_eq!(json(&processed)["status"], "success", "{processed:?}");
+    };
+    donate("10").await;
+    capacity.take();
+    donate("25").await;
+    let (mut reads, mut writes) = (0.0, 0.0);
+    for (operation, units) in capacity.take() {
+        match operation.as_str() {
+            "GetItem" | "BatchGetItem" | "Query" | "Scan" => reads += units,
+            _ => writes += units,
+        }
+    }
+    println!("a donation through the Session-API: {writes} write units, {reads} read units");
+    assert_eq!(
+        (writes, reads),
+        (24.0, 3.0),
+        "a donation's (write, read) units changed: update BENCHMARKS.md's cost figures"
+    );
+}

@@ -1,7 +1,8 @@
 //! Cold starts of every release binary, as Lambda starts them: the process is started with the
 //! runtime's environment against a loopback Runtime API; init is exec → first
 //! `GET /runtime/invocation/next`, then one invocation, then peak RSS.
-//! Usage: `coldstart <release-dir> <demo.json> [runs]` (`make bench` runs it).
+//! Usage: `coldstart <release-dir> <demo.json> [runs] [function]` (`make bench` runs it for
+//! every function; name one to start only that one).
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -245,10 +246,11 @@ async fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let release = PathBuf::from(
         args.next()
-            .context("usage: coldstart <release-dir> <demo.json> [runs]")?,
+            .context("usage: coldstart <release-dir> <demo.json> [runs] [function]")?,
     );
     let demo = Demo::read(&PathBuf::from(args.next().context("demo.json")?))?;
     let runs: usize = args.next().map_or(Ok(10), |r| r.parse())?;
+    let only = args.next();
     let mut sessions = complete_sessions(&release, &demo, runs * TAKE_A_SESSION.len())
         .await?
         .into_iter();
@@ -257,7 +259,10 @@ async fn main() -> Result<()> {
         "| function | binary | init (exec → first poll) | first invocation | peak RSS | status |"
     );
     println!("|---|---|---|---|---|---|");
-    for name in FUNCTIONS {
+    for name in FUNCTIONS
+        .into_iter()
+        .filter(|name| only.as_deref().is_none_or(|only| only == *name))
+    {
         let binary = release.join(name);
         let size = std::fs::metadata(&binary)
             .with_context(|| format!("{} (build with cargo build --release)", binary.display()))?

@@ -11,9 +11,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_dynamodb::types::AttributeValue;
+use lambda_bench::raw::raw_client;
 use lambda_bench::{
     Demo, RuntimeApi, await_polls, function_env, ms, percentile, session_call, session_hash,
     spawn_function, status_of,
@@ -93,16 +92,8 @@ async fn run_load(apis: Arc<Apis>, form: String, pairs: usize, concurrency: usiz
 
 /// The same DynamoDB requests without the function around them, at the same concurrency.
 async fn raw_dynamodb(count: usize, concurrency: usize) -> Result<HashMap<&'static str, Duration>> {
-    let endpoint = std::env::var("DYNAMODB_ENDPOINT").context("DYNAMODB_ENDPOINT")?;
     let table = std::env::var("SESSIONS_TABLE").context("SESSIONS_TABLE")?;
-    let client = Client::from_conf(
-        aws_sdk_dynamodb::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("eu-central-1"))
-            .credentials_provider(Credentials::new("local", "local", None, None, "bench"))
-            .endpoint_url(endpoint)
-            .build(),
-    );
+    let client = raw_client()?;
     let ids: Vec<String> = (0..count)
         .map(|i| format!("rawbench{i:06}{}", uuid::Uuid::new_v4().simple()))
         .collect();

@@ -3,51 +3,22 @@
 //! `/proc/<pid>/task/*/schedstat`) beside the CPU the raw SDK calls of the same requests cost
 //! in this process; and p50/p99 at concurrency 1 and 4 minus those of the raw requests, in the
 //! same run. Release builds behind the loopback Runtime API, DynamoDB Local.
-//! Usage: `perf <release-dir> <demo.json> [invocations]` (`make bench` runs it).
+//! Usage: `perf <release-dir> <demo.json> [invocations] [function]` (`make bench` runs it for
+//! every endpoint; name one function to measure only that one).
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use lambda_bench::raw::{Raw, raw_run};
 use lambda_bench::{
-    COMPLETE, Demo, RuntimeApi, await_polls, event, function_env, ms, percentile, session_call,
-    session_hash, spawn_function, status_of,
+    COMPLETE, Demo, RuntimeApi, await_polls, cpu_ns, event, function_env, ms, percentile,
+    session_call, session_hash, spawn_function, status_of,
 };
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
-
-/// CPU time of all threads of a process, in nanoseconds.
-fn cpu_ns(pid: &str) -> u64 {
-    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
-        return 0;
-    };
-    tasks
-        .flatten()
-        .filter_map(|task| std::fs::read_to_string(task.path().join("schedstat")).ok())
-        .filter_map(|stat| stat.split_whitespace().next()?.parse::<u64>().ok())
-        .sum()
-}
-
-/// The raw DynamoDB requests an endpoint makes, issued by this process with the SDK.
-#[derive(Clone, Copy)]
-enum Raw {
-    /// createSession, POST /dataSet: one PutItem.
-    Put(&'static str),
-    /// updateSession: a consistent GetItem, then an UpdateItem.
-    GetUpdate,
-    /// processSession: GetItem, the claim's UpdateItem, the commit's 10-item transaction.
-    Process,
-    /// GET /dataSet/{guid}: a consistent GetItem.
-    Get,
-    /// Answered from caches: no DynamoDB request.
-    None,
-}
 
 struct Case {
     name: &'static str,
@@ -87,143 +58,6 @@ const CASES: [Case; 6] = [
         raw: Raw::Get,
     },
 ];
-
-fn client() -> Result<Client> {
-    let endpoint = std::env::var("DYNAMODB_ENDPOINT").context("DYNAMODB_ENDPOINT")?;
-    Ok(Client::from_conf(
-        aws_sdk_dynamodb::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("eu-central-1"))
-            .credentials_provider(Credentials::new("local", "local", None, None, "bench"))
-            .endpoint_url(endpoint)
-            .build(),
-    ))
-}
-
-fn s(value: &str) -> AttributeValue {
-    AttributeValue::S(value.to_owned())
-}
-
-/// One raw request set of `raw`, keyed by `i`.
-async fn raw_once(client: &Client, raw: Raw, i: usize, tag: &str) -> Result<()> {
-    let sessions = std::env::var("SESSIONS_TABLE")?;
-    let key = format!("raw{tag}{i:07}");
-    let values = AttributeValue::M(HashMap::from([
-        ("first_name".to_owned(), s("Erika")),
-        ("amount".to_owned(), s("25")),
-        ("interval".to_owned(), s("1")),
-    ]));
-    match raw {
-        Raw::None => {}
-        Raw::Put(table) => {
-            let table = std::env::var(table)?;
-            let key_name = if table == sessions {
-                "id"
-            } else {
-                "dataSetGuid"
-            };
-            client
-                .put_item()
-                .table_name(table)
-                .item(key_name, s(&key))
-                .item("values", values)
-                .item("jsonElement", s(&"x".repeat(600)))
-                .condition_expression(format!("attribute_not_exists({key_name})"))
-                .send()
-                .await?;
-        }
-        Raw::Get => {
-            let table = std::env::var("DATASETS_TABLE")?;
-            client
-                .get_item()
-                .table_name(table)
-                .key("dataSetGuid", s(&key))
-                .consistent_read(true)
-                .send()
-                .await?;
-        }
-        Raw::GetUpdate | Raw::Process => {
-            client
-                .get_item()
-                .table_name(&sessions)
-                .key("id", s(&key))
-                .consistent_read(true)
-                .send()
-                .await?;
-            client
-                .update_item()
-                .table_name(&sessions)
-                .key("id", s(&key))
-                .update_expression("SET #v = :v, #n = :n")
-                .expression_attribute_names("#v", "values")
-                .expression_attribute_names("#n", "version")
-                .expression_attribute_values(":v", values.clone())
-                .expression_attribute_values(":n", AttributeValue::N("1".into()))
-                .send()
-                .await?;
-            if matches!(raw, Raw::Process) {
-                let items = (0..10)
-                    .map(|n| {
-                        let put = Put::builder()
-                            .table_name(&sessions)
-                            .item("id", s(&format!("{key}-{n}")))
-                            .item("values", values.clone())
-                            .condition_expression("attribute_not_exists(id)")
-                            .build()?;
-                        Ok(TransactWriteItem::builder().put(put).build())
-                    })
-                    .collect::<Result<Vec<_>, aws_sdk_dynamodb::error::BuildError>>()?;
-                client
-                    .transact_write_items()
-                    .set_transact_items(Some(items))
-                    .send()
-                    .await?;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Latencies of `count` raw request sets at `concurrency`, and this process's CPU per set.
-async fn raw_run(
-    client: &Client,
-    raw: Raw,
-    count: usize,
-    concurrency: usize,
-    tag: &str,
-) -> Result<(Vec<Duration>, u64)> {
-    if matches!(raw, Raw::None) {
-        return Ok((vec![Duration::ZERO; count], 0));
-    }
-    let next = Arc::new(AtomicUsize::new(0));
-    let times = Arc::new(Mutex::new(Vec::with_capacity(count)));
-    let cpu_before = cpu_ns("self");
-    let workers = (0..concurrency).map(|_| {
-        let (client, next, times, tag) = (
-            client.clone(),
-            Arc::clone(&next),
-            Arc::clone(&times),
-            tag.to_owned(),
-        );
-        tokio::spawn(async move {
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= count {
-                    break;
-                }
-                let started = Instant::now();
-                if raw_once(&client, raw, i, &tag).await.is_ok() {
-                    times.lock().await.push(started.elapsed());
-                }
-            }
-        })
-    });
-    futures::future::join_all(workers).await;
-    let cpu = (cpu_ns("self") - cpu_before) / count as u64;
-    let mut times = times.lock().await.clone();
-    times.sort();
-    Ok((times, cpu))
-}
 
 /// The events of `count` invocations of `case`: sessions made first where each needs its own.
 async fn events(case: &Case, demo: &Demo, count: usize, release: &Path) -> Result<Vec<String>> {
@@ -397,11 +231,11 @@ fn us(ns: u64) -> f64 {
 #[tokio::main]
 async fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
-    let usage = "usage: perf <release-dir> <demo.json> [invocations]";
+    let usage = "usage: perf <release-dir> <demo.json> [invocations] [function]";
     let release = PathBuf::from(args.next().context(usage)?);
     let demo = Demo::read(&PathBuf::from(args.next().context(usage)?))?;
     let count: usize = args.next().map_or(Ok(5_000), |c| c.parse())?;
-    let client = client()?;
+    let only = args.next();
     println!(
         "{count} warm invocations per endpoint and concurrency; CPU per invocation over the c=1 run"
     );
@@ -410,7 +244,10 @@ async fn main() -> Result<()> {
     );
     println!("|---|---|---|---|---|---|---|---|---|---|");
     let mut failed = 0;
-    for case in &CASES {
+    for case in CASES
+        .iter()
+        .filter(|case| only.as_deref().is_none_or(|name| name == case.function))
+    {
         let mut row = format!("| {} ", case.name);
         for concurrency in [1, 4] {
             let warm = concurrency * 20;
@@ -423,7 +260,7 @@ async fn main() -> Result<()> {
                 case.function,
                 uuid::Uuid::new_v4().simple()
             );
-            let (raw, raw_cpu) = raw_run(&client, case.raw, count, concurrency, &tag).await?;
+            let (raw, raw_cpu) = raw_run(case.raw, count, concurrency, &tag).await?;
             if concurrency == 1 {
                 row += &format!(
                     "| {:.0} µs | {:.0} µs | {:.0} µs ",
