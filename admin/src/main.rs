@@ -102,6 +102,7 @@ async fn main() -> Result<()> {
     let cli = Cli::parse();
     // The operator's credentials, from the whole AWS chain (SSO, profiles, processes).
     let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(config::https_client())
         .load()
         .await;
     let client = aws_sdk_dynamodb::Client::from_conf(
