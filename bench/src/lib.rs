@@ -213,7 +213,7 @@ fn spawn_with(
 ) -> Result<tokio::process::Child> {
     if !binary.exists() {
         bail!(
-            "{} not found; build the release binaries first",
+            "{} not found: `make bench` builds the functions into .local/bench-functions",
             binary.display()
         );
     }

@@ -1,7 +1,7 @@
 //! Cold starts of every release binary, as Lambda starts them: the process is started with the
 //! runtime's environment against a loopback Runtime API; init is exec → first
 //! `GET /runtime/invocation/next`, then one invocation, then peak RSS.
-//! Usage: `coldstart <release-dir> <demo.json> [runs] [function]` (`make bench` runs it for
+//! Usage: `coldstart <functions-dir> <demo.json> [runs] [function]` (`make bench` runs it for
 //! every function; name one to start only that one).
 
 use std::path::PathBuf;
@@ -246,7 +246,7 @@ async fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let release = PathBuf::from(
         args.next()
-            .context("usage: coldstart <release-dir> <demo.json> [runs] [function]")?,
+            .context("usage: coldstart <functions-dir> <demo.json> [runs] [function]")?,
     );
     let demo = Demo::read(&PathBuf::from(args.next().context("demo.json")?))?;
     let runs: usize = args.next().map_or(Ok(10), |r| r.parse())?;
@@ -265,7 +265,7 @@ async fn main() -> Result<()> {
     {
         let binary = release.join(name);
         let size = std::fs::metadata(&binary)
-            .with_context(|| format!("{} (build with cargo build --release)", binary.display()))?
+            .with_context(|| format!("{} (`make bench` builds it)", binary.display()))?
             .len();
         let mut results = Vec::new();
         for _ in 0..runs {

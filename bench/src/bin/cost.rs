@@ -4,7 +4,7 @@
 //! that asks every request for `ReturnConsumedCapacity`, Lambda durations as measured here and
 //! billed per started millisecond at 128 MB, API Gateway requests, and the bytes the functions
 //! log. Priced at the eu-central-1 list prices below.
-//! Usage: `cost <release-dir> <demo.json> [donations]` (`make bench` runs it).
+//! Usage: `cost <functions-dir> <demo.json> [donations]` (`make bench` runs it).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -242,7 +242,7 @@ fn print(title: &str, costs: &Costs) {
 #[tokio::main]
 async fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
-    let usage = "usage: cost <release-dir> <demo.json> [donations]";
+    let usage = "usage: cost <functions-dir> <demo.json> [donations]";
     let release = PathBuf::from(args.next().context(usage)?);
     let demo = Demo::read(&PathBuf::from(args.next().context(usage)?))?;
     let donations: usize = args.next().map_or(Ok(1000), |d| d.parse())?;

@@ -2,7 +2,7 @@
 //! at `concurrency`, against as many create-session and update-session processes (Lambda instances) behind a
 //! loopback Runtime API and DynamoDB Local; in the same run, raw DynamoDB requests of the same
 //! shape for comparison.
-//! Usage: `load <release-dir> <demo.json> [total] [concurrency]` (`make bench` runs it).
+//! Usage: `load <functions-dir> <demo.json> [total] [concurrency]` (`make bench` runs it).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -177,7 +177,7 @@ async fn raw_dynamodb(count: usize, concurrency: usize) -> Result<HashMap<&'stat
 #[tokio::main]
 async fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
-    let usage = "usage: load <release-dir> <demo.json> [total] [concurrency]";
+    let usage = "usage: load <functions-dir> <demo.json> [total] [concurrency]";
     let release = PathBuf::from(args.next().context(usage)?);
     let demo = Demo::read(&PathBuf::from(args.next().context(usage)?))?;
     let total: usize = args.next().map_or(Ok(10_000), |t| t.parse())?;

@@ -3,7 +3,7 @@
 //! `/proc/<pid>/task/*/schedstat`) beside the CPU the raw SDK calls of the same requests cost
 //! in this process; and p50/p99 at concurrency 1 and 4 minus those of the raw requests, in the
 //! same run. Release builds behind the loopback Runtime API, DynamoDB Local.
-//! Usage: `perf <release-dir> <demo.json> [invocations] [function]` (`make bench` runs it for
+//! Usage: `perf <functions-dir> <demo.json> [invocations] [function]` (`make bench` runs it for
 //! every endpoint; name one function to measure only that one).
 
 use std::path::{Path, PathBuf};
@@ -231,7 +231,7 @@ fn us(ns: u64) -> f64 {
 #[tokio::main]
 async fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
-    let usage = "usage: perf <release-dir> <demo.json> [invocations] [function]";
+    let usage = "usage: perf <functions-dir> <demo.json> [invocations] [function]";
     let release = PathBuf::from(args.next().context(usage)?);
     let demo = Demo::read(&PathBuf::from(args.next().context(usage)?))?;
     let count: usize = args.next().map_or(Ok(5_000), |c| c.parse())?;

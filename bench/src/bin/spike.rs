@@ -2,7 +2,7 @@
 //! two updateSessions, processSession) at `concurrency` concurrent donors, on release builds
 //! behind the loopback Runtime API and DynamoDB Local; then every DataSet is found again by
 //! paging `GET /dataSets`, both by `nextToken` and by `pageNumber`: none missing, none twice.
-//! Usage: `spike <release-dir> <demo.json> [journeys] [concurrency]` (`make bench` runs it).
+//! Usage: `spike <functions-dir> <demo.json> [journeys] [concurrency]` (`make bench` runs it).
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -189,7 +189,7 @@ async fn start(
 #[tokio::main]
 async fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
-    let usage = "usage: spike <release-dir> <demo.json> [journeys] [concurrency]";
+    let usage = "usage: spike <functions-dir> <demo.json> [journeys] [concurrency]";
     let release = PathBuf::from(args.next().context(usage)?);
     let demo = Demo::read(&PathBuf::from(args.next().context(usage)?))?;
     let journeys: usize = args.next().map_or(Ok(5_000), |t| t.parse())?;
