@@ -224,6 +224,28 @@ fn priced(n: f64, reads: f64, writes: f64, requests: u64, bill: &Bill, logged: u
     }
 }
 
+/// Runs `journeys` on a fresh bill, then prices the capacity metered and the bytes logged
+/// since the last measurement (after a pause for the last log lines to arrive).
+async fn priced_run(
+    donations: usize,
+    meter: &Meter,
+    logged: &AtomicU64,
+    journeys: impl AsyncFnOnce(&mut Bill) -> Result<()>,
+) -> Result<Costs> {
+    let mut bill = Bill::default();
+    journeys(&mut bill).await?;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let (reads, writes, requests) = meter.take();
+    Ok(priced(
+        donations as f64,
+        reads,
+        writes,
+        requests,
+        &bill,
+        logged.swap(0, Ordering::Relaxed),
+    ))
+}
+
 fn print(title: &str, costs: &Costs) {
     println!("\n{title}, per 1,000 donations:\n| item | quantity | USD |\n|---|---|---|");
     for (item, quantity, usd) in &costs.lines {
@@ -276,35 +298,20 @@ async fn main() -> Result<()> {
     meter.take();
     logged.swap(0, Ordering::Relaxed);
 
-    let mut bill = Bill::default();
-    for _ in 0..donations {
-        api_journey(&api, form, &mut bill).await?;
-    }
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    let (reads, writes, requests) = meter.take();
-    let api_costs = priced(
-        donations as f64,
-        reads,
-        writes,
-        requests,
-        &bill,
-        logged.swap(0, Ordering::Relaxed),
-    );
-
-    let mut bill = Bill::default();
-    for _ in 0..donations {
-        hosted_journey(&hosted, form, &mut bill).await?;
-    }
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    let (reads, writes, requests) = meter.take();
-    let hosted_costs = priced(
-        donations as f64,
-        reads,
-        writes,
-        requests,
-        &bill,
-        logged.swap(0, Ordering::Relaxed),
-    );
+    let api_costs = priced_run(donations, &meter, &logged, async |bill| {
+        for _ in 0..donations {
+            api_journey(&api, form, bill).await?;
+        }
+        Ok(())
+    })
+    .await?;
+    let hosted_costs = priced_run(donations, &meter, &logged, async |bill| {
+        for _ in 0..donations {
+            hosted_journey(&hosted, form, bill).await?;
+        }
+        Ok(())
+    })
+    .await?;
     for mut child in children {
         child.kill().await.ok();
     }
