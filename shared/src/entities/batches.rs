@@ -91,23 +91,23 @@ where
             .datasets
             .for_contact(merchant, &donor.contact.guid, after, BATCH)
             .await?;
-        let Some((_, last)) = page.items.last() else {
-            if payments.is_empty() {
-                return Ok(finish(&donor.contact, entry, ctx));
-            }
-            let mut change = progress(&donor.contact, after.map(str::to_owned), done, ctx, entry);
-            change.writes.extend(payments);
-            return Ok(change);
-        };
+        if page.items.is_empty() && payments.is_empty() {
+            return Ok(finish(&donor.contact, entry, ctx));
+        }
         try_join_all(
             page.items
                 .iter()
                 .map(|(guid, _)| self.erase_one(merchant, guid, ctx)),
         )
         .await?;
+        // An empty page with payments still to erase keeps the position it had.
+        let position = page
+            .items
+            .last()
+            .map_or_else(|| after.map(str::to_owned), |(_, last)| Some(last.clone()));
         let mut change = progress(
             &donor.contact,
-            Some(last.clone()),
+            position,
             done + page.items.len() as u64,
             ctx,
             entry,

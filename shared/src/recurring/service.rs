@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use futures::future::try_join_all;
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 use serde::Serialize;
@@ -55,41 +56,42 @@ impl<E: EntityStore, S: Schedule, K: ApiKeyStore> Scheduler<'_, E, S, K> {
         let horizon = today
             .checked_add(i64::from(DEFAULT_PRENOTIFICATION_DAYS).days())
             .unwrap_or(today);
-        for shard in 0..SHARDS {
-            let mut after = None;
+        // Every shard's first page at once: on most days that is all there is, one round trip.
+        let first_pages = try_join_all(
+            (0..SHARDS).map(|shard| self.schedule.subscriptions_due(shard, horizon, None)),
+        )
+        .await?;
+        for (shard, mut page) in (0..SHARDS).zip(first_pages) {
             loop {
-                let page = self
-                    .schedule
-                    .subscriptions_due(shard, horizon, after)
-                    .await?;
                 for due in &page.items {
                     let creditor = self.creditor(&mut creditors, &due.merchant).await?;
                     self.renew(due, creditor.as_ref(), today, now, &mut report)
                         .await?;
                 }
-                match page.next {
-                    Some(next) => after = Some(next),
-                    None => break,
-                }
+                let Some(next) = page.next else { break };
+                page = self
+                    .schedule
+                    .subscriptions_due(shard, horizon, Some(next))
+                    .await?;
             }
         }
         let settled = today
             .checked_sub(RETURN_WINDOW_DAYS.days())
             .unwrap_or(today);
-        for shard in 0..SHARDS {
-            let mut after = None;
+        let first_pages = try_join_all(
+            (0..SHARDS).map(|shard| self.schedule.debits_submitted(shard, settled, None)),
+        )
+        .await?;
+        for (shard, mut page) in (0..SHARDS).zip(first_pages) {
             loop {
-                let page = self
-                    .schedule
-                    .debits_submitted(shard, settled, after)
-                    .await?;
                 for due in &page.items {
                     self.settle(due, now, &mut report).await?;
                 }
-                match page.next {
-                    Some(next) => after = Some(next),
-                    None => break,
-                }
+                let Some(next) = page.next else { break };
+                page = self
+                    .schedule
+                    .debits_submitted(shard, settled, Some(next))
+                    .await?;
             }
         }
         Ok(report)
