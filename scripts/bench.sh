@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # `make bench`: handler overhead (criterion, in-memory adapters), listing cost, cold starts of
-# every function, CPU and latency per request beside the raw DynamoDB requests, cost per 1,000
-# donations, a 5,000-donor spike that checks every DataSet, and the old concurrency-32 load
-# (machine-bound), all on the functions' Lambda builds against DynamoDB Local. Figures go to
-# BENCHMARKS.md by hand, with the machine and date.
+# every function, CPU and latency per request of every function beside its own DynamoDB requests
+# replayed, cost per 1,000 donations and a 5,000-donor spike that checks every DataSet, all on
+# the functions' Lambda builds against DynamoDB Local. Figures go to BENCHMARKS.md by hand,
+# with the machine and date.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 trap 'stop_started' EXIT
@@ -43,5 +43,3 @@ log "cost per 1,000 donations: metered DynamoDB capacity, measured durations, eu
 "$TARGET/release/cost" "$functions" "$LOCAL/bench-demo.json" 1000
 log "spike: 5,000 donor journeys at 64 concurrent donors, then every DataSet found again"
 "$TARGET/release/spike" "$functions" "$LOCAL/bench-demo.json" 5000 64
-log "load at concurrency 32 (machine-bound: on 2 cores it measures CPU queueing, not the functions)"
-"$TARGET/release/load" "$functions" "$LOCAL/bench-demo.json" 10000 32

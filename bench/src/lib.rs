@@ -2,10 +2,14 @@
 //! starts them, and times what Lambda would bill. Every `make bench` binary runs on it.
 
 pub mod events;
+pub mod invocations;
+pub mod measure;
 pub mod meter;
 pub mod raw;
+pub mod replay;
 
 pub use events::{COMPLETE, Demo, event, session_call, session_hash, status_of};
+pub use measure::{cpu_ns, ms, peak_rss, percentile, pool};
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -287,40 +291,6 @@ pub fn spawn_logged(
         });
     }
     Ok(child)
-}
-
-/// CPU time (user + system) of all threads of a process (`self` for this one), in nanoseconds,
-/// from `/proc/<pid>/task/*/schedstat`.
-pub fn cpu_ns(pid: &str) -> u64 {
-    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
-        return 0;
-    };
-    tasks
-        .flatten()
-        .filter_map(|task| std::fs::read_to_string(task.path().join("schedstat")).ok())
-        .filter_map(|stat| stat.split_whitespace().next()?.parse::<u64>().ok())
-        .sum()
-}
-
-/// Peak resident memory of a running process (`VmHWM`), in bytes.
-pub fn peak_rss(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
-}
-
-/// The value at `p` (0.5: the median) of sorted durations.
-pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[rank.min(sorted.len() - 1)]
-}
-
-pub fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }
 
 /// The environment the functions read, passed through from `scripts/lib.sh`.

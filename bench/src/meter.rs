@@ -2,11 +2,12 @@
 //! capacity (`ReturnConsumedCapacity=TOTAL`, which the functions never ask for themselves) and
 //! adds up DynamoDB's answers, so the functions' real requests are billed as DynamoDB would
 //! bill them. DynamoDB Local does not check request signatures, so the body may change.
+//! While asked to, it also keeps each request as the function sent it, for `replay`.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use anyhow::Result;
 use bytes::Bytes;
@@ -17,6 +18,8 @@ use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use serde_json::Value;
 use tokio::net::TcpListener;
+
+use crate::replay::DynamoRequest;
 
 const READS: [&str; 5] = [
     "GetItem",
@@ -39,6 +42,8 @@ struct Units {
     read: AtomicU64,
     write: AtomicU64,
     requests: AtomicU64,
+    recording: AtomicBool,
+    recorded: Mutex<Vec<DynamoRequest>>,
 }
 
 pub struct Meter {
@@ -77,6 +82,35 @@ impl Meter {
         let write = self.units.write.swap(0, Ordering::Relaxed) as f64 / 1000.0;
         (read, write, self.units.requests.swap(0, Ordering::Relaxed))
     }
+
+    /// The functions' environment, with DynamoDB behind this proxy.
+    pub fn function_env(&self) -> Vec<(String, String)> {
+        let mut env = crate::function_env();
+        env.retain(|(name, _)| name != "DYNAMODB_ENDPOINT");
+        env.push((
+            "DYNAMODB_ENDPOINT".to_owned(),
+            format!("http://{}", self.addr),
+        ));
+        env
+    }
+
+    /// Starts or stops keeping the requests that pass.
+    pub fn record(&self, on: bool) {
+        self.units.recording.store(on, Ordering::Relaxed);
+    }
+
+    /// The requests kept since the last call, in the order they were sent.
+    pub fn recorded(&self) -> Vec<DynamoRequest> {
+        self.units
+            .recorded
+            .lock()
+            .map(|mut kept| {
+                let mut requests = std::mem::take(&mut *kept);
+                requests.sort_by_key(|request| request.sent_at);
+                requests
+            })
+            .unwrap_or_default()
+    }
 }
 
 /// The units of a `ConsumedCapacity` answer (one object, or one per table).
@@ -96,6 +130,7 @@ async fn forward(
     client: reqwest::Client,
     upstream: String,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
+    let sent_at = std::time::Instant::now();
     let (parts, body) = req.into_parts();
     let body = body
         .collect()
@@ -110,12 +145,16 @@ async fn forward(
         .unwrap_or_default()
         .to_owned();
     let metered = READS.contains(&operation.as_str()) || WRITES.contains(&operation.as_str());
-    let body = match serde_json::from_slice::<Value>(&body) {
-        Ok(mut json) if metered => {
+    let sent = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .filter(|_| metered);
+    let body = match &sent {
+        Some(json) => {
+            let mut json = json.clone();
             json["ReturnConsumedCapacity"] = Value::String("TOTAL".into());
             Bytes::from(json.to_string())
         }
-        _ => body,
+        None => body,
     };
     let mut request = client.post(format!("{upstream}{}", parts.uri.path()));
     for (name, value) in &parts.headers {
@@ -131,6 +170,17 @@ async fn forward(
     let status = answer.status();
     let headers = answer.headers().clone();
     let bytes = answer.bytes().await.unwrap_or_default();
+    if let Some(body) = sent.filter(|_| units.recording.load(Ordering::Relaxed))
+        && let Ok(mut kept) = units.recorded.lock()
+    {
+        kept.push(DynamoRequest {
+            operation: operation.clone(),
+            body,
+            succeeded: status.is_success(),
+            sent_at,
+            answered_at: std::time::Instant::now(),
+        });
+    }
     if metered {
         units.requests.fetch_add(1, Ordering::Relaxed);
         if let Ok(json) = serde_json::from_slice::<Value>(&bytes) {

@@ -11,10 +11,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{Context, Result, bail};
+use lambda_bench::invocations::HOSTED_DONATION;
 use lambda_bench::meter::Meter;
 use lambda_bench::{
-    Answer, Demo, RuntimeApi, await_polls, event, function_env, session_call, session_hash,
-    spawn_logged, status_of,
+    Answer, Demo, RuntimeApi, await_polls, event, session_call, session_hash, spawn_logged,
+    status_of,
 };
 use serde_json::{Value, json};
 
@@ -140,11 +141,7 @@ async fn hosted_journey(f: &[Function; 2], form: &str, bill: &mut Bill) -> Resul
         .nth(1)
         .and_then(|rest| rest.split('"').next())
         .context("a CSRF token in the page")?;
-    let body = format!(
-        "csrf={csrf}&salutation=Ms.&first_name=Erika&last_name=Mustermann&email=erika%40example.org\
-         &amount_preset=25&interval=1&payment_method=sepa_direct_debit&iban=DE89370400440532013000\
-         &wants_receipt=no_receipt&is_privacy_accepted=1&sepa_mandate=1"
-    );
+    let body = format!("csrf={csrf}{HOSTED_DONATION}");
     let headers = [("content-type", "application/x-www-form-urlencoded")];
     let thanks = f[1]
         .api
@@ -270,12 +267,8 @@ async fn main() -> Result<()> {
     let donations: usize = args.next().map_or(Ok(1000), |d| d.parse())?;
     let meter =
         Meter::start(std::env::var("DYNAMODB_ENDPOINT").context("DYNAMODB_ENDPOINT")?).await?;
-    let mut env = function_env();
-    env.retain(|(name, _)| name != "DYNAMODB_ENDPOINT" && name != "RUST_LOG");
-    env.push((
-        "DYNAMODB_ENDPOINT".to_owned(),
-        format!("http://{}", meter.addr),
-    ));
+    let mut env = meter.function_env();
+    env.retain(|(name, _)| name != "RUST_LOG");
     let logged = Arc::new(AtomicU64::new(0));
     let mut children = Vec::new();
     let form = demo.form_hash.as_str();

@@ -1,171 +1,85 @@
-//! CPU and latency per request that hold on any machine: each endpoint's own CPU time per warm
-//! invocation (user + system, summed over the function process's threads from
-//! `/proc/<pid>/task/*/schedstat`) beside the CPU the raw SDK calls of the same requests cost
-//! in this process; and p50/p99 at concurrency 1 and 4 minus those of the raw requests, in the
-//! same run. Release builds behind the loopback Runtime API, DynamoDB Local.
+//! CPU and latency per request that hold on any machine, for every function: its own CPU time
+//! per warm invocation (user + system, summed over the process's threads from
+//! `/proc/<pid>/task/*/schedstat`) beside the CPU the same DynamoDB requests cost when this
+//! process replays them with the SDK; and p50/p99 at concurrency 1 and 4 minus those of the
+//! replays, in the same run. The requests replayed are the function's own, recorded through
+//! the metering proxy on warm invocations. Release builds behind the loopback Runtime API,
+//! DynamoDB Local.
 //! Usage: `perf <functions-dir> <demo.json> [invocations] [function]` (`make bench` runs it for
-//! every endpoint; name one function to measure only that one).
+//! every function; name one to measure only that one).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use lambda_bench::raw::{Raw, raw_run};
+use lambda_bench::invocations::{FUNCTIONS, Records, complete_sessions, invocation};
+use lambda_bench::meter::Meter;
+use lambda_bench::raw::{Invocation, raw_run};
+use lambda_bench::replay::rounds;
 use lambda_bench::{
-    COMPLETE, Demo, RuntimeApi, await_polls, cpu_ns, event, function_env, ms, percentile,
-    session_call, session_hash, spawn_function, status_of,
+    Demo, RuntimeApi, await_polls, cpu_ns, function_env, ms, percentile, pool, spawn_function,
+    status_of,
 };
-use serde_json::{Value, json};
-use tokio::sync::Mutex;
 
-struct Case {
-    name: &'static str,
-    function: &'static str,
-    raw: Raw,
+/// Warm-up invocations per process before anything is measured or recorded.
+const WARM: usize = 20;
+/// Warm invocations whose DynamoDB requests are recorded and replayed in turn.
+const RECORDED: usize = 20;
+
+/// `count` invocations of `function`: a complete session of its own for each processSession,
+/// one session updated again and again by updateSession.
+async fn events(
+    function: &str,
+    demo: &Demo,
+    records: &Records,
+    release: &Path,
+    count: usize,
+) -> Result<Vec<String>> {
+    let sessions = match function {
+        "process-session" => complete_sessions(release, demo, count).await?,
+        "update-session" => vec![complete_sessions(release, demo, 1).await?.remove(0); count],
+        _ => vec![String::new(); count],
+    };
+    Ok(sessions
+        .iter()
+        .map(|session| invocation(function, demo, records, session))
+        .collect())
 }
 
-const CASES: [Case; 6] = [
-    Case {
-        name: "createSession",
-        function: "create-session",
-        raw: Raw::Put("SESSIONS_TABLE"),
-    },
-    Case {
-        name: "updateSession",
-        function: "update-session",
-        raw: Raw::GetUpdate,
-    },
-    Case {
-        name: "processSession",
-        function: "process-session",
-        raw: Raw::Process,
-    },
-    Case {
-        name: "GET /form/{formHash}",
-        function: "get-form-page",
-        raw: Raw::None,
-    },
-    Case {
-        name: "POST /dataSet",
-        function: "post-dataset",
-        raw: Raw::Put("DATASETS_TABLE"),
-    },
-    Case {
-        name: "GET /dataSet/{guid}",
-        function: "get-dataset",
-        raw: Raw::Get,
-    },
-];
-
-/// The events of `count` invocations of `case`: sessions made first where each needs its own.
-async fn events(case: &Case, demo: &Demo, count: usize, release: &Path) -> Result<Vec<String>> {
-    let form = demo.form_hash.as_str();
-    let bearer = format!("Bearer {}", demo.api_key);
-    let json_auth = [
-        ("authorization", bearer.as_str()),
-        ("content-type", "application/json"),
-    ];
-    let one = |event: String| vec![event; count];
-    Ok(match case.function {
-        "create-session" => one(session_call(
-            "createSession",
-            &format!("hash={form}&payment[first_name]=Erika&payment[amount]=25"),
-        )),
-        "update-session" | "process-session" => {
-            let hashes = sessions(
-                release,
-                demo,
-                if case.function == "update-session" {
-                    1
-                } else {
-                    count
-                },
-            )
-            .await?;
-            (0..count)
-                .map(|i| match case.function {
-                    "update-session" => session_call(
-                        "updateSession",
-                        &format!(
-                            "hash={form}&fbSessionHash={}&payment[last_name]=Muster",
-                            hashes[0]
-                        ),
-                    ),
-                    _ => session_call(
-                        "processSession",
-                        &format!("hash={form}&fbSessionHash={}", hashes[i]),
-                    ),
-                })
-                .collect()
-        }
-        "get-form-page" => one(event(
-            "GET",
-            &format!("/form/{form}"),
-            json!({"formHash": form}),
-            "",
-            &[],
-            "",
-        )),
-        "post-dataset" => one(event(
-            "POST",
-            "/dataSet",
-            Value::Null,
-            "",
-            &json_auth,
-            r#"{"vendor":"bench","sensitive_data":[],"jsonElement":{"formResult":{"amount":"10","first_name":"Erika"}}}"#,
-        )),
-        _ => {
-            let guid = "a863d62e-d53b-4651-9b7b-0123456789ab";
-            one(event(
-                "GET",
-                &format!("/dataSet/{guid}"),
-                json!({"guid": guid}),
-                "",
-                &[("authorization", bearer.as_str())],
-                "",
-            ))
-        }
-    })
-}
-
-/// `count` complete sessions, made through create-session.
-async fn sessions(release: &Path, demo: &Demo, count: usize) -> Result<Vec<String>> {
+/// The DynamoDB requests of `RECORDED` warm invocations, made through the metering proxy.
+async fn record(
+    release: &Path,
+    function: &str,
+    events: &[String],
+    meter: &Meter,
+) -> Result<Vec<Invocation>> {
     let api = RuntimeApi::start().await?;
-    let mut children = Vec::new();
-    for _ in 0..4 {
-        children.push(spawn_function(
-            &release.join("create-session"),
-            &api,
-            &function_env(),
-        )?);
+    let mut child = spawn_function(&release.join(function), &api, &meter.function_env())?;
+    let (warm, recorded) = events.split_at(WARM);
+    for event in warm {
+        api.invoke(event.clone()).await?;
     }
-    await_polls(&api, 4).await?;
-    let api = Arc::new(api);
-    let body = format!("hash={}{COMPLETE}", demo.form_hash);
-    let made = futures::future::join_all((0..count).map(|_| {
-        let (api, body) = (Arc::clone(&api), body.clone());
-        async move { api.invoke(session_call("createSession", &body)).await }
-    }))
-    .await;
-    for mut child in children {
-        child.kill().await.ok();
+    meter.record(true);
+    let mut invocations = Vec::new();
+    for event in recorded {
+        api.invoke(event.clone()).await?;
+        invocations.push(meter.recorded());
     }
-    made.into_iter()
-        .map(|answer| session_hash(&answer?).context("a session"))
-        .collect()
+    meter.record(false);
+    child.kill().await.ok();
+    Ok(invocations)
 }
 
-/// Invokes `events` at `concurrency` through `instances` processes: latencies, and the
-/// processes' CPU per invocation.
+/// Invokes `events` at `concurrency` through as many processes, after `WARM` invocations per
+/// process: latencies, the processes' CPU per measured invocation, and failures.
 async fn run(
     release: &Path,
     function: &str,
     events: Vec<String>,
     concurrency: usize,
 ) -> Result<(Vec<Duration>, u64, u64)> {
-    let api = Arc::new(RuntimeApi::start().await?);
+    let api = RuntimeApi::start().await?;
     let mut children = Vec::new();
     for _ in 0..concurrency {
         children.push(spawn_function(
@@ -180,48 +94,25 @@ async fn run(
         .filter_map(|c| c.id())
         .map(|p| p.to_string())
         .collect();
-    // Warm every instance (caches, connections) before measuring.
-    for event in events.iter().take(concurrency * 20) {
+    let (warm, measured) = events.split_at(concurrency * WARM);
+    for event in warm {
         api.invoke(event.clone()).await?;
     }
     let cpu_before: u64 = pids.iter().map(|p| cpu_ns(p)).sum();
-    let count = events.len();
-    let events = Arc::new(events);
-    let next = Arc::new(AtomicUsize::new(concurrency * 20));
-    let times = Arc::new(Mutex::new(Vec::with_capacity(count)));
-    let failures = Arc::new(AtomicUsize::new(0));
-    let workers = (0..concurrency).map(|_| {
-        let (api, events, next, times, failures) = (
-            Arc::clone(&api),
-            Arc::clone(&events),
-            Arc::clone(&next),
-            Arc::clone(&times),
-            Arc::clone(&failures),
-        );
-        tokio::spawn(async move {
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(event) = events.get(i) else { break };
-                match api.invoke(event.clone()).await {
-                    Ok(answer) if status_of(&answer) < 500 => {
-                        times.lock().await.push(answer.latency)
-                    }
-                    _ => {
-                        failures.fetch_add(1, Ordering::Relaxed);
-                    }
-                }
-            }
-        })
-    });
-    futures::future::join_all(workers).await;
-    let measured = (count - concurrency * 20).max(1) as u64;
-    let cpu = (pids.iter().map(|p| cpu_ns(p)).sum::<u64>() - cpu_before) / measured;
+    let (times, failures) = pool(measured.len(), concurrency, async |i| {
+        let answer = api.invoke(measured[i].clone()).await?;
+        match status_of(&answer) {
+            500.. => bail!("{}", answer.response),
+            _ => Ok(answer.latency),
+        }
+    })
+    .await;
+    let cpu =
+        (pids.iter().map(|p| cpu_ns(p)).sum::<u64>() - cpu_before) / measured.len().max(1) as u64;
     for mut child in children {
         child.kill().await.ok();
     }
-    let mut times = times.lock().await.clone();
-    times.sort();
-    Ok((times, cpu, failures.load(Ordering::Relaxed) as u64))
+    Ok((times, cpu, failures))
 }
 
 fn us(ns: u64) -> f64 {
@@ -236,31 +127,48 @@ async fn main() -> Result<()> {
     let demo = Demo::read(&PathBuf::from(args.next().context(usage)?))?;
     let count: usize = args.next().map_or(Ok(5_000), |c| c.parse())?;
     let only = args.next();
+    let meter =
+        Meter::start(std::env::var("DYNAMODB_ENDPOINT").context("DYNAMODB_ENDPOINT")?).await?;
+    let records = Records::make(&release, &demo).await?;
     println!(
-        "{count} warm invocations per endpoint and concurrency; CPU per invocation over the c=1 run"
+        "{count} warm invocations per function at c=1 (CPU per invocation over them), {} at c=4; \
+         raw: the function's own DynamoDB requests ({RECORDED} warm invocations recorded), replayed in turn",
+        count / 5
     );
     println!(
-        "| endpoint | function CPU | raw SDK CPU | CPU beyond SDK | c=1 p50 / p99 | raw c=1 p50 / p99 | overhead p50 / p99 | c=4 p50 / p99 | raw c=4 p50 / p99 | overhead p50 / p99 |"
+        "| endpoint | function | DynamoDB requests in rounds | function CPU | raw SDK CPU | CPU beyond SDK | c=1 p50 / p99 | raw c=1 p50 / p99 | overhead p50 / p99 | c=4 p50 / p99 | raw c=4 p50 / p99 | overhead p50 / p99 |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     let mut failed = 0;
-    for case in CASES
-        .iter()
-        .filter(|case| only.as_deref().is_none_or(|name| name == case.function))
+    for (function, endpoint) in FUNCTIONS
+        .into_iter()
+        .filter(|(function, _)| only.as_deref().is_none_or(|name| name == *function))
     {
-        let mut row = format!("| {} ", case.name);
-        for concurrency in [1, 4] {
-            let warm = concurrency * 20;
-            let batch = events(case, &demo, count + warm, &release).await?;
+        let probe = events(function, &demo, &records, &release, WARM + RECORDED).await?;
+        let recorded = Arc::new(record(&release, function, &probe, &meter).await?);
+        let per_invocation = |count: fn(&Invocation) -> usize| {
+            recorded.iter().map(count).sum::<usize>() as f64 / RECORDED as f64
+        };
+        let (requests, rounds) = (
+            per_invocation(Vec::len),
+            per_invocation(|i| rounds(i).len()),
+        );
+        let mut row = format!("| {endpoint} | {function} | {requests:.1} in {rounds:.1} ");
+        // Latency at c=4 needs fewer samples than CPU per invocation.
+        for (concurrency, count) in [(1, count), (4, count / 5)] {
+            let batch = events(
+                function,
+                &demo,
+                &records,
+                &release,
+                count + concurrency * WARM,
+            )
+            .await?;
             let (times, function_cpu, failures) =
-                run(&release, case.function, batch, concurrency).await?;
-            failed += failures;
-            let tag = format!(
-                "{}{concurrency}{}",
-                case.function,
-                uuid::Uuid::new_v4().simple()
-            );
-            let (raw, raw_cpu) = raw_run(case.raw, count, concurrency, &tag).await?;
+                run(&release, function, batch, concurrency).await?;
+            let (raw, raw_cpu, raw_failures) =
+                raw_run(Arc::clone(&recorded), count, concurrency).await?;
+            failed += failures + raw_failures;
             if concurrency == 1 {
                 row += &format!(
                     "| {:.0} µs | {:.0} µs | {:.0} µs ",
@@ -284,7 +192,7 @@ async fn main() -> Result<()> {
         println!("{row}|");
     }
     if failed > 0 {
-        bail!("{failed} invocations failed");
+        bail!("{failed} invocations or replays failed");
     }
     Ok(())
 }
