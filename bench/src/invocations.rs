@@ -1,6 +1,7 @@
 //! What each function is sent when `coldstart` and `perf` measure it: a representative request,
-//! naming records that exist where one is needed (a complete session, a DataSet, a visit
-//! session), so the measured path is the one a caller takes.
+//! naming records that exist where one is needed (a complete session, a processed donation's
+//! DataSet, contact and subscription, a changelog entry, a visit session, the form page's CSRF
+//! token), so the measured path is the one a caller takes.
 
 use std::path::Path;
 
