@@ -94,6 +94,19 @@ fn widen(part: &mut Value) {
     }
 }
 
+/// Sets what every conditional write shares (table, condition, its names and values, what to
+/// return when it fails) on any of the SDK's builders for one, from its JSON `part`.
+macro_rules! conditional {
+    ($builder:expr, $part:expr) => {
+        $builder
+            .set_table_name(text($part, "TableName"))
+            .set_condition_expression(text($part, "ConditionExpression"))
+            .set_expression_attribute_names(names($part))
+            .set_expression_attribute_values(values($part)?)
+            .set_return_values_on_condition_check_failure(on_failure($part))
+    };
+}
+
 async fn send(client: &Client, operation: &str, b: &Value) -> Result<()> {
     match operation {
         "GetItem" => drop(
@@ -109,42 +122,25 @@ async fn send(client: &Client, operation: &str, b: &Value) -> Result<()> {
                 .await?,
         ),
         "PutItem" => drop(
-            client
-                .put_item()
-                .set_table_name(text(b, "TableName"))
+            conditional!(client.put_item(), b)
                 .set_item(Some(item(&b["Item"])?))
-                .set_condition_expression(text(b, "ConditionExpression"))
-                .set_expression_attribute_names(names(b))
-                .set_expression_attribute_values(values(b)?)
                 .set_return_values(text(b, "ReturnValues").map(|v| ReturnValue::from(v.as_str())))
-                .set_return_values_on_condition_check_failure(on_failure(b))
                 .set_return_consumed_capacity(capacity(b))
                 .send()
                 .await?,
         ),
         "UpdateItem" => drop(
-            client
-                .update_item()
-                .set_table_name(text(b, "TableName"))
+            conditional!(client.update_item(), b)
                 .set_key(Some(item(&b["Key"])?))
                 .set_update_expression(text(b, "UpdateExpression"))
-                .set_condition_expression(text(b, "ConditionExpression"))
-                .set_expression_attribute_names(names(b))
-                .set_expression_attribute_values(values(b)?)
                 .set_return_values(text(b, "ReturnValues").map(|v| ReturnValue::from(v.as_str())))
-                .set_return_values_on_condition_check_failure(on_failure(b))
                 .set_return_consumed_capacity(capacity(b))
                 .send()
                 .await?,
         ),
         "DeleteItem" => drop(
-            client
-                .delete_item()
-                .set_table_name(text(b, "TableName"))
+            conditional!(client.delete_item(), b)
                 .set_key(Some(item(&b["Key"])?))
-                .set_condition_expression(text(b, "ConditionExpression"))
-                .set_expression_attribute_names(names(b))
-                .set_expression_attribute_values(values(b)?)
                 .set_return_values(text(b, "ReturnValues").map(|v| ReturnValue::from(v.as_str())))
                 .set_return_consumed_capacity(capacity(b))
                 .send()
@@ -219,61 +215,34 @@ async fn send(client: &Client, operation: &str, b: &Value) -> Result<()> {
 fn transact_item(entry: &Value) -> Result<TransactWriteItem> {
     let builder = TransactWriteItem::builder();
     Ok(if let Some(p) = entry.get("Put") {
-        builder
-            .put(
-                Put::builder()
-                    .set_table_name(text(p, "TableName"))
-                    .set_item(Some(item(&p["Item"])?))
-                    .set_condition_expression(text(p, "ConditionExpression"))
-                    .set_expression_attribute_names(names(p))
-                    .set_expression_attribute_values(values(p)?)
-                    .set_return_values_on_condition_check_failure(on_failure(p))
-                    .build()?,
-            )
-            .build()
+        builder.put(
+            conditional!(Put::builder(), p)
+                .set_item(Some(item(&p["Item"])?))
+                .build()?,
+        )
     } else if let Some(u) = entry.get("Update") {
-        builder
-            .update(
-                Update::builder()
-                    .set_table_name(text(u, "TableName"))
-                    .set_key(Some(item(&u["Key"])?))
-                    .set_update_expression(text(u, "UpdateExpression"))
-                    .set_condition_expression(text(u, "ConditionExpression"))
-                    .set_expression_attribute_names(names(u))
-                    .set_expression_attribute_values(values(u)?)
-                    .set_return_values_on_condition_check_failure(on_failure(u))
-                    .build()?,
-            )
-            .build()
+        builder.update(
+            conditional!(Update::builder(), u)
+                .set_key(Some(item(&u["Key"])?))
+                .set_update_expression(text(u, "UpdateExpression"))
+                .build()?,
+        )
     } else if let Some(d) = entry.get("Delete") {
-        builder
-            .delete(
-                Delete::builder()
-                    .set_table_name(text(d, "TableName"))
-                    .set_key(Some(item(&d["Key"])?))
-                    .set_condition_expression(text(d, "ConditionExpression"))
-                    .set_expression_attribute_names(names(d))
-                    .set_expression_attribute_values(values(d)?)
-                    .set_return_values_on_condition_check_failure(on_failure(d))
-                    .build()?,
-            )
-            .build()
+        builder.delete(
+            conditional!(Delete::builder(), d)
+                .set_key(Some(item(&d["Key"])?))
+                .build()?,
+        )
     } else if let Some(c) = entry.get("ConditionCheck") {
-        builder
-            .condition_check(
-                ConditionCheck::builder()
-                    .set_table_name(text(c, "TableName"))
-                    .set_key(Some(item(&c["Key"])?))
-                    .set_condition_expression(text(c, "ConditionExpression"))
-                    .set_expression_attribute_names(names(c))
-                    .set_expression_attribute_values(values(c)?)
-                    .set_return_values_on_condition_check_failure(on_failure(c))
-                    .build()?,
-            )
-            .build()
+        builder.condition_check(
+            conditional!(ConditionCheck::builder(), c)
+                .set_key(Some(item(&c["Key"])?))
+                .build()?,
+        )
     } else {
         bail!("a transaction item that is no Put, Update, Delete or ConditionCheck")
-    })
+    }
+    .build())
 }
 
 fn text(body: &Value, field: &str) -> Option<String> {
