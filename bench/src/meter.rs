@@ -145,12 +145,16 @@ async fn forward(
         .unwrap_or_default()
         .to_owned();
     let metered = READS.contains(&operation.as_str()) || WRITES.contains(&operation.as_str());
-    let sent = serde_json::from_slice::<Value>(&body)
+    let parsed = serde_json::from_slice::<Value>(&body)
         .ok()
         .filter(|_| metered);
-    let body = match &sent {
-        Some(json) => {
-            let mut json = json.clone();
+    // The request as the function sent it, kept (a copy) only while recording.
+    let sent = parsed
+        .as_ref()
+        .filter(|_| units.recording.load(Ordering::Relaxed))
+        .cloned();
+    let body = match parsed {
+        Some(mut json) => {
             json["ReturnConsumedCapacity"] = Value::String("TOTAL".into());
             Bytes::from(json.to_string())
         }
@@ -170,7 +174,7 @@ async fn forward(
     let status = answer.status();
     let headers = answer.headers().clone();
     let bytes = answer.bytes().await.unwrap_or_default();
-    if let Some(body) = sent.filter(|_| units.recording.load(Ordering::Relaxed))
+    if let Some(body) = sent
         && let Ok(mut kept) = units.recorded.lock()
     {
         kept.push(DynamoRequest {
