@@ -101,12 +101,13 @@ enum KeyCommand {
 async fn main() -> Result<()> {
     let cli = Cli::parse();
     // The operator's credentials, from the whole AWS chain (SSO, profiles, processes).
+    let http = config::https_client();
     let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .http_client(config::https_client())
+        .http_client(http.clone())
         .load()
         .await;
     let client = aws_sdk_dynamodb::Client::from_conf(
-        config::dynamodb_config()
+        config::dynamodb_config(http)
             .region(sdk.region().cloned())
             .credentials_provider(
                 sdk.credentials_provider()

@@ -16,7 +16,7 @@ use aws_sdk_dynamodb::config::{Credentials, Region};
 pub fn raw_client() -> Result<Client> {
     std::env::var(shared::config::DYNAMODB_ENDPOINT).context("DYNAMODB_ENDPOINT")?;
     Ok(Client::from_conf(
-        shared::config::dynamodb_config()
+        shared::config::dynamodb_config(shared::config::https_client())
             .region(Region::new("eu-central-1"))
             .credentials_provider(Credentials::new("local", "local", None, None, "bench"))
             .build(),

@@ -112,47 +112,6 @@ pub fn visit_session_ttl() -> Result<jiff::SignedDuration, ConfigError> {
     }
 }
 
-/// The key for what we sign (listing cursors, CSRF and visit-link tokens), read once per cold
-/// start: from Secrets Manager in AWS (never a plaintext environment variable), from a file of
-/// `.local/` locally. At least 32 bytes.
-pub async fn signing_secret() -> Result<Vec<u8>, ConfigError> {
-    let secret = match std::env::var(SIGNING_SECRET_FILE) {
-        Ok(path) => std::fs::read_to_string(path).map_err(|e| ConfigError::Secret(e.into()))?,
-        Err(_) => {
-            let arn = std::env::var(SIGNING_SECRET_ARN)
-                .map_err(|_| ConfigError::Missing(SIGNING_SECRET_ARN))?;
-            secrets_manager_client()?
-                .get_secret_value()
-                .secret_id(arn)
-                .send()
-                .await
-                .map_err(|e| ConfigError::Secret(e.into()))?
-                .secret_string
-                .unwrap_or_default()
-        }
-    };
-    let secret = secret.trim();
-    if secret.len() < 32 {
-        return Err(ConfigError::Invalid {
-            name: SIGNING_SECRET_ARN,
-            reason: "the signing secret must be at least 32 characters".to_owned(),
-        });
-    }
-    Ok(secret.as_bytes().to_vec())
-}
-
-fn secrets_manager_client() -> Result<aws_sdk_secretsmanager::Client, ConfigError> {
-    let (region, credentials) = lambda_credentials()?;
-    let config = aws_sdk_secretsmanager::Config::builder()
-        .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
-        .timeout_config(timeouts())
-        .http_client(https_client())
-        .region(region)
-        .credentials_provider(credentials)
-        .build();
-    Ok(aws_sdk_secretsmanager::Client::from_conf(config))
-}
-
 /// How long a DynamoDB request may take: a stalled connection or a slow answer ends the
 /// request with a clean "unavailable" well inside the function's 10 s timeout.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
@@ -160,14 +119,14 @@ pub const ATTEMPT_TIMEOUT: Duration = Duration::from_millis(1500);
 pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(3);
 const MAX_ATTEMPTS: u32 = 2;
 
-/// The SDK settings every DynamoDB client of ours shares: timeouts, bounded retries, and the
-/// endpoint of DynamoDB Local when `DYNAMODB_ENDPOINT` is set.
-pub fn dynamodb_config() -> aws_sdk_dynamodb::config::Builder {
+/// The SDK settings every DynamoDB client of ours shares: timeouts, bounded retries, our HTTPS
+/// client (`https_client`), and the endpoint of DynamoDB Local when `DYNAMODB_ENDPOINT` is set.
+pub fn dynamodb_config(http: SharedHttpClient) -> aws_sdk_dynamodb::config::Builder {
     let mut config = aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .timeout_config(timeouts())
         .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
-        .http_client(https_client());
+        .http_client(http);
     if let Ok(endpoint) = std::env::var(DYNAMODB_ENDPOINT) {
         config = config.endpoint_url(endpoint);
     }
@@ -192,27 +151,81 @@ fn timeouts() -> TimeoutConfig {
         .build()
 }
 
-/// Lambda hands a function its region and credentials in the environment, valid for the
-/// instance's life; reading them directly spares the binary the whole credential-provider
-/// chain (STS, SSO, instance metadata).
-fn lambda_credentials() -> Result<(Region, Credentials), ConfigError> {
-    let var = |name: &'static str| std::env::var(name).map_err(|_| ConfigError::Missing(name));
-    let credentials = Credentials::new(
-        var("AWS_ACCESS_KEY_ID")?,
-        var("AWS_SECRET_ACCESS_KEY")?,
-        std::env::var("AWS_SESSION_TOKEN").ok(),
-        None,
-        "lambda-environment",
-    );
-    Ok((Region::new(var("AWS_REGION")?), credentials))
+/// The AWS side of one function, read once per cold start: the region and credentials Lambda
+/// hands it, and one HTTPS client under all its SDK clients, so that DynamoDB and Secrets Manager
+/// share one connector (the TLS roots parsed into it once) instead of building one each.
+pub struct Aws {
+    http: SharedHttpClient,
+    region: Region,
+    credentials: Credentials,
 }
 
-/// The one DynamoDB client of a function.
-pub fn dynamodb_client() -> Result<Client, ConfigError> {
-    let (region, credentials) = lambda_credentials()?;
-    let config = dynamodb_config()
-        .region(region)
-        .credentials_provider(credentials)
-        .build();
-    Ok(Client::from_conf(config))
+impl Aws {
+    /// Lambda's region and credentials from the environment, valid for the instance's life;
+    /// reading them directly spares the binary the whole credential-provider chain (STS, SSO,
+    /// instance metadata).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let var = |name: &'static str| std::env::var(name).map_err(|_| ConfigError::Missing(name));
+        let credentials = Credentials::new(
+            var("AWS_ACCESS_KEY_ID")?,
+            var("AWS_SECRET_ACCESS_KEY")?,
+            std::env::var("AWS_SESSION_TOKEN").ok(),
+            None,
+            "lambda-environment",
+        );
+        Ok(Self {
+            http: https_client(),
+            region: Region::new(var("AWS_REGION")?),
+            credentials,
+        })
+    }
+
+    /// The one DynamoDB client of a function.
+    pub fn dynamodb(&self) -> Client {
+        let config = dynamodb_config(self.http.clone())
+            .region(self.region.clone())
+            .credentials_provider(self.credentials.clone())
+            .build();
+        Client::from_conf(config)
+    }
+
+    /// The key for what we sign (listing cursors, CSRF and visit-link tokens): from Secrets
+    /// Manager in AWS (never a plaintext environment variable), from a file of `.local/` locally.
+    /// At least 32 bytes.
+    pub async fn signing_secret(&self) -> Result<Vec<u8>, ConfigError> {
+        let secret = match std::env::var(SIGNING_SECRET_FILE) {
+            Ok(path) => std::fs::read_to_string(path).map_err(|e| ConfigError::Secret(e.into()))?,
+            Err(_) => {
+                let arn = std::env::var(SIGNING_SECRET_ARN)
+                    .map_err(|_| ConfigError::Missing(SIGNING_SECRET_ARN))?;
+                self.secrets_manager()
+                    .get_secret_value()
+                    .secret_id(arn)
+                    .send()
+                    .await
+                    .map_err(|e| ConfigError::Secret(e.into()))?
+                    .secret_string
+                    .unwrap_or_default()
+            }
+        };
+        let secret = secret.trim();
+        if secret.len() < 32 {
+            return Err(ConfigError::Invalid {
+                name: SIGNING_SECRET_ARN,
+                reason: "the signing secret must be at least 32 characters".to_owned(),
+            });
+        }
+        Ok(secret.as_bytes().to_vec())
+    }
+
+    fn secrets_manager(&self) -> aws_sdk_secretsmanager::Client {
+        let config = aws_sdk_secretsmanager::Config::builder()
+            .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
+            .timeout_config(timeouts())
+            .http_client(self.http.clone())
+            .region(self.region.clone())
+            .credentials_provider(self.credentials.clone())
+            .build();
+        aws_sdk_secretsmanager::Client::from_conf(config)
+    }
 }

@@ -20,7 +20,8 @@ pub type DynamoRecordsState = RecordsState<DynamoDataSets, DynamoApiKeys>;
 
 impl DynamoRecordsState {
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let client = config::dynamodb_client()?;
+        let aws = config::Aws::from_env()?;
+        let client = aws.dynamodb();
         Ok(Self {
             datasets: DynamoDataSets::from_env(client.clone())?,
             auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
@@ -41,7 +42,8 @@ pub type DynamoPostRecordState = PostRecordState<DynamoDataSets, DynamoIdempoten
 
 impl DynamoPostRecordState {
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let client = config::dynamodb_client()?;
+        let aws = config::Aws::from_env()?;
+        let client = aws.dynamodb();
         Ok(Self {
             datasets: DynamoDataSets::from_env(client.clone())?,
             idempotency: DynamoIdempotency::from_env(client.clone())?,
@@ -63,12 +65,13 @@ pub type DynamoListingState = ListingState<DynamoDataSets, DynamoApiKeys>;
 
 impl DynamoListingState {
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let client = config::dynamodb_client()?;
+        let aws = config::Aws::from_env()?;
+        let client = aws.dynamodb();
         Ok(Self {
             datasets: DynamoDataSets::from_env(client.clone())?,
             auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
             time_zone: config::time_zone()?,
-            signer: TokenSigner::new(config::signing_secret().await?),
+            signer: TokenSigner::new(aws.signing_secret().await?),
         })
     }
 }
@@ -84,7 +87,8 @@ pub type DynamoFormsState = FormsState<dynamo::DynamoForms, DynamoApiKeys>;
 
 impl DynamoFormsState {
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let client = config::dynamodb_client()?;
+        let aws = config::Aws::from_env()?;
+        let client = aws.dynamodb();
         Ok(Self {
             forms: dynamo::DynamoForms::from_env(client.clone())?,
             auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
@@ -106,13 +110,14 @@ pub type DynamoVisitsState = VisitsState<DynamoVisits, DynamoApiKeys>;
 
 impl DynamoVisitsState {
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let client = config::dynamodb_client()?;
+        let aws = config::Aws::from_env()?;
+        let client = aws.dynamodb();
         Ok(Self {
             visits: DynamoVisits::from_env(client.clone())?,
             auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
             time_zone: config::time_zone()?,
             ttl: config::visit_session_ttl()?,
-            links: LinkSigner::new(config::signing_secret().await?),
+            links: LinkSigner::new(aws.signing_secret().await?),
         })
     }
 }

@@ -29,7 +29,8 @@ pub type DynamoSessionApiState = SessionApiState<DynamoSessions, DynamoForms, Dy
 
 impl DynamoSessionApiState {
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let client = config::dynamodb_client()?;
+        let aws = config::Aws::from_env()?;
+        let client = aws.dynamodb();
         let keys = DynamoApiKeys::from_env(client.clone())?;
         Ok(Self {
             sessions: DynamoSessions::from_env(client.clone())?,
@@ -37,7 +38,7 @@ impl DynamoSessionApiState {
             auth: Authenticator::new(keys),
             time_zone: config::time_zone()?,
             session_ttl: config::session_ttl()?,
-            links: LinkSigner::new(config::signing_secret().await?),
+            links: LinkSigner::new(aws.signing_secret().await?),
         })
     }
 }
@@ -65,7 +66,11 @@ pub type DynamoProcessState = ProcessState<
 
 impl DynamoProcessState {
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let client = config::dynamodb_client()?;
+        Self::with_aws(&config::Aws::from_env()?)
+    }
+
+    fn with_aws(aws: &config::Aws) -> Result<Self, ConfigError> {
+        let client = aws.dynamodb();
         let sessions = DynamoSessions::from_env(client.clone())?;
         let datasets = DynamoDataSets::from_env(client.clone())?;
         let entities = DynamoEntities::from_env(
@@ -120,7 +125,8 @@ pub type DynamoFormPageState = FormPageState<DynamoSessions, DynamoForms, Dynamo
 
 impl DynamoFormPageState {
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let client = config::dynamodb_client()?;
+        let aws = config::Aws::from_env()?;
+        let client = aws.dynamodb();
         Ok(Self {
             sessions: DynamoSessions::from_env(client.clone())?,
             forms: FormCatalog::new(
@@ -129,7 +135,7 @@ impl DynamoFormPageState {
             ),
             time_zone: config::time_zone()?,
             session_ttl: config::session_ttl()?,
-            csrf_key: config::signing_secret().await?,
+            csrf_key: aws.signing_secret().await?,
         })
     }
 }
@@ -151,9 +157,10 @@ pub type DynamoFormPostState = FormPostState<
 
 impl DynamoFormPostState {
     pub async fn from_env() -> Result<Self, ConfigError> {
+        let aws = config::Aws::from_env()?;
         Ok(Self {
-            process: DynamoProcessState::from_env().await?,
-            csrf_key: config::signing_secret().await?,
+            process: DynamoProcessState::with_aws(&aws)?,
+            csrf_key: aws.signing_secret().await?,
         })
     }
 }

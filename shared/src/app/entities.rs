@@ -40,7 +40,8 @@ pub type DynamoActionsState = ActionsState<
 
 impl DynamoActionsState {
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let client = config::dynamodb_client()?;
+        let aws = config::Aws::from_env()?;
+        let client = aws.dynamodb();
         let datasets = DynamoDataSets::from_env(client.clone())?;
         let changelogs = DynamoChangelogs::from_env(client.clone())?;
         Ok(Self {
@@ -72,7 +73,8 @@ pub type DynamoContactsState = ContactsState<DynamoEntities, DynamoDataSets, Dyn
 
 impl DynamoContactsState {
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let client = config::dynamodb_client()?;
+        let aws = config::Aws::from_env()?;
+        let client = aws.dynamodb();
         let datasets = DynamoDataSets::from_env(client.clone())?;
         let changelogs = DynamoChangelogs::from_env(client.clone())?;
         Ok(Self {
@@ -95,7 +97,8 @@ pub type DynamoChangelogState = ChangelogState<DynamoChangelogs, DynamoApiKeys>;
 
 impl DynamoChangelogState {
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let client = config::dynamodb_client()?;
+        let aws = config::Aws::from_env()?;
+        let client = aws.dynamodb();
         Ok(Self {
             changelogs: DynamoChangelogs::from_env(client.clone())?,
             auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
@@ -116,12 +119,13 @@ pub type DynamoChangelogListingState = ChangelogListingState<DynamoChangelogs, D
 
 impl DynamoChangelogListingState {
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let client = config::dynamodb_client()?;
+        let aws = config::Aws::from_env()?;
+        let client = aws.dynamodb();
         Ok(Self {
             changelogs: DynamoChangelogs::from_env(client.clone())?,
             auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
             time_zone: config::time_zone()?,
-            signer: TokenSigner::changelogs(config::signing_secret().await?),
+            signer: TokenSigner::changelogs(aws.signing_secret().await?),
         })
     }
 }

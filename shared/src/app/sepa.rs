@@ -22,7 +22,8 @@ pub type DynamoCreditorState = CreditorState<DynamoApiKeys>;
 
 impl DynamoCreditorState {
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let client = config::dynamodb_client()?;
+        let aws = config::Aws::from_env()?;
+        let client = aws.dynamodb();
         Ok(Self {
             auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
             time_zone: config::time_zone()?,
@@ -43,7 +44,8 @@ pub type DynamoCollectionsState = CollectionsState<DynamoCollections, DynamoApiK
 
 impl DynamoCollectionsState {
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let client = config::dynamodb_client()?;
+        let aws = config::Aws::from_env()?;
+        let client = aws.dynamodb();
         let datasets = DynamoDataSets::from_env(client.clone())?;
         let changelogs = DynamoChangelogs::from_env(client.clone())?;
         let entities = DynamoEntities::from_env(client.clone(), changelogs, datasets)?;
@@ -68,7 +70,8 @@ pub type DynamoSchedulerState = SchedulerState<DynamoEntities, DynamoSchedule, D
 
 impl DynamoSchedulerState {
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let client = config::dynamodb_client()?;
+        let aws = config::Aws::from_env()?;
+        let client = aws.dynamodb();
         let datasets = DynamoDataSets::from_env(client.clone())?;
         let changelogs = DynamoChangelogs::from_env(client.clone())?;
         let entities = DynamoEntities::from_env(client.clone(), changelogs, datasets)?;
@@ -91,7 +94,8 @@ pub type DynamoReturnsState = ReturnsState<DynamoEntities, DynamoApiKeys>;
 
 impl DynamoReturnsState {
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let client = config::dynamodb_client()?;
+        let aws = config::Aws::from_env()?;
+        let client = aws.dynamodb();
         let datasets = DynamoDataSets::from_env(client.clone())?;
         let changelogs = DynamoChangelogs::from_env(client.clone())?;
         Ok(Self {
