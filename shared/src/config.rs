@@ -193,29 +193,27 @@ impl Aws {
     /// Manager in AWS (never a plaintext environment variable), from a file of `.local/` locally.
     /// At least 32 bytes.
     pub async fn signing_secret(&self) -> Result<Vec<u8>, ConfigError> {
-        let secret = match std::env::var(SIGNING_SECRET_FILE) {
-            Ok(path) => std::fs::read_to_string(path).map_err(|e| ConfigError::Secret(e.into()))?,
+        match std::env::var(SIGNING_SECRET_FILE) {
+            Ok(path) => {
+                let stored =
+                    std::fs::read_to_string(path).map_err(|e| ConfigError::Secret(e.into()))?;
+                signing_key(&stored, SIGNING_SECRET_FILE)
+            }
             Err(_) => {
                 let arn = std::env::var(SIGNING_SECRET_ARN)
                     .map_err(|_| ConfigError::Missing(SIGNING_SECRET_ARN))?;
-                self.secrets_manager()
+                let stored = self
+                    .secrets_manager()
                     .get_secret_value()
                     .secret_id(arn)
                     .send()
                     .await
                     .map_err(|e| ConfigError::Secret(e.into()))?
                     .secret_string
-                    .unwrap_or_default()
+                    .unwrap_or_default();
+                signing_key(&stored, SIGNING_SECRET_ARN)
             }
-        };
-        let secret = secret.trim();
-        if secret.len() < 32 {
-            return Err(ConfigError::Invalid {
-                name: SIGNING_SECRET_ARN,
-                reason: "the signing secret must be at least 32 characters".to_owned(),
-            });
         }
-        Ok(secret.as_bytes().to_vec())
     }
 
     fn secrets_manager(&self) -> aws_sdk_secretsmanager::Client {
@@ -227,5 +225,60 @@ impl Aws {
             .credentials_provider(self.credentials.clone())
             .build();
         aws_sdk_secretsmanager::Client::from_conf(config)
+    }
+}
+
+/// The signing key in a stored secret: its text without surrounding whitespace (a file's
+/// trailing newline), refused under 32 bytes with the variable that named where it came from.
+fn signing_key(stored: &str, source: &'static str) -> Result<Vec<u8>, ConfigError> {
+    let key = stored.trim();
+    if key.len() < 32 {
+        return Err(ConfigError::Invalid {
+            name: source,
+            reason: format!(
+                "the signing secret must be at least 32 bytes long, it has {}",
+                key.len()
+            ),
+        });
+    }
+    Ok(key.as_bytes().to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_secret_loses_its_surrounding_whitespace() {
+        let stored = format!("  {}\n", "k".repeat(32));
+        assert_eq!(
+            signing_key(&stored, SIGNING_SECRET_FILE).unwrap(),
+            "k".repeat(32).into_bytes()
+        );
+    }
+
+    #[test]
+    fn a_short_secret_is_refused_naming_where_it_came_from() {
+        let stored = format!("{}\n", "k".repeat(31));
+        let err = signing_key(&stored, SIGNING_SECRET_FILE).unwrap_err();
+        assert!(matches!(
+            err,
+            ConfigError::Invalid {
+                name: SIGNING_SECRET_FILE,
+                ..
+            }
+        ));
+        assert_eq!(
+            err.to_string(),
+            "environment variable SIGNING_SECRET_FILE is invalid: \
+             the signing secret must be at least 32 bytes long, it has 31"
+        );
+        assert!(matches!(
+            signing_key("", SIGNING_SECRET_ARN),
+            Err(ConfigError::Invalid {
+                name: SIGNING_SECRET_ARN,
+                ..
+            })
+        ));
     }
 }
