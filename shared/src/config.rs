@@ -153,7 +153,7 @@ fn timeouts() -> TimeoutConfig {
 
 /// The AWS side of one function, read once per cold start: the region and credentials Lambda
 /// hands it, and one HTTPS client under all its SDK clients, so that DynamoDB and Secrets Manager
-/// share one connector (the TLS roots parsed into it once) instead of building one each.
+/// send their requests through one connector instead of building one each.
 pub struct Aws {
     http: SharedHttpClient,
     region: Region,
@@ -226,6 +226,11 @@ impl Aws {
             .build();
         aws_sdk_secretsmanager::Client::from_conf(config)
     }
+}
+
+/// The DynamoDB client of a function that calls no other AWS service.
+pub fn dynamodb_client() -> Result<Client, ConfigError> {
+    Ok(Aws::from_env()?.dynamodb())
 }
 
 /// The signing key in a stored secret: its text without surrounding whitespace (a file's

@@ -20,8 +20,7 @@ pub type DynamoRecordsState = RecordsState<DynamoDataSets, DynamoApiKeys>;
 
 impl DynamoRecordsState {
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let aws = config::Aws::from_env()?;
-        let client = aws.dynamodb();
+        let client = config::dynamodb_client()?;
         Ok(Self {
             datasets: DynamoDataSets::from_env(client.clone())?,
             auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
@@ -42,8 +41,7 @@ pub type DynamoPostRecordState = PostRecordState<DynamoDataSets, DynamoIdempoten
 
 impl DynamoPostRecordState {
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let aws = config::Aws::from_env()?;
-        let client = aws.dynamodb();
+        let client = config::dynamodb_client()?;
         Ok(Self {
             datasets: DynamoDataSets::from_env(client.clone())?,
             idempotency: DynamoIdempotency::from_env(client.clone())?,
@@ -87,8 +85,7 @@ pub type DynamoFormsState = FormsState<dynamo::DynamoForms, DynamoApiKeys>;
 
 impl DynamoFormsState {
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let aws = config::Aws::from_env()?;
-        let client = aws.dynamodb();
+        let client = config::dynamodb_client()?;
         Ok(Self {
             forms: dynamo::DynamoForms::from_env(client.clone())?,
             auth: Authenticator::new(DynamoApiKeys::from_env(client)?),

@@ -40,8 +40,7 @@ pub type DynamoActionsState = ActionsState<
 
 impl DynamoActionsState {
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let aws = config::Aws::from_env()?;
-        let client = aws.dynamodb();
+        let client = config::dynamodb_client()?;
         let datasets = DynamoDataSets::from_env(client.clone())?;
         let changelogs = DynamoChangelogs::from_env(client.clone())?;
         Ok(Self {
@@ -73,8 +72,7 @@ pub type DynamoContactsState = ContactsState<DynamoEntities, DynamoDataSets, Dyn
 
 impl DynamoContactsState {
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let aws = config::Aws::from_env()?;
-        let client = aws.dynamodb();
+        let client = config::dynamodb_client()?;
         let datasets = DynamoDataSets::from_env(client.clone())?;
         let changelogs = DynamoChangelogs::from_env(client.clone())?;
         Ok(Self {
@@ -97,8 +95,7 @@ pub type DynamoChangelogState = ChangelogState<DynamoChangelogs, DynamoApiKeys>;
 
 impl DynamoChangelogState {
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let aws = config::Aws::from_env()?;
-        let client = aws.dynamodb();
+        let client = config::dynamodb_client()?;
         Ok(Self {
             changelogs: DynamoChangelogs::from_env(client.clone())?,
             auth: Authenticator::new(DynamoApiKeys::from_env(client)?),

@@ -22,8 +22,7 @@ pub type DynamoCreditorState = CreditorState<DynamoApiKeys>;
 
 impl DynamoCreditorState {
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let aws = config::Aws::from_env()?;
-        let client = aws.dynamodb();
+        let client = config::dynamodb_client()?;
         Ok(Self {
             auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
             time_zone: config::time_zone()?,
@@ -44,8 +43,7 @@ pub type DynamoCollectionsState = CollectionsState<DynamoCollections, DynamoApiK
 
 impl DynamoCollectionsState {
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let aws = config::Aws::from_env()?;
-        let client = aws.dynamodb();
+        let client = config::dynamodb_client()?;
         let datasets = DynamoDataSets::from_env(client.clone())?;
         let changelogs = DynamoChangelogs::from_env(client.clone())?;
         let entities = DynamoEntities::from_env(client.clone(), changelogs, datasets)?;
@@ -70,8 +68,7 @@ pub type DynamoSchedulerState = SchedulerState<DynamoEntities, DynamoSchedule, D
 
 impl DynamoSchedulerState {
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let aws = config::Aws::from_env()?;
-        let client = aws.dynamodb();
+        let client = config::dynamodb_client()?;
         let datasets = DynamoDataSets::from_env(client.clone())?;
         let changelogs = DynamoChangelogs::from_env(client.clone())?;
         let entities = DynamoEntities::from_env(client.clone(), changelogs, datasets)?;
@@ -94,8 +91,7 @@ pub type DynamoReturnsState = ReturnsState<DynamoEntities, DynamoApiKeys>;
 
 impl DynamoReturnsState {
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let aws = config::Aws::from_env()?;
-        let client = aws.dynamodb();
+        let client = config::dynamodb_client()?;
         let datasets = DynamoDataSets::from_env(client.clone())?;
         let changelogs = DynamoChangelogs::from_env(client.clone())?;
         Ok(Self {
