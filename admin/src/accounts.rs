@@ -1,8 +1,8 @@
 //! Merchants and their API keys. A key is printed once at creation and never stored in clear.
 
-use shared::auth::{ApiKey, ApiKeyHash, ApiKeyRecord, ApiKeyStore, Merchant};
 use shared::ground::ids::MerchantId;
 use shared::ground::storage::StoreError;
+use shared::merchant::{ApiKey, ApiKeyHash, ApiKeyRecord, Merchant, MerchantStore};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
@@ -18,7 +18,7 @@ pub enum AccountError {
     Store(#[from] StoreError),
 }
 
-pub async fn create_merchant<K: ApiKeyStore>(
+pub async fn create_merchant<K: MerchantStore>(
     keys: &K,
     id: MerchantId,
     name: String,
@@ -39,7 +39,7 @@ pub async fn create_merchant<K: ApiKeyStore>(
 }
 
 /// Creates a key for an existing merchant and returns it in clear, the only time it exists so.
-pub async fn create_key<K: ApiKeyStore>(
+pub async fn create_key<K: MerchantStore>(
     keys: &K,
     merchant: &MerchantId,
 ) -> Result<ApiKey, AccountError> {
@@ -57,7 +57,7 @@ pub async fn create_key<K: ApiKeyStore>(
     Ok(key)
 }
 
-pub async fn revoke_key<K: ApiKeyStore>(keys: &K, hash: &ApiKeyHash) -> Result<(), AccountError> {
+pub async fn revoke_key<K: MerchantStore>(keys: &K, hash: &ApiKeyHash) -> Result<(), AccountError> {
     if keys.revoke_key(hash).await? {
         Ok(())
     } else {

@@ -1,9 +1,9 @@
 //! Forms written by the operator: the same checks as `PUT /forms/{formHash}`.
 
-use shared::auth::ApiKeyStore;
 use shared::form::{Form, FormDefinition, FormInputError, FormStore, FormWrite};
 use shared::ground::ids::{FormHash, MerchantId};
 use shared::ground::storage::StoreError;
+use shared::merchant::MerchantStore;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FormError {
@@ -17,7 +17,7 @@ pub enum FormError {
     Store(#[from] StoreError),
 }
 
-pub async fn put_form<F: FormStore, K: ApiKeyStore>(
+pub async fn put_form<F: FormStore, K: MerchantStore>(
     forms: &F,
     keys: &K,
     json: &str,

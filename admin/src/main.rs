@@ -7,10 +7,10 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
 use admin::{accounts, forms, seed, tables, template};
-use shared::auth::{ApiKey, ApiKeyHash};
 use shared::config;
 use shared::ground::ids::{FormHash, MerchantId};
-use shared::store::dynamo::{DynamoApiKeys, DynamoForms};
+use shared::merchant::{ApiKey, ApiKeyHash};
+use shared::store::dynamo::{DynamoForms, DynamoMerchants};
 
 #[derive(Parser)]
 #[command(about = "Operate the donations backend: tables, merchants, API keys, demo data")]
@@ -115,8 +115,8 @@ async fn main() -> Result<()> {
             )
             .build(),
     );
-    let api_keys = || -> Result<DynamoApiKeys> {
-        Ok(DynamoApiKeys::new(
+    let api_keys = || -> Result<DynamoMerchants> {
+        Ok(DynamoMerchants::new(
             client.clone(),
             config::table_name(config::API_KEYS_TABLE)?,
         ))

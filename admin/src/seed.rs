@@ -5,10 +5,10 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use shared::auth::ApiKey;
-use shared::auth::ApiKeyStore;
 use shared::form::FormStore;
 use shared::ground::ids::{FormHash, MerchantId};
+use shared::merchant::ApiKey;
+use shared::merchant::MerchantStore;
 use shared::sepa::Creditor;
 
 use crate::accounts::{self, AccountError};
@@ -52,7 +52,7 @@ pub fn demo_creditor() -> Creditor {
         .unwrap_or_else(|err| unreachable!("the demo creditor settings are valid: {err}"))
 }
 
-pub async fn seed<K: ApiKeyStore, F: FormStore>(
+pub async fn seed<K: MerchantStore, F: FormStore>(
     keys: &K,
     forms: &F,
     previous: Option<Demo>,
@@ -118,7 +118,7 @@ fn merchant_id(raw: &'static str) -> MerchantId {
     MerchantId::parse(raw).unwrap_or_else(|err| unreachable!("demo id {raw} is valid: {err}"))
 }
 
-async fn ensure_merchant<K: ApiKeyStore>(
+async fn ensure_merchant<K: MerchantStore>(
     keys: &K,
     id: &MerchantId,
     name: &str,
@@ -129,7 +129,7 @@ async fn ensure_merchant<K: ApiKeyStore>(
     }
 }
 
-async fn reuse_or_create_key<K: ApiKeyStore>(
+async fn reuse_or_create_key<K: MerchantStore>(
     keys: &K,
     merchant: &MerchantId,
     previous: Option<&str>,

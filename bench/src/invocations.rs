@@ -38,7 +38,7 @@ pub const FUNCTIONS: [(&str, &str); 25] = [
     ("get-sepa-collection", "GET /sepa/collections/{id}"),
     ("list-sepa-collections", "GET /sepa/collections"),
     ("post-sepa-returns", "POST /sepa/returns"),
-    ("sepa-scheduler", "EventBridge Scheduler (daily)"),
+    ("recurring-payments", "EventBridge Scheduler (daily)"),
 ];
 
 /// The demo merchant's creditor settings, as `make dev` seeds them.
@@ -327,7 +327,7 @@ pub fn invocation(name: &str, demo: &Demo, records: &Records, session: &str) -> 
             r#"{"returns":[{"endToEndId":"ffffffffffffffffffffffffffffffff","reasonCode":"MD01","returnDate":"2026-12-30","amount":"1"}]}"#,
         ),
         // EventBridge Scheduler's event, not HTTP.
-        "sepa-scheduler" => r#"{"time":"2026-12-01T04:00:00Z"}"#.to_owned(),
+        "recurring-payments" => r#"{"time":"2026-12-01T04:00:00Z"}"#.to_owned(),
         _ => event("GET", &format!("/forms/{form}"), form_params, "", &auth, ""),
     }
 }

@@ -14,18 +14,19 @@
 //! adapters and the app.
 
 pub mod app;
-pub mod auth;
+pub mod bank;
+pub mod cards;
 pub mod changelog;
-pub mod collections;
 pub mod config;
 pub mod dataset;
 pub mod edge;
-pub mod entities;
 pub mod form;
 pub mod ground;
 pub mod idempotency;
+pub mod ledger;
+pub mod listing;
+pub mod merchant;
 pub mod metrics;
-pub mod payment;
 pub mod recurring;
 pub mod sepa;
 pub mod session;

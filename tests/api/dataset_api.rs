@@ -8,11 +8,11 @@ use integration_tests::gateway::records as handle;
 use integration_tests::{dataset_api_state, dynamodb_client, merchant_with_key};
 use lambda_http::http::StatusCode;
 use serde_json::{Value, json};
-use shared::auth::ApiKey;
 use shared::dataset::DataSetStore;
 use shared::dataset::ShardCount;
 use shared::ground::ids::DataSetGuid;
 use shared::ground::ids::MerchantId;
+use shared::merchant::ApiKey;
 use shared::store::dynamo::{BY_CREATED_INDEX, BY_CREATED_PK};
 
 struct Reply {

@@ -12,9 +12,9 @@ use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::{Value, json};
 use shared::changelog::ChangelogStore;
 use shared::dataset::DataSetStore;
-use shared::dataset::listing::{PageLimit, Start, TimeBounds};
-use shared::entities::{Donor, EntityStore};
 use shared::ground::ids::EntityGuid;
+use shared::ledger::{Donor, EntityStore};
+use shared::listing::{PageLimit, Start, TimeBounds};
 
 const COMPLETE: &str = "&payment[salutation]=Ms.&payment[first_name]=Erika\
     &payment[last_name]=Mustermann&payment[email]=erika@example.org&payment[amount]=25\

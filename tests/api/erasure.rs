@@ -13,10 +13,10 @@ use integration_tests::events::Event;
 use lambda_http::http::StatusCode;
 use serde_json::{Value, json};
 use shared::app::ActionsState;
-use shared::dataset::listing::{PageLimit, Start, TimeBounds};
 use shared::dataset::{ContactPage, DataSet, DataSetStore, JsonElement, Page};
 use shared::ground::ids::{DataSetGuid, EntityGuid, MerchantId};
 use shared::ground::storage::StoreError;
+use shared::listing::{PageLimit, Start, TimeBounds};
 
 /// A donor's contact (made by a processed donation during a visit session) with `records`
 /// DataSets in all: the donation's, and sign-ups carrying the donor's data as a CRM sends it.
@@ -138,7 +138,7 @@ async fn anonymising_600_datasets_leaves_no_trace_and_a_crash_is_finished_by_cal
         changelogs: base.changelogs.clone(),
         visits: base.visits.clone(),
         idempotency: base.idempotency.clone(),
-        auth: shared::auth::Authenticator::new(base.auth.keys().clone()),
+        auth: shared::merchant::Authenticator::new(base.auth.keys().clone()),
         time_zone: base.time_zone.clone(),
         budget: base.budget,
     };

@@ -14,13 +14,13 @@ use lambda_http::{Body, Response};
 use serde_json::Value;
 
 use shared::app::ProcessState;
-use shared::dataset::DataSet;
-use shared::entities::Donor;
-use shared::ground::ids::SessionHash;
-use shared::ground::storage::StoreError;
-use shared::payment::{
+use shared::cards::{
     PaymentOrder, PaymentOutcome, PaymentProvider, ProviderError, SandboxProvider,
 };
+use shared::dataset::DataSet;
+use shared::ground::ids::SessionHash;
+use shared::ground::storage::StoreError;
+use shared::ledger::Donor;
 use shared::session::{Claim, PaymentSession, ProcessStore, Processed, Processing};
 use shared::store::memory::MemoryProcessing;
 

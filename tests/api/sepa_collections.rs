@@ -16,10 +16,10 @@ use jiff::civil::Date;
 use lambda_http::http::StatusCode;
 use serde_json::json;
 use shared::app::CollectionsState;
-use shared::collections::{Claim, Collection, CollectionStore};
-use shared::entities::{Applied, Payment};
+use shared::bank::{Claim, Collection, CollectionStore};
 use shared::ground::ids::MerchantId;
 use shared::ground::storage::StoreError;
+use shared::ledger::{Applied, Payment};
 use shared::sepa::Debit;
 use uuid::Uuid;
 
@@ -243,7 +243,7 @@ async fn a_collection_interrupted_half_way_is_finished_by_the_next_call() {
             inner: base.collections.clone(),
             left: AtomicUsize::new(3),
         },
-        auth: shared::auth::Authenticator::new(base.auth.keys().clone()),
+        auth: shared::merchant::Authenticator::new(base.auth.keys().clone()),
         time_zone: base.time_zone.clone(),
         // Its lease runs out at once, as a crashed call's would after a minute.
         lease: Duration::ZERO,

@@ -6,11 +6,11 @@ use integration_tests::{
 };
 use shared::dataset::ShardCount;
 use shared::store::dynamo::{
-    DynamoApiKeys, DynamoChangelogs, DynamoDataSets, DynamoEntities, DynamoForms, DynamoProcessing,
-    DynamoSessions, DynamoVisits,
+    DynamoChangelogs, DynamoDataSets, DynamoEntities, DynamoForms, DynamoMerchants,
+    DynamoProcessing, DynamoSessions, DynamoVisits,
 };
 use shared::store::memory::{
-    MemoryApiKeys, MemoryDataSets, MemoryEntities, MemoryForms, MemoryProcessing, MemorySessions,
+    MemoryDataSets, MemoryEntities, MemoryForms, MemoryMerchants, MemoryProcessing, MemorySessions,
     MemoryVisits,
 };
 
@@ -28,9 +28,9 @@ fn dynamo_changelogs() -> DynamoChangelogs {
     DynamoChangelogs::new(dynamodb_client(), CHANGELOGS_TABLE, ShardCount::DEFAULT)
 }
 
-fn dynamo_api_keys() -> DynamoApiKeys {
+fn dynamo_api_keys() -> DynamoMerchants {
     ensure_tables();
-    DynamoApiKeys::new(dynamodb_client(), API_KEYS_TABLE)
+    DynamoMerchants::new(dynamodb_client(), API_KEYS_TABLE)
 }
 
 fn dynamo_forms() -> DynamoForms {
@@ -69,8 +69,8 @@ contract_tests! {
     replace_never_creates_nor_crosses_merchants: MemoryDataSets::default(), dynamo_datasets();
     listing_pages_in_created_order_within_bounds: MemoryDataSets::default(), dynamo_datasets();
     listing_pages_stop_before_their_byte_limit: MemoryDataSets::default(), dynamo_datasets();
-    merchants_are_registered_once: MemoryApiKeys::default(), dynamo_api_keys();
-    keys_are_found_by_hash_and_revoked: MemoryApiKeys::default(), dynamo_api_keys();
+    merchants_are_registered_once: MemoryMerchants::default(), dynamo_api_keys();
+    keys_are_found_by_hash_and_revoked: MemoryMerchants::default(), dynamo_api_keys();
     forms_belong_to_the_merchant_who_wrote_them: MemoryForms::default(), dynamo_forms();
     sessions_round_trip_and_change_value_by_value: MemorySessions::default(), dynamo_sessions();
     session_writes_insist_on_what_was_checked: MemorySessions::default(), dynamo_sessions();

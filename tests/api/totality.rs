@@ -12,10 +12,8 @@ use jiff::tz::TimeZone;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
-use shared::dataset::listing::{ListRequest, TokenSigner};
 use shared::dataset::{NewDataSet, replacement_json_element};
 use shared::edge::session_api::{decode_params, numbers_storable};
-use shared::entities::ActionRequest;
 use shared::form::FormDefinition;
 use shared::ground::country::CountryCode;
 use shared::ground::ids::{
@@ -24,6 +22,8 @@ use shared::ground::ids::{
 use shared::ground::lang::Lang;
 use shared::ground::money::{Amount, Currency};
 use shared::idempotency::IdempotencyKey;
+use shared::ledger::ActionRequest;
+use shared::listing::{ListRequest, TokenSigner};
 use shared::validation::Rules;
 use shared::visit::VisitIds;
 

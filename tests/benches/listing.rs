@@ -10,8 +10,8 @@ use futures::StreamExt;
 use integration_tests::{dynamodb_client, ensure_tables, unique_merchant};
 use jiff::Timestamp;
 use shared::dataset::DataSetStore;
-use shared::dataset::listing::{PageLimit, Position, Start, TimeBounds};
 use shared::dataset::{NewDataSet, ShardCount};
+use shared::listing::{PageLimit, Position, Start, TimeBounds};
 use shared::store::dynamo::DynamoDataSets;
 
 const DATASETS: i64 = 10_000;

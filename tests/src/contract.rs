@@ -6,14 +6,14 @@ use std::collections::BTreeSet;
 use jiff::{SignedDuration, Timestamp, ToSpan};
 use serde_json::json;
 
-use shared::auth::{ApiKey, ApiKeyRecord, ApiKeyStore, Merchant};
-use shared::dataset::listing::{PageLimit, Position, Start, TimeBounds};
 use shared::dataset::{DataSet, DataSetStore, NewDataSet};
-use shared::entities::{Contact, ContactState, Donor, EntityStore, Person, derived_guid};
 use shared::form::{Form, FormDefinition, FormStore, FormWrite};
 use shared::ground::ids::{DataSetGuid, MerchantId, SessionHash, VisitSessionId};
 use shared::ground::money::Amount;
 use shared::ground::storage::StoreError;
+use shared::ledger::{Contact, ContactState, Donor, EntityStore, Person, derived_guid};
+use shared::listing::{PageLimit, Position, Start, TimeBounds};
+use shared::merchant::{ApiKey, ApiKeyRecord, Merchant, MerchantStore};
 use shared::session::{
     Claim, Expectation, PaymentSession, ProcessStore, Processed, Processing, SessionChanges,
     SessionStatus, SessionStore, SessionWrite,
@@ -116,7 +116,7 @@ pub async fn replace_never_creates_nor_crosses_merchants<S: DataSetStore>(store:
     assert_eq!(store.get(&owner, &ds.guid).await.expect("get"), Some(ds));
 }
 
-pub async fn merchants_are_registered_once<S: ApiKeyStore>(store: &S) {
+pub async fn merchants_are_registered_once<S: MerchantStore>(store: &S) {
     let merchant = Merchant {
         id: unique_merchant("contract"),
         name: "Contract e.V.".to_owned(),
@@ -140,7 +140,7 @@ pub async fn merchants_are_registered_once<S: ApiKeyStore>(store: &S) {
     );
 }
 
-pub async fn keys_are_found_by_hash_and_revoked<S: ApiKeyStore>(store: &S) {
+pub async fn keys_are_found_by_hash_and_revoked<S: MerchantStore>(store: &S) {
     let key = ApiKey::generate().expect("rng");
     let record = ApiKeyRecord {
         key_hash: key.hash(),

@@ -74,7 +74,7 @@ impl Nonprofit {
             sessions,
             processing: process_session_state_in(dynamodb_client(), table),
             visits: visit_sessions_state(),
-            collections: collections_state_in(shared::collections::LEASE, table),
+            collections: collections_state_in(shared::bank::LEASE, table),
             returns: returns_state_in(table),
         }
     }

@@ -7,13 +7,13 @@ use jiff::{Timestamp, ToSpan};
 use serde_json::json;
 
 use shared::changelog::{ChangelogEntry, ChangelogStatus, ChangelogStore};
-use shared::dataset::listing::{PageLimit, Start, TimeBounds};
-use shared::entities::{
+use shared::ground::ids::{ChangelogGuid, EntityGuid, MerchantId};
+use shared::ground::money::{Amount, Currency};
+use shared::ledger::{
     Applied, Change, Contact, ContactState, Entity, EntityKind, EntityStore, EntityWrite, Located,
     Payment, PaymentState, Person, RecordWrite,
 };
-use shared::ground::ids::{ChangelogGuid, EntityGuid, MerchantId};
-use shared::ground::money::{Amount, Currency};
+use shared::listing::{PageLimit, Start, TimeBounds};
 
 use crate::unique_merchant;
 

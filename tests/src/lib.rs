@@ -18,15 +18,16 @@ use shared::app::{
     FormPageState, FormPostState, FormsState, ListingState, PostRecordState, ProcessState,
     RecordsState, SchedulerState, SessionApiState, VisitsState,
 };
-use shared::auth::{ApiKeyStore, Authenticator};
+use shared::cards::SandboxProvider;
 use shared::dataset::ShardCount;
-use shared::dataset::listing::TokenSigner;
 use shared::form::{FormCatalog, FormStore};
 use shared::ground::ids::{FormHash, MerchantId};
-use shared::payment::SandboxProvider;
+use shared::listing::TokenSigner;
+use shared::merchant::{Authenticator, MerchantStore};
 use shared::store::dynamo::{
-    DynamoApiKeys, DynamoChangelogs, DynamoCollections, DynamoDataSets, DynamoEntities,
-    DynamoForms, DynamoIdempotency, DynamoProcessing, DynamoSchedule, DynamoSessions, DynamoVisits,
+    DynamoChangelogs, DynamoCollections, DynamoDataSets, DynamoEntities, DynamoForms,
+    DynamoIdempotency, DynamoMerchants, DynamoProcessing, DynamoSchedule, DynamoSessions,
+    DynamoVisits,
 };
 use shared::visit::LinkSigner;
 
@@ -82,7 +83,7 @@ pub fn dataset_api_state() -> gateway::Records {
 pub fn dataset_api_state_with(client: Client) -> gateway::Records {
     ensure_tables();
     let datasets = DynamoDataSets::new(client.clone(), DATASETS_TABLE, ShardCount::DEFAULT);
-    let keys = DynamoApiKeys::new(client.clone(), API_KEYS_TABLE);
+    let keys = DynamoMerchants::new(client.clone(), API_KEYS_TABLE);
     gateway::Records {
         read: RecordsState {
             datasets: datasets.clone(),
@@ -107,7 +108,7 @@ pub fn list_datasets_state_with(client: Client) -> DynamoListingState {
     ensure_tables();
     ListingState {
         datasets: DynamoDataSets::new(client.clone(), DATASETS_TABLE, ShardCount::DEFAULT),
-        auth: Authenticator::new(DynamoApiKeys::new(client, API_KEYS_TABLE)),
+        auth: Authenticator::new(DynamoMerchants::new(client, API_KEYS_TABLE)),
         time_zone: berlin(),
         signer: TokenSigner::new("listing tests secret, 32 bytes or more"),
     }
@@ -120,7 +121,7 @@ pub fn session_api_state() -> DynamoSessionApiState {
 
 pub fn session_api_state_with(client: Client) -> DynamoSessionApiState {
     ensure_tables();
-    let keys = DynamoApiKeys::new(client.clone(), API_KEYS_TABLE);
+    let keys = DynamoMerchants::new(client.clone(), API_KEYS_TABLE);
     SessionApiState {
         sessions: DynamoSessions::new(client.clone(), SESSIONS_TABLE),
         forms: FormCatalog::new(DynamoForms::new(client, FORMS_TABLE), keys.clone()),
@@ -154,7 +155,7 @@ pub fn process_session_state_in(client: Client, entities_table: &str) -> DynamoP
         visits: DynamoVisits::new(client.clone(), SESSIONS_TABLE),
         forms: FormCatalog::new(
             DynamoForms::new(client.clone(), FORMS_TABLE),
-            DynamoApiKeys::new(client, API_KEYS_TABLE),
+            DynamoMerchants::new(client, API_KEYS_TABLE),
         ),
         provider: SandboxProvider,
         time_zone: berlin(),
@@ -176,7 +177,7 @@ pub fn entity_api_state_in(client: Client, entities_table: &str) -> gateway::Ent
     ensure_tables();
     let datasets = DynamoDataSets::new(client.clone(), DATASETS_TABLE, ShardCount::DEFAULT);
     let changelogs = DynamoChangelogs::new(client.clone(), CHANGELOGS_TABLE, ShardCount::DEFAULT);
-    let keys = DynamoApiKeys::new(client.clone(), API_KEYS_TABLE);
+    let keys = DynamoMerchants::new(client.clone(), API_KEYS_TABLE);
     gateway::EntityApi {
         actions: ActionsState {
             entities: dynamo_entities_in(client.clone(), entities_table),
@@ -212,7 +213,7 @@ pub fn entity_api_state_in(client: Client, entities_table: &str) -> gateway::Ent
 pub fn creditor_state() -> DynamoCreditorState {
     ensure_tables();
     CreditorState {
-        auth: Authenticator::new(DynamoApiKeys::new(dynamodb_client(), API_KEYS_TABLE)),
+        auth: Authenticator::new(DynamoMerchants::new(dynamodb_client(), API_KEYS_TABLE)),
         time_zone: berlin(),
     }
 }
@@ -236,7 +237,7 @@ pub fn collections_state_in(
             COLLECTIONS_TABLE,
             dynamo_entities_in(client.clone(), entities_table),
         ),
-        auth: Authenticator::new(DynamoApiKeys::new(client, API_KEYS_TABLE)),
+        auth: Authenticator::new(DynamoMerchants::new(client, API_KEYS_TABLE)),
         time_zone: berlin(),
         lease,
     }
@@ -255,7 +256,7 @@ pub fn scheduler_state_in(entities_table: &str) -> shared::app::DynamoSchedulerS
     SchedulerState {
         schedule: DynamoSchedule::new(entities.clone()),
         entities,
-        keys: DynamoApiKeys::new(client, API_KEYS_TABLE),
+        keys: DynamoMerchants::new(client, API_KEYS_TABLE),
         time_zone: berlin(),
     }
 }
@@ -288,7 +289,7 @@ pub fn returns_state_in(entities_table: &str) -> shared::app::DynamoReturnsState
     let client = dynamodb_client();
     shared::app::ReturnsState {
         entities: dynamo_entities_in(client.clone(), entities_table),
-        auth: Authenticator::new(DynamoApiKeys::new(client, API_KEYS_TABLE)),
+        auth: Authenticator::new(DynamoMerchants::new(client, API_KEYS_TABLE)),
     }
 }
 
@@ -309,7 +310,7 @@ pub fn hosted_form_state() -> gateway::HostedForm {
             sessions: DynamoSessions::new(client.clone(), SESSIONS_TABLE),
             forms: FormCatalog::new(
                 DynamoForms::new(client.clone(), FORMS_TABLE),
-                DynamoApiKeys::new(client, API_KEYS_TABLE),
+                DynamoMerchants::new(client, API_KEYS_TABLE),
             ),
             time_zone: berlin(),
             session_ttl: SESSION_TTL,
@@ -331,7 +332,7 @@ pub fn visit_sessions_state_with(client: Client) -> DynamoVisitsState {
     ensure_tables();
     VisitsState {
         visits: DynamoVisits::new(client.clone(), SESSIONS_TABLE),
-        auth: Authenticator::new(DynamoApiKeys::new(client, API_KEYS_TABLE)),
+        auth: Authenticator::new(DynamoMerchants::new(client, API_KEYS_TABLE)),
         time_zone: berlin(),
         ttl: jiff::SignedDuration::from_hours(24 * 30),
         links: LinkSigner::new(LINK_KEY),
@@ -347,7 +348,7 @@ pub fn forms_api_state_with(client: Client) -> DynamoFormsState {
     ensure_tables();
     FormsState {
         forms: DynamoForms::new(client.clone(), FORMS_TABLE),
-        auth: Authenticator::new(DynamoApiKeys::new(client, API_KEYS_TABLE)),
+        auth: Authenticator::new(DynamoMerchants::new(client, API_KEYS_TABLE)),
         time_zone: berlin(),
     }
 }
@@ -360,7 +361,7 @@ pub fn unique_form_hash() -> FormHash {
 
 /// A fresh merchant with a key and the demo donation form (`admin/demo-form.json`),
 /// changed by `edit` first.
-pub async fn merchant_with_form<F: FormStore, K: ApiKeyStore>(
+pub async fn merchant_with_form<F: FormStore, K: MerchantStore>(
     forms: &F,
     keys: &K,
     edit: impl FnOnce(&mut serde_json::Value),
@@ -479,7 +480,7 @@ pub fn unique_merchant(prefix: &str) -> MerchantId {
 }
 
 /// Registers a fresh merchant and returns it with a new API key in clear.
-pub async fn merchant_with_key<K: ApiKeyStore>(keys: &K, prefix: &str) -> (MerchantId, String) {
+pub async fn merchant_with_key<K: MerchantStore>(keys: &K, prefix: &str) -> (MerchantId, String) {
     let merchant = unique_merchant(prefix);
     admin::accounts::create_merchant(keys, merchant.clone(), format!("{prefix} e.V."), true)
         .await

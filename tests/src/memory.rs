@@ -9,14 +9,14 @@ use shared::app::{
     FormPageState, FormPostState, FormsState, ListingState, PostRecordState, ProcessState,
     RecordsState, SessionApiState, VisitsState,
 };
-use shared::auth::{ApiKeyRecord, ApiKeyStore, Authenticator, Merchant};
-use shared::dataset::listing::TokenSigner;
+use shared::cards::SandboxProvider;
 use shared::form::{Form, FormCatalog, FormDefinition, FormStore};
 use shared::ground::ids::{FormHash, MerchantId};
-use shared::payment::SandboxProvider;
+use shared::listing::TokenSigner;
+use shared::merchant::{ApiKeyRecord, Authenticator, Merchant, MerchantStore};
 use shared::store::memory::{
-    MemoryApiKeys, MemoryChangelogs, MemoryDataSets, MemoryEntities, MemoryForms,
-    MemoryIdempotency, MemoryProcessing, MemorySessions, MemoryVisits,
+    MemoryChangelogs, MemoryDataSets, MemoryEntities, MemoryForms, MemoryIdempotency,
+    MemoryMerchants, MemoryProcessing, MemorySessions, MemoryVisits,
 };
 use shared::visit::LinkSigner;
 
@@ -29,7 +29,7 @@ pub struct MemoryStack {
     /// The merchant's API key in clear.
     pub key: String,
     pub form_hash: FormHash,
-    pub keys: MemoryApiKeys,
+    pub keys: MemoryMerchants,
     pub forms: MemoryForms,
     pub sessions: MemorySessions,
     pub datasets: MemoryDataSets,
@@ -44,7 +44,7 @@ pub type MemoryProcessState = ProcessState<
     MemoryProcessing,
     MemoryVisits,
     MemoryForms,
-    MemoryApiKeys,
+    MemoryMerchants,
     SandboxProvider,
 >;
 
@@ -58,7 +58,7 @@ impl MemoryStack {
     pub async fn new() -> Self {
         let merchant = MerchantId::parse("memory-nonprofit").expect("valid");
         let now = shared::ground::time::now();
-        let keys = MemoryApiKeys::default();
+        let keys = MemoryMerchants::default();
         keys.put_merchant(&Merchant {
             id: merchant.clone(),
             name: "Memory e.V.".into(),
@@ -68,7 +68,7 @@ impl MemoryStack {
         })
         .await
         .expect("merchant");
-        let key = shared::auth::ApiKey::generate().expect("os rng");
+        let key = shared::merchant::ApiKey::generate().expect("os rng");
         keys.put_key(&ApiKeyRecord {
             key_hash: key.hash(),
             merchant_id: merchant.clone(),
@@ -105,15 +105,15 @@ impl MemoryStack {
         }
     }
 
-    fn catalog(&self) -> FormCatalog<MemoryForms, MemoryApiKeys> {
+    fn catalog(&self) -> FormCatalog<MemoryForms, MemoryMerchants> {
         FormCatalog::new(self.forms.clone(), self.keys.clone())
     }
 
-    fn auth(&self) -> Authenticator<MemoryApiKeys> {
+    fn auth(&self) -> Authenticator<MemoryMerchants> {
         Authenticator::new(self.keys.clone())
     }
 
-    pub fn records(&self) -> RecordsState<MemoryDataSets, MemoryApiKeys> {
+    pub fn records(&self) -> RecordsState<MemoryDataSets, MemoryMerchants> {
         RecordsState {
             datasets: self.datasets.clone(),
             auth: self.auth(),
@@ -121,7 +121,9 @@ impl MemoryStack {
         }
     }
 
-    pub fn post_record(&self) -> PostRecordState<MemoryDataSets, MemoryIdempotency, MemoryApiKeys> {
+    pub fn post_record(
+        &self,
+    ) -> PostRecordState<MemoryDataSets, MemoryIdempotency, MemoryMerchants> {
         PostRecordState {
             datasets: self.datasets.clone(),
             idempotency: self.idempotency.clone(),
@@ -130,7 +132,7 @@ impl MemoryStack {
         }
     }
 
-    pub fn listing(&self) -> ListingState<MemoryDataSets, MemoryApiKeys> {
+    pub fn listing(&self) -> ListingState<MemoryDataSets, MemoryMerchants> {
         ListingState {
             datasets: self.datasets.clone(),
             auth: self.auth(),
@@ -139,7 +141,7 @@ impl MemoryStack {
         }
     }
 
-    pub fn forms_config(&self) -> FormsState<MemoryForms, MemoryApiKeys> {
+    pub fn forms_config(&self) -> FormsState<MemoryForms, MemoryMerchants> {
         FormsState {
             forms: self.forms.clone(),
             auth: self.auth(),
@@ -147,7 +149,7 @@ impl MemoryStack {
         }
     }
 
-    pub fn visits_state(&self) -> VisitsState<MemoryVisits, MemoryApiKeys> {
+    pub fn visits_state(&self) -> VisitsState<MemoryVisits, MemoryMerchants> {
         VisitsState {
             visits: self.visits.clone(),
             auth: self.auth(),
@@ -157,7 +159,7 @@ impl MemoryStack {
         }
     }
 
-    pub fn session_api(&self) -> SessionApiState<MemorySessions, MemoryForms, MemoryApiKeys> {
+    pub fn session_api(&self) -> SessionApiState<MemorySessions, MemoryForms, MemoryMerchants> {
         SessionApiState {
             sessions: self.sessions.clone(),
             forms: self.catalog(),
@@ -191,7 +193,7 @@ impl MemoryStack {
         MemoryChangelogs,
         MemoryVisits,
         MemoryIdempotency,
-        MemoryApiKeys,
+        MemoryMerchants,
     > {
         ActionsState {
             entities: self.entities.clone(),
@@ -205,7 +207,7 @@ impl MemoryStack {
         }
     }
 
-    pub fn contacts(&self) -> ContactsState<MemoryEntities, MemoryDataSets, MemoryApiKeys> {
+    pub fn contacts(&self) -> ContactsState<MemoryEntities, MemoryDataSets, MemoryMerchants> {
         ContactsState {
             entities: self.entities.clone(),
             datasets: self.datasets.clone(),
@@ -214,7 +216,7 @@ impl MemoryStack {
         }
     }
 
-    pub fn changelog(&self) -> ChangelogState<MemoryChangelogs, MemoryApiKeys> {
+    pub fn changelog(&self) -> ChangelogState<MemoryChangelogs, MemoryMerchants> {
         ChangelogState {
             changelogs: self.entities.changelogs.clone(),
             auth: self.auth(),
@@ -222,7 +224,7 @@ impl MemoryStack {
         }
     }
 
-    pub fn changelog_listing(&self) -> ChangelogListingState<MemoryChangelogs, MemoryApiKeys> {
+    pub fn changelog_listing(&self) -> ChangelogListingState<MemoryChangelogs, MemoryMerchants> {
         ChangelogListingState {
             changelogs: self.entities.changelogs.clone(),
             auth: self.auth(),
@@ -231,7 +233,7 @@ impl MemoryStack {
         }
     }
 
-    pub fn form_page(&self) -> FormPageState<MemorySessions, MemoryForms, MemoryApiKeys> {
+    pub fn form_page(&self) -> FormPageState<MemorySessions, MemoryForms, MemoryMerchants> {
         FormPageState {
             sessions: self.sessions.clone(),
             forms: self.catalog(),
@@ -248,7 +250,7 @@ impl MemoryStack {
         MemoryProcessing,
         MemoryVisits,
         MemoryForms,
-        MemoryApiKeys,
+        MemoryMerchants,
         SandboxProvider,
     > {
         FormPostState {

@@ -3,12 +3,12 @@
 
 use jiff::civil::Date;
 
-use shared::entities::{
+use shared::ground::ids::{EntityGuid, MerchantId};
+use shared::ground::money::{Amount, Currency, PaymentMethod};
+use shared::ledger::{
     Applied, Change, Contact, ContactState, DirectDebit, Entity, EntityStore, EntityWrite, Payment,
     PaymentMethodEntity, PaymentMethodState, PaymentState, Person,
 };
-use shared::ground::ids::{EntityGuid, MerchantId};
-use shared::ground::money::{Amount, Currency, PaymentMethod};
 use shared::sepa::{Mandate, Sequence};
 
 /// Payments per donor: a donor's contact, mandate and payments are written in one transaction

@@ -6,15 +6,15 @@ use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 
 use shared::app::SessionApiState;
-use shared::auth::ApiKeyStore;
 use shared::edge::response::json_response;
 use shared::edge::session_api::{Callers, SessionApiError, SessionCall, render, serve_session_api};
 use shared::form::FormStore;
 use shared::ground::ids::SessionHash;
+use shared::merchant::MerchantStore;
 use shared::session::{self, Context, PaymentInput, SessionError, SessionStore, Submission};
 
 /// Answers one request; every failure is the seed's `{"status":"error"}` answer.
-pub async fn handle<S: SessionStore, F: FormStore, K: ApiKeyStore>(
+pub async fn handle<S: SessionStore, F: FormStore, K: MerchantStore>(
     req: Request,
     state: &SessionApiState<S, F, K>,
 ) -> Response<Body> {

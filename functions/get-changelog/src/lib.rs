@@ -5,12 +5,12 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
 use shared::app::ChangelogState;
-use shared::auth::ApiKeyStore;
 use shared::changelog::ChangelogStore;
 use shared::edge::pipeline::{Endpoint, back_office, path_param};
 use shared::edge::problem::ApiError;
 use shared::edge::response::json_response;
 use shared::ground::ids::ChangelogGuid;
+use shared::merchant::MerchantStore;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/changelog/{guid}",
@@ -19,7 +19,7 @@ const ENDPOINT: Endpoint = Endpoint {
 };
 
 /// Answers one request; every failure is a problem+json response.
-pub async fn handle<C: ChangelogStore, K: ApiKeyStore>(
+pub async fn handle<C: ChangelogStore, K: MerchantStore>(
     req: Request,
     state: &ChangelogState<C, K>,
 ) -> Response<Body> {

@@ -7,13 +7,13 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
 use shared::app::ContactsState;
-use shared::auth::ApiKeyStore;
 use shared::dataset::DataSetStore;
 use shared::edge::pipeline::{Endpoint, back_office, path_param};
 use shared::edge::problem::ApiError;
 use shared::edge::response::json_response;
-use shared::entities::EntityStore;
 use shared::ground::ids::EntityGuid;
+use shared::ledger::EntityStore;
+use shared::merchant::MerchantStore;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/contact/{guid}",
@@ -25,7 +25,7 @@ const ENDPOINT: Endpoint = Endpoint {
 const LISTED_DATASETS: usize = 1000;
 
 /// Answers one request; every failure is a problem+json response.
-pub async fn handle<E: EntityStore, D: DataSetStore, K: ApiKeyStore>(
+pub async fn handle<E: EntityStore, D: DataSetStore, K: MerchantStore>(
     req: Request,
     state: &ContactsState<E, D, K>,
 ) -> Response<Body> {

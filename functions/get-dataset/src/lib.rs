@@ -5,12 +5,12 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
 use shared::app::RecordsState;
-use shared::auth::ApiKeyStore;
 use shared::dataset::DataSetStore;
 use shared::edge::pipeline::{Endpoint, back_office, path_param};
 use shared::edge::problem::ApiError;
 use shared::edge::response::json_response;
 use shared::ground::ids::DataSetGuid;
+use shared::merchant::MerchantStore;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/dataSet/{guid}",
@@ -19,7 +19,7 @@ const ENDPOINT: Endpoint = Endpoint {
 };
 
 /// Answers one request; every failure is a problem+json response.
-pub async fn handle<D: DataSetStore, K: ApiKeyStore>(
+pub async fn handle<D: DataSetStore, K: MerchantStore>(
     req: Request,
     state: &RecordsState<D, K>,
 ) -> Response<Body> {

@@ -8,7 +8,6 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, RequestExt, Response};
 
 use shared::app::FormPageState;
-use shared::auth::ApiKeyStore;
 use shared::edge::hosted_form::{
     Filled, Page, form_page, lang_of, serve_form_page, text_values, thanks,
 };
@@ -16,10 +15,11 @@ use shared::edge::session_api::SessionApiError;
 use shared::form::{Form, FormStore};
 use shared::ground::ids::SessionHash;
 use shared::ground::lang::Lang;
+use shared::merchant::MerchantStore;
 use shared::session::{Context, SessionStatus, SessionStore};
 
 /// Answers one request; every failure is a page.
-pub async fn handle<S: SessionStore, F: FormStore, K: ApiKeyStore>(
+pub async fn handle<S: SessionStore, F: FormStore, K: MerchantStore>(
     req: Request,
     state: &FormPageState<S, F, K>,
 ) -> Response<Body> {

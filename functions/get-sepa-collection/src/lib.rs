@@ -6,11 +6,11 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
 use shared::app::CollectionsState;
-use shared::auth::ApiKeyStore;
-use shared::collections::{Collection, CollectionStatus, CollectionStore};
+use shared::bank::{Collection, CollectionStatus, CollectionStore};
 use shared::edge::pipeline::{Endpoint, back_office, path_param};
 use shared::edge::problem::ApiError;
 use shared::edge::response::{APPLICATION_XML, response_with};
+use shared::merchant::MerchantStore;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/sepa/collections/{id}",
@@ -19,7 +19,7 @@ const ENDPOINT: Endpoint = Endpoint {
 };
 
 /// Answers one request; every failure is a problem+json response.
-pub async fn handle<S: CollectionStore, K: ApiKeyStore>(
+pub async fn handle<S: CollectionStore, K: MerchantStore>(
     req: Request,
     state: &CollectionsState<S, K>,
 ) -> Response<Body> {

@@ -5,10 +5,10 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
 use shared::app::CreditorState;
-use shared::auth::ApiKeyStore;
 use shared::edge::pipeline::{Endpoint, back_office};
 use shared::edge::problem::ApiError;
 use shared::edge::response::json_response;
+use shared::merchant::MerchantStore;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/sepa/creditor",
@@ -17,7 +17,7 @@ const ENDPOINT: Endpoint = Endpoint {
 };
 
 /// Answers one request; every failure is a problem+json response.
-pub async fn handle<K: ApiKeyStore>(req: Request, state: &CreditorState<K>) -> Response<Body> {
+pub async fn handle<K: MerchantStore>(req: Request, state: &CreditorState<K>) -> Response<Body> {
     let req = &req;
     back_office(req, &ENDPOINT, &state.auth, |merchant| async move {
         let creditor = state

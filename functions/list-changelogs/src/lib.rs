@@ -5,11 +5,11 @@ use lambda_http::http::Method;
 use lambda_http::{Body, Request, Response};
 
 use shared::app::ChangelogListingState;
-use shared::auth::ApiKeyStore;
 use shared::changelog::ChangelogStore;
-use shared::dataset::listing::{PageLimit, Position};
 use shared::edge::listing::{ListedPage, list_request, list_response};
 use shared::edge::pipeline::{Endpoint, back_office};
+use shared::listing::{PageLimit, Position};
+use shared::merchant::MerchantStore;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/changelogs",
@@ -18,7 +18,7 @@ const ENDPOINT: Endpoint = Endpoint {
 };
 
 /// Answers one request; every failure is a problem+json response.
-pub async fn handle<C: ChangelogStore, K: ApiKeyStore>(
+pub async fn handle<C: ChangelogStore, K: MerchantStore>(
     req: Request,
     state: &ChangelogListingState<C, K>,
 ) -> Response<Body> {

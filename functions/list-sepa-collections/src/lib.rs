@@ -5,10 +5,10 @@ use lambda_http::{Body, Request, Response};
 use serde_json::value::RawValue;
 
 use shared::app::CollectionsState;
-use shared::auth::ApiKeyStore;
-use shared::collections::CollectionStore;
+use shared::bank::CollectionStore;
 use shared::edge::pipeline::{Endpoint, back_office};
 use shared::edge::response::json_response;
+use shared::merchant::MerchantStore;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/sepa/collections",
@@ -18,7 +18,7 @@ const ENDPOINT: Endpoint = Endpoint {
 const LISTED: usize = 100;
 
 /// Answers one request; every failure is a problem+json response.
-pub async fn handle<S: CollectionStore, K: ApiKeyStore>(
+pub async fn handle<S: CollectionStore, K: MerchantStore>(
     req: Request,
     state: &CollectionsState<S, K>,
 ) -> Response<Body> {

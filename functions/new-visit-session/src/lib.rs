@@ -5,13 +5,13 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
 use shared::app::VisitsState;
-use shared::auth::ApiKeyStore;
 use shared::edge::body::optional_json_body;
 use shared::edge::pipeline::{Endpoint, back_office};
 use shared::edge::problem::ApiError;
 use shared::edge::response::json_response;
 use shared::ground::ids::VisitSessionId;
 use shared::ground::storage::StoreError;
+use shared::merchant::MerchantStore;
 use shared::visit::{VisitIds, VisitSession, VisitStore};
 
 const ENDPOINT: Endpoint = Endpoint {
@@ -23,7 +23,7 @@ const ENDPOINT: Endpoint = Endpoint {
 const ATTEMPTS: usize = 3;
 
 /// Answers one request; every failure is a problem+json response.
-pub async fn handle<V: VisitStore, K: ApiKeyStore>(
+pub async fn handle<V: VisitStore, K: MerchantStore>(
     req: Request,
     state: &VisitsState<V, K>,
 ) -> Response<Body> {

@@ -10,14 +10,14 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
 use shared::app::ActionsState;
-use shared::auth::ApiKeyStore;
 use shared::changelog::ChangelogStore;
 use shared::dataset::{DataSetStore, Retry};
 use shared::edge::body::{ACTION_BODY_LIMIT, DATASET_DEPTH_LIMIT, json_body};
 use shared::edge::pipeline::{Endpoint, back_office};
 use shared::edge::response::json_response;
-use shared::entities::{ActionRequest, Actions, Answer, Budget, EntityStore};
 use shared::idempotency::{Fingerprint, IdempotencyKey, IdempotencyStore};
+use shared::ledger::{ActionRequest, Actions, Answer, Budget, EntityStore};
+use shared::merchant::MerchantStore;
 use shared::visit::VisitStore;
 
 const ENDPOINT: Endpoint = Endpoint {
@@ -37,7 +37,7 @@ where
     C: ChangelogStore,
     V: VisitStore,
     I: IdempotencyStore,
-    K: ApiKeyStore,
+    K: MerchantStore,
 {
     let req = &req;
     back_office(req, &ENDPOINT, &state.auth, |merchant| async move {

@@ -8,12 +8,12 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
 use shared::app::PostRecordState;
-use shared::auth::ApiKeyStore;
 use shared::dataset::{self, DataSetStore, NewDataSet, Retry};
 use shared::edge::body::{DATASET_BODY_LIMIT, DATASET_DEPTH_LIMIT, json_body};
 use shared::edge::pipeline::{Endpoint, back_office};
 use shared::edge::response::json_response;
 use shared::idempotency::{Fingerprint, IdempotencyKey, IdempotencyStore};
+use shared::merchant::MerchantStore;
 use shared::metrics::{self, Metric};
 
 const ENDPOINT: Endpoint = Endpoint {
@@ -23,7 +23,7 @@ const ENDPOINT: Endpoint = Endpoint {
 };
 
 /// Answers one request; every failure is a problem+json response.
-pub async fn handle<D: DataSetStore, I: IdempotencyStore, K: ApiKeyStore>(
+pub async fn handle<D: DataSetStore, I: IdempotencyStore, K: MerchantStore>(
     req: Request,
     state: &PostRecordState<D, I, K>,
 ) -> Response<Body> {

@@ -11,7 +11,7 @@ use lambda_http::{Body, Request, Response};
 use serde_json::{Map, Value};
 
 use shared::app::FormPostState;
-use shared::auth::ApiKeyStore;
+use shared::cards::PaymentProvider;
 use shared::edge::hosted_form::{
     Filled, MANDATE_FIELD, PRESET_FIELD, Page, csrf_matches, form_page, lang_of, serve_form_page,
     text_values, thanks,
@@ -21,7 +21,7 @@ use shared::form::{Form, FormStore};
 use shared::ground::ids::SessionHash;
 use shared::ground::lang::Lang;
 use shared::ground::money::Amount;
-use shared::payment::PaymentProvider;
+use shared::merchant::MerchantStore;
 use shared::sepa::MANDATE_TEXT_VERSION;
 use shared::session::{
     self, Authority, Context, PaymentInput, ProcessStore, SessionError, SessionStore, Submission,
@@ -42,7 +42,7 @@ where
     P: ProcessStore,
     V: VisitStore,
     F: FormStore,
-    K: ApiKeyStore,
+    K: MerchantStore,
     Pay: PaymentProvider,
 {
     serve_form_page(&req, Method::POST, &state.process.forms, |form| {
@@ -115,7 +115,7 @@ where
     P: ProcessStore,
     V: VisitStore,
     F: FormStore,
-    K: ApiKeyStore,
+    K: MerchantStore,
     Pay: PaymentProvider,
 {
     let process = &state.process;

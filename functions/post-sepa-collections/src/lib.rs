@@ -9,11 +9,11 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
 use shared::app::CollectionsState;
-use shared::auth::ApiKeyStore;
-use shared::collections::{CollectRequest, CollectionStore, Collector};
+use shared::bank::{CollectRequest, CollectionStore, Collector};
 use shared::edge::body::optional_json_body;
 use shared::edge::pipeline::{Endpoint, back_office};
 use shared::edge::response::json_response;
+use shared::merchant::MerchantStore;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/sepa/collections",
@@ -24,7 +24,7 @@ const BODY_LIMIT: usize = 1024;
 const DEPTH_LIMIT: usize = 2;
 
 /// Answers one request; every failure is a problem+json response.
-pub async fn handle<S: CollectionStore, K: ApiKeyStore>(
+pub async fn handle<S: CollectionStore, K: MerchantStore>(
     req: Request,
     state: &CollectionsState<S, K>,
 ) -> Response<Body> {

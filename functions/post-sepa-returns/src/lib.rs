@@ -7,12 +7,12 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
 use shared::app::ReturnsState;
-use shared::auth::ApiKeyStore;
-use shared::collections::{BankReturn, book};
+use shared::bank::{BankReturn, book};
 use shared::edge::body::json_body;
 use shared::edge::pipeline::{Endpoint, back_office};
 use shared::edge::response::json_response;
-use shared::entities::EntityStore;
+use shared::ledger::EntityStore;
+use shared::merchant::MerchantStore;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/sepa/returns",
@@ -24,7 +24,7 @@ const BODY_LIMIT: usize = 160 * 1024;
 const DEPTH_LIMIT: usize = 3;
 
 /// Answers one request; every failure is a problem+json response.
-pub async fn handle<E: EntityStore, K: ApiKeyStore>(
+pub async fn handle<E: EntityStore, K: MerchantStore>(
     req: Request,
     state: &ReturnsState<E, K>,
 ) -> Response<Body> {

@@ -5,11 +5,11 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
 use shared::app::VisitsState;
-use shared::auth::ApiKeyStore;
 use shared::edge::body::optional_json_body;
 use shared::edge::pipeline::{Endpoint, back_office, path_param};
 use shared::edge::response::json_response;
 use shared::ground::ids::VisitSessionId;
+use shared::merchant::MerchantStore;
 use shared::visit::{VisitIds, VisitStore};
 
 const ENDPOINT: Endpoint = Endpoint {
@@ -19,7 +19,7 @@ const ENDPOINT: Endpoint = Endpoint {
 };
 
 /// Answers one request; every failure is a problem+json response.
-pub async fn handle<V: VisitStore, K: ApiKeyStore>(
+pub async fn handle<V: VisitStore, K: MerchantStore>(
     req: Request,
     state: &VisitsState<V, K>,
 ) -> Response<Body> {

@@ -6,11 +6,11 @@ use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 
 use shared::app::ProcessState;
-use shared::auth::ApiKeyStore;
+use shared::cards::PaymentProvider;
 use shared::edge::response::json_response;
 use shared::edge::session_api::{Callers, SessionApiError, SessionCall, render, serve_session_api};
 use shared::form::FormStore;
-use shared::payment::PaymentProvider;
+use shared::merchant::MerchantStore;
 use shared::session::{Context, ProcessStore, SessionStore};
 use shared::visit::VisitStore;
 
@@ -24,7 +24,7 @@ where
     P: ProcessStore,
     V: VisitStore,
     F: FormStore,
-    K: ApiKeyStore,
+    K: MerchantStore,
     Pay: PaymentProvider,
 {
     serve_session_api(
@@ -46,7 +46,7 @@ where
     P: ProcessStore,
     V: VisitStore,
     F: FormStore,
-    K: ApiKeyStore,
+    K: MerchantStore,
     Pay: PaymentProvider,
 {
     let hash = call.session_hash()?;

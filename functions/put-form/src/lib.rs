@@ -5,13 +5,13 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
 use shared::app::FormsState;
-use shared::auth::ApiKeyStore;
 use shared::edge::body::json_body;
 use shared::edge::pipeline::{Endpoint, back_office, path_param};
 use shared::edge::problem::ApiError;
 use shared::edge::response::json_response;
 use shared::form::{Form, FormDefinition, FormStore, FormWrite};
 use shared::ground::ids::FormHash;
+use shared::merchant::MerchantStore;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/forms/{formHash}",
@@ -23,7 +23,7 @@ const FORM_BODY_LIMIT: usize = 200 * 1024;
 const FORM_DEPTH_LIMIT: usize = 8;
 
 /// Answers one request; every failure is a problem+json response.
-pub async fn handle<F: FormStore, K: ApiKeyStore>(
+pub async fn handle<F: FormStore, K: MerchantStore>(
     req: Request,
     state: &FormsState<F, K>,
 ) -> Response<Body> {

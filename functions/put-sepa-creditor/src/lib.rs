@@ -6,11 +6,11 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
 use shared::app::CreditorState;
-use shared::auth::ApiKeyStore;
 use shared::edge::body::json_body;
 use shared::edge::pipeline::{Endpoint, back_office};
 use shared::edge::problem::ApiError;
 use shared::edge::response::json_response;
+use shared::merchant::MerchantStore;
 use shared::sepa::Creditor;
 
 const ENDPOINT: Endpoint = Endpoint {
@@ -22,7 +22,7 @@ const BODY_LIMIT: usize = 4 * 1024;
 const DEPTH_LIMIT: usize = 2;
 
 /// Answers one request; every failure is a problem+json response.
-pub async fn handle<K: ApiKeyStore>(req: Request, state: &CreditorState<K>) -> Response<Body> {
+pub async fn handle<K: MerchantStore>(req: Request, state: &CreditorState<K>) -> Response<Body> {
     let req = &req;
     back_office(req, &ENDPOINT, &state.auth, |merchant| async move {
         let body = json_body(req.headers(), req.body(), BODY_LIMIT, DEPTH_LIMIT)?;

@@ -3,10 +3,12 @@
 use jiff::SignedDuration;
 use jiff::tz::TimeZone;
 
-use crate::auth::Authenticator;
 use crate::config::{self, ConfigError};
-use crate::dataset::listing::TokenSigner;
-use crate::store::dynamo::{self, DynamoApiKeys, DynamoDataSets, DynamoIdempotency, DynamoVisits};
+use crate::listing::TokenSigner;
+use crate::merchant::Authenticator;
+use crate::store::dynamo::{
+    self, DynamoDataSets, DynamoIdempotency, DynamoMerchants, DynamoVisits,
+};
 use crate::visit::LinkSigner;
 
 /// `GET` and `PUT` of one DataSet.
@@ -16,14 +18,14 @@ pub struct RecordsState<D, K> {
     pub time_zone: TimeZone,
 }
 
-pub type DynamoRecordsState = RecordsState<DynamoDataSets, DynamoApiKeys>;
+pub type DynamoRecordsState = RecordsState<DynamoDataSets, DynamoMerchants>;
 
 impl DynamoRecordsState {
     pub async fn from_env() -> Result<Self, ConfigError> {
         let client = config::dynamodb_client()?;
         Ok(Self {
             datasets: DynamoDataSets::from_env(client.clone())?,
-            auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
+            auth: Authenticator::new(DynamoMerchants::from_env(client)?),
             time_zone: config::time_zone()?,
         })
     }
@@ -37,7 +39,8 @@ pub struct PostRecordState<D, I, K> {
     pub time_zone: TimeZone,
 }
 
-pub type DynamoPostRecordState = PostRecordState<DynamoDataSets, DynamoIdempotency, DynamoApiKeys>;
+pub type DynamoPostRecordState =
+    PostRecordState<DynamoDataSets, DynamoIdempotency, DynamoMerchants>;
 
 impl DynamoPostRecordState {
     pub async fn from_env() -> Result<Self, ConfigError> {
@@ -45,7 +48,7 @@ impl DynamoPostRecordState {
         Ok(Self {
             datasets: DynamoDataSets::from_env(client.clone())?,
             idempotency: DynamoIdempotency::from_env(client.clone())?,
-            auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
+            auth: Authenticator::new(DynamoMerchants::from_env(client)?),
             time_zone: config::time_zone()?,
         })
     }
@@ -59,7 +62,7 @@ pub struct ListingState<D, K> {
     pub signer: TokenSigner,
 }
 
-pub type DynamoListingState = ListingState<DynamoDataSets, DynamoApiKeys>;
+pub type DynamoListingState = ListingState<DynamoDataSets, DynamoMerchants>;
 
 impl DynamoListingState {
     pub async fn from_env() -> Result<Self, ConfigError> {
@@ -67,7 +70,7 @@ impl DynamoListingState {
         let client = aws.dynamodb();
         Ok(Self {
             datasets: DynamoDataSets::from_env(client.clone())?,
-            auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
+            auth: Authenticator::new(DynamoMerchants::from_env(client)?),
             time_zone: config::time_zone()?,
             signer: TokenSigner::new(aws.signing_secret().await?),
         })
@@ -81,14 +84,14 @@ pub struct FormsState<F, K> {
     pub time_zone: TimeZone,
 }
 
-pub type DynamoFormsState = FormsState<dynamo::DynamoForms, DynamoApiKeys>;
+pub type DynamoFormsState = FormsState<dynamo::DynamoForms, DynamoMerchants>;
 
 impl DynamoFormsState {
     pub async fn from_env() -> Result<Self, ConfigError> {
         let client = config::dynamodb_client()?;
         Ok(Self {
             forms: dynamo::DynamoForms::from_env(client.clone())?,
-            auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
+            auth: Authenticator::new(DynamoMerchants::from_env(client)?),
             time_zone: config::time_zone()?,
         })
     }
@@ -103,7 +106,7 @@ pub struct VisitsState<V, K> {
     pub links: LinkSigner,
 }
 
-pub type DynamoVisitsState = VisitsState<DynamoVisits, DynamoApiKeys>;
+pub type DynamoVisitsState = VisitsState<DynamoVisits, DynamoMerchants>;
 
 impl DynamoVisitsState {
     pub async fn from_env() -> Result<Self, ConfigError> {
@@ -111,7 +114,7 @@ impl DynamoVisitsState {
         let client = aws.dynamodb();
         Ok(Self {
             visits: DynamoVisits::from_env(client.clone())?,
-            auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
+            auth: Authenticator::new(DynamoMerchants::from_env(client)?),
             time_zone: config::time_zone()?,
             ttl: config::visit_session_ttl()?,
             links: LinkSigner::new(aws.signing_secret().await?),

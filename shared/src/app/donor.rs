@@ -3,14 +3,14 @@
 use jiff::SignedDuration;
 use jiff::tz::TimeZone;
 
-use crate::auth::{ApiKeyStore, Authenticator};
+use crate::cards::{PaymentProvider, SandboxProvider};
 use crate::config::{self, ConfigError};
 use crate::form::{FormCatalog, FormStore};
-use crate::payment::{PaymentProvider, SandboxProvider};
+use crate::merchant::{Authenticator, MerchantStore};
 use crate::session::{ProcessStore, Processor, SessionStore};
 use crate::store::dynamo::{
-    DynamoApiKeys, DynamoChangelogs, DynamoDataSets, DynamoEntities, DynamoForms, DynamoProcessing,
-    DynamoSessions, DynamoVisits,
+    DynamoChangelogs, DynamoDataSets, DynamoEntities, DynamoForms, DynamoMerchants,
+    DynamoProcessing, DynamoSessions, DynamoVisits,
 };
 use crate::visit::{LinkSigner, VisitStore};
 
@@ -25,13 +25,13 @@ pub struct SessionApiState<S, F, K> {
     pub links: LinkSigner,
 }
 
-pub type DynamoSessionApiState = SessionApiState<DynamoSessions, DynamoForms, DynamoApiKeys>;
+pub type DynamoSessionApiState = SessionApiState<DynamoSessions, DynamoForms, DynamoMerchants>;
 
 impl DynamoSessionApiState {
     pub async fn from_env() -> Result<Self, ConfigError> {
         let aws = config::Aws::from_env()?;
         let client = aws.dynamodb();
-        let keys = DynamoApiKeys::from_env(client.clone())?;
+        let keys = DynamoMerchants::from_env(client.clone())?;
         Ok(Self {
             sessions: DynamoSessions::from_env(client.clone())?,
             forms: FormCatalog::new(DynamoForms::from_env(client)?, keys.clone()),
@@ -60,7 +60,7 @@ pub type DynamoProcessState = ProcessState<
     DynamoProcessing,
     DynamoVisits,
     DynamoForms,
-    DynamoApiKeys,
+    DynamoMerchants,
     SandboxProvider,
 >;
 
@@ -84,7 +84,7 @@ impl DynamoProcessState {
             visits: DynamoVisits::from_env(client.clone())?,
             forms: FormCatalog::new(
                 DynamoForms::from_env(client.clone())?,
-                DynamoApiKeys::from_env(client)?,
+                DynamoMerchants::from_env(client)?,
             ),
             provider: SandboxProvider,
             time_zone: config::time_zone()?,
@@ -99,7 +99,7 @@ where
     P: ProcessStore,
     V: VisitStore,
     F: FormStore,
-    K: ApiKeyStore,
+    K: MerchantStore,
     Pay: PaymentProvider,
 {
     pub fn processor(&self) -> Processor<'_, S, P, V, Pay> {
@@ -121,7 +121,7 @@ pub struct FormPageState<S, F, K> {
     pub csrf_key: Vec<u8>,
 }
 
-pub type DynamoFormPageState = FormPageState<DynamoSessions, DynamoForms, DynamoApiKeys>;
+pub type DynamoFormPageState = FormPageState<DynamoSessions, DynamoForms, DynamoMerchants>;
 
 impl DynamoFormPageState {
     pub async fn from_env() -> Result<Self, ConfigError> {
@@ -131,7 +131,7 @@ impl DynamoFormPageState {
             sessions: DynamoSessions::from_env(client.clone())?,
             forms: FormCatalog::new(
                 DynamoForms::from_env(client.clone())?,
-                DynamoApiKeys::from_env(client)?,
+                DynamoMerchants::from_env(client)?,
             ),
             time_zone: config::time_zone()?,
             session_ttl: config::session_ttl()?,
@@ -151,7 +151,7 @@ pub type DynamoFormPostState = FormPostState<
     DynamoProcessing,
     DynamoVisits,
     DynamoForms,
-    DynamoApiKeys,
+    DynamoMerchants,
     SandboxProvider,
 >;
 

@@ -4,11 +4,11 @@ use std::time::Duration;
 
 use jiff::tz::TimeZone;
 
-use crate::auth::Authenticator;
 use crate::config::{self, ConfigError};
-use crate::dataset::listing::TokenSigner;
+use crate::listing::TokenSigner;
+use crate::merchant::Authenticator;
 use crate::store::dynamo::{
-    DynamoApiKeys, DynamoChangelogs, DynamoDataSets, DynamoEntities, DynamoIdempotency,
+    DynamoChangelogs, DynamoDataSets, DynamoEntities, DynamoIdempotency, DynamoMerchants,
     DynamoVisits,
 };
 
@@ -35,7 +35,7 @@ pub type DynamoActionsState = ActionsState<
     DynamoChangelogs,
     DynamoVisits,
     DynamoIdempotency,
-    DynamoApiKeys,
+    DynamoMerchants,
 >;
 
 impl DynamoActionsState {
@@ -53,7 +53,7 @@ impl DynamoActionsState {
             changelogs,
             visits: DynamoVisits::from_env(client.clone())?,
             idempotency: DynamoIdempotency::from_env(client.clone())?,
-            auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
+            auth: Authenticator::new(DynamoMerchants::from_env(client)?),
             time_zone: config::time_zone()?,
             budget: ACTION_BUDGET,
         })
@@ -68,7 +68,7 @@ pub struct ContactsState<E, D, K> {
     pub time_zone: TimeZone,
 }
 
-pub type DynamoContactsState = ContactsState<DynamoEntities, DynamoDataSets, DynamoApiKeys>;
+pub type DynamoContactsState = ContactsState<DynamoEntities, DynamoDataSets, DynamoMerchants>;
 
 impl DynamoContactsState {
     pub async fn from_env() -> Result<Self, ConfigError> {
@@ -78,7 +78,7 @@ impl DynamoContactsState {
         Ok(Self {
             entities: DynamoEntities::from_env(client.clone(), changelogs, datasets.clone())?,
             datasets,
-            auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
+            auth: Authenticator::new(DynamoMerchants::from_env(client)?),
             time_zone: config::time_zone()?,
         })
     }
@@ -91,14 +91,14 @@ pub struct ChangelogState<C, K> {
     pub time_zone: TimeZone,
 }
 
-pub type DynamoChangelogState = ChangelogState<DynamoChangelogs, DynamoApiKeys>;
+pub type DynamoChangelogState = ChangelogState<DynamoChangelogs, DynamoMerchants>;
 
 impl DynamoChangelogState {
     pub async fn from_env() -> Result<Self, ConfigError> {
         let client = config::dynamodb_client()?;
         Ok(Self {
             changelogs: DynamoChangelogs::from_env(client.clone())?,
-            auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
+            auth: Authenticator::new(DynamoMerchants::from_env(client)?),
             time_zone: config::time_zone()?,
         })
     }
@@ -112,7 +112,7 @@ pub struct ChangelogListingState<C, K> {
     pub signer: TokenSigner,
 }
 
-pub type DynamoChangelogListingState = ChangelogListingState<DynamoChangelogs, DynamoApiKeys>;
+pub type DynamoChangelogListingState = ChangelogListingState<DynamoChangelogs, DynamoMerchants>;
 
 impl DynamoChangelogListingState {
     pub async fn from_env() -> Result<Self, ConfigError> {
@@ -120,7 +120,7 @@ impl DynamoChangelogListingState {
         let client = aws.dynamodb();
         Ok(Self {
             changelogs: DynamoChangelogs::from_env(client.clone())?,
-            auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
+            auth: Authenticator::new(DynamoMerchants::from_env(client)?),
             time_zone: config::time_zone()?,
             signer: TokenSigner::changelogs(aws.signing_secret().await?),
         })

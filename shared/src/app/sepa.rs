@@ -4,11 +4,11 @@ use std::time::Duration;
 
 use jiff::tz::TimeZone;
 
-use crate::auth::Authenticator;
-use crate::collections::LEASE;
+use crate::bank::LEASE;
 use crate::config::{self, ConfigError};
+use crate::merchant::Authenticator;
 use crate::store::dynamo::{
-    DynamoApiKeys, DynamoChangelogs, DynamoCollections, DynamoDataSets, DynamoEntities,
+    DynamoChangelogs, DynamoCollections, DynamoDataSets, DynamoEntities, DynamoMerchants,
     DynamoSchedule,
 };
 
@@ -18,13 +18,13 @@ pub struct CreditorState<K> {
     pub time_zone: TimeZone,
 }
 
-pub type DynamoCreditorState = CreditorState<DynamoApiKeys>;
+pub type DynamoCreditorState = CreditorState<DynamoMerchants>;
 
 impl DynamoCreditorState {
     pub async fn from_env() -> Result<Self, ConfigError> {
         let client = config::dynamodb_client()?;
         Ok(Self {
-            auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
+            auth: Authenticator::new(DynamoMerchants::from_env(client)?),
             time_zone: config::time_zone()?,
         })
     }
@@ -39,7 +39,7 @@ pub struct CollectionsState<S, K> {
     pub lease: Duration,
 }
 
-pub type DynamoCollectionsState = CollectionsState<DynamoCollections, DynamoApiKeys>;
+pub type DynamoCollectionsState = CollectionsState<DynamoCollections, DynamoMerchants>;
 
 impl DynamoCollectionsState {
     pub async fn from_env() -> Result<Self, ConfigError> {
@@ -49,7 +49,7 @@ impl DynamoCollectionsState {
         let entities = DynamoEntities::from_env(client.clone(), changelogs, datasets)?;
         Ok(Self {
             collections: DynamoCollections::from_env(client.clone(), entities)?,
-            auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
+            auth: Authenticator::new(DynamoMerchants::from_env(client)?),
             time_zone: config::time_zone()?,
             lease: LEASE,
         })
@@ -64,7 +64,7 @@ pub struct SchedulerState<E, S, K> {
     pub time_zone: TimeZone,
 }
 
-pub type DynamoSchedulerState = SchedulerState<DynamoEntities, DynamoSchedule, DynamoApiKeys>;
+pub type DynamoSchedulerState = SchedulerState<DynamoEntities, DynamoSchedule, DynamoMerchants>;
 
 impl DynamoSchedulerState {
     pub async fn from_env() -> Result<Self, ConfigError> {
@@ -75,7 +75,7 @@ impl DynamoSchedulerState {
         Ok(Self {
             schedule: DynamoSchedule::new(entities.clone()),
             entities,
-            keys: DynamoApiKeys::from_env(client)?,
+            keys: DynamoMerchants::from_env(client)?,
             time_zone: config::time_zone()?,
         })
     }
@@ -87,7 +87,7 @@ pub struct ReturnsState<E, K> {
     pub auth: Authenticator<K>,
 }
 
-pub type DynamoReturnsState = ReturnsState<DynamoEntities, DynamoApiKeys>;
+pub type DynamoReturnsState = ReturnsState<DynamoEntities, DynamoMerchants>;
 
 impl DynamoReturnsState {
     pub async fn from_env() -> Result<Self, ConfigError> {
@@ -96,7 +96,7 @@ impl DynamoReturnsState {
         let changelogs = DynamoChangelogs::from_env(client.clone())?;
         Ok(Self {
             entities: DynamoEntities::from_env(client.clone(), changelogs, datasets)?,
-            auth: Authenticator::new(DynamoApiKeys::from_env(client)?),
+            auth: Authenticator::new(DynamoMerchants::from_env(client)?),
         })
     }
 }

@@ -11,9 +11,9 @@ use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::dataset::carried_len;
 use crate::ground::ids::{ChangelogGuid, EntityGuid, MerchantId};
 use crate::ground::time::seed_format;
+use crate::listing::carried_len;
 
 /// Whether the change is done: erasure and merges run in batches until nothing is left.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,9 +4,9 @@
 use std::future::Future;
 
 use super::ChangelogEntry;
-use crate::dataset::listing::{PageLimit, Start, TimeBounds};
 use crate::ground::ids::{ChangelogGuid, MerchantId};
 use crate::ground::storage::StoreError;
+use crate::listing::{PageLimit, Start, TimeBounds};
 
 /// One page of a merchant's changelog in listing order (`createdTs`, then guid).
 #[derive(Debug, Default)]

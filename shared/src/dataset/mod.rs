@@ -1,7 +1,6 @@
 //! DataSets (seed `dataset-api.txt`): what a form submission or an integrator recorded, kept
 //! as received. The `jsonElement` document is stored as the client's JSON text, byte for byte.
 
-pub mod listing;
 mod ports;
 mod record;
 
@@ -14,6 +13,7 @@ use serde_json::value::RawValue;
 
 use crate::ground::ids::{DataSetGuid, EntityGuid, MerchantId};
 use crate::ground::time::seed_format;
+use crate::listing::carried_len;
 
 /// How many index partitions a merchant's DataSets are spread over (template parameter).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,21 +68,6 @@ impl JsonElement {
     pub fn listed_bytes(&self) -> u64 {
         carried_len(&self.0)
     }
-}
-
-/// Bytes JSON text takes once Lambda has put it in its response document, where the body is
-/// a JSON string: quotes, backslashes and control characters are escaped once more. What
-/// keeps a listing page under Lambda's 6 MB response limit is counted in these.
-pub fn carried_len(text: &str) -> u64 {
-    let escapes: u64 = text
-        .bytes()
-        .map(|byte| match byte {
-            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 1,
-            0x00..=0x1f => 5,
-            _ => 0,
-        })
-        .sum();
-    u64::try_from(text.len()).unwrap_or(u64::MAX) + escapes
 }
 
 /// A DataSet's size in a listing response, in two parts because a `PUT` replaces only the

@@ -4,10 +4,10 @@ use std::future::Future;
 
 use jiff::Timestamp;
 
-use super::listing::{PageLimit, Start, TimeBounds};
 use super::{DataSet, JsonElement};
 use crate::ground::ids::{DataSetGuid, EntityGuid, MerchantId};
 use crate::ground::storage::StoreError;
+use crate::listing::{PageLimit, Start, TimeBounds};
 
 /// One page of a merchant's DataSets in listing order (`createdTs`, then guid).
 #[derive(Debug, Default)]

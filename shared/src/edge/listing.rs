@@ -12,8 +12,8 @@ use serde_json::value::RawValue;
 
 use super::problem::ApiError;
 use super::response::{ReadUnits, json_response};
-use crate::dataset::listing::{ListRequest, Position, TokenSigner};
 use crate::ground::ids::MerchantId;
+use crate::listing::{ListRequest, Position, TokenSigner};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -16,8 +16,8 @@ use lambda_http::{Body, Request, RequestExt, Response};
 
 use super::problem::ApiError;
 use super::response::{ReadUnits, no_store};
-use crate::auth::{ApiKeyStore, Authenticator};
 use crate::ground::ids::MerchantId;
+use crate::merchant::{Authenticator, MerchantStore};
 
 /// One function's endpoint, as the pipeline needs to know it.
 #[derive(Debug, Clone)]
@@ -76,7 +76,7 @@ pub async fn back_office<K, H, Fut>(
     handler: H,
 ) -> Response<Body>
 where
-    K: ApiKeyStore,
+    K: MerchantStore,
     H: FnOnce(MerchantId) -> Fut,
     Fut: Future<Output = Result<Response<Body>, ApiError>>,
 {

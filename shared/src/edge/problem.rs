@@ -8,15 +8,15 @@ use serde::Serialize;
 
 use super::body::BodyError;
 use super::response::{PROBLEM_JSON, response_with};
-use crate::auth::AuthError;
-use crate::collections::{CollectError, CollectInputError, ReturnInputError};
-use crate::dataset::listing::ListingError;
+use crate::bank::{CollectError, CollectInputError, ReturnInputError};
 use crate::dataset::{DataSetInputError, RecordError};
-use crate::entities::{ActionError, ActionInputError, Refusal};
 use crate::form::FormInputError;
 use crate::ground::ids::{InvalidFormHash, InvalidGuid, InvalidVisitSessionId};
 use crate::ground::storage::{StoreError, chain};
 use crate::idempotency::InvalidIdempotencyKey;
+use crate::ledger::{ActionError, ActionInputError, Refusal};
+use crate::listing::ListingError;
+use crate::merchant::AuthError;
 use crate::sepa::CreditorInputError;
 use crate::visit::VisitInputError;
 

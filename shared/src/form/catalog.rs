@@ -6,10 +6,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::{Form, FormStore};
-use crate::auth::ApiKeyStore;
 use crate::ground::ids::FormHash;
 use crate::ground::money::PaymentMethod;
 use crate::ground::storage::StoreError;
+use crate::merchant::MerchantStore;
 use crate::sepa::Creditor;
 
 /// How a session reaches a form: `apiEnabled` only governs the Session-API.
@@ -48,7 +48,7 @@ type CachedForm = (Instant, Arc<Form>, bool);
 /// How long a changed form may take to reach warm instances.
 pub const FORM_CACHE_TTL: Duration = Duration::from_secs(60);
 
-impl<F: FormStore, K: ApiKeyStore> FormCatalog<F, K> {
+impl<F: FormStore, K: MerchantStore> FormCatalog<F, K> {
     pub fn new(forms: F, keys: K) -> Self {
         Self::with_ttl(forms, keys, FORM_CACHE_TTL)
     }

@@ -2,10 +2,12 @@
 //! randomness) and the one storage error every port returns. Nothing here knows about HTTP,
 //! DynamoDB or any domain rule.
 
+pub mod bank;
 pub mod country;
 pub mod ids;
 pub mod lang;
 pub mod money;
 pub mod random;
+pub mod retry;
 pub mod storage;
 pub mod time;

@@ -12,15 +12,15 @@ use jiff::{Timestamp, ToSpan};
 use serde::Serialize;
 
 use super::ports::{Due, SHARDS, Schedule};
-use crate::auth::ApiKeyStore;
-use crate::entities::{
+use crate::ground::ids::{ChangelogGuid, MerchantId};
+use crate::ground::money::{Amount, PaymentMethod};
+use crate::ground::storage::StoreError;
+use crate::ledger::{
     Applied, Change, ContactState, Donor, Entity, EntityStore, EntityWrite, NotDrawable, Payment,
     PaymentState, RecordWrite, Subscription, SubscriptionState, derived_guid, entry_of, terms,
     used,
 };
-use crate::ground::ids::{ChangelogGuid, MerchantId};
-use crate::ground::money::{Amount, PaymentMethod};
-use crate::ground::storage::StoreError;
+use crate::merchant::MerchantStore;
 use crate::sepa::{Creditor, DEFAULT_PRENOTIFICATION_DAYS};
 
 /// Calendar days after its collection date at which an unreturned debit counts as collected.
@@ -44,7 +44,7 @@ pub struct Scheduler<'a, E, S, K> {
     pub keys: &'a K,
 }
 
-impl<E: EntityStore, S: Schedule, K: ApiKeyStore> Scheduler<'_, E, S, K> {
+impl<E: EntityStore, S: Schedule, K: MerchantStore> Scheduler<'_, E, S, K> {
     /// The run of `today` (at `now`).
     ///
     /// # Errors
@@ -270,7 +270,7 @@ fn next_period(
     if let Some(used) = used(method, payment.due_date) {
         writes.push(EntityWrite::Replace {
             expected: method.version,
-            entity: Entity::PaymentMethod(crate::entities::PaymentMethodEntity {
+            entity: Entity::PaymentMethod(crate::ledger::PaymentMethodEntity {
                 updated_at: now,
                 version: method.version + 1,
                 ..used

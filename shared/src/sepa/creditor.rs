@@ -5,8 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::ground::bank::normalized_iban;
 use crate::ground::ids::MerchantId;
-use crate::validation::normalized_iban;
 
 /// A creditor identifier such as the Bundesbank's test id `DE98ZZZ09999999999`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

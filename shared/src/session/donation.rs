@@ -8,12 +8,12 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::model::{PaymentSession, Processed};
+use crate::cards::PaymentOrder;
 use crate::dataset::{DataSet, JsonElement};
-use crate::entities::Donor;
 use crate::form::{FieldDefinition, Form, InputType};
 use crate::ground::ids::{EntityGuid, VisitSessionId};
 use crate::ground::money::{Amount, Interval, PaymentMethod};
-use crate::payment::PaymentOrder;
+use crate::ledger::Donor;
 use crate::validation;
 use crate::visit::VisitSession;
 

@@ -10,12 +10,12 @@ use serde_json::Value;
 
 use super::donation::{NotPayable, order};
 use super::model::{Claim, PaymentSession};
-use crate::entities::{
+use crate::form::Form;
+use crate::ground::money::{Amount, PaymentMethod};
+use crate::ledger::{
     Contact, ContactState, Donor, Payment, PaymentMethodEntity, PaymentMethodState, Person,
     Subscription, SubscriptionState, derived_guid, terms, used,
 };
-use crate::form::Form;
-use crate::ground::money::{Amount, PaymentMethod};
 use crate::sepa::Mandate;
 
 /// The donor's person, from the session's values.

@@ -1,8 +1,8 @@
 //! Why a session operation did not go through. The edge maps each to the Session-API's seed
 //! codes; causes are kept for the log line, never sent.
 
+use crate::cards::ProviderError;
 use crate::ground::storage::StoreError;
-use crate::payment::ProviderError;
 
 use super::donation::NotPayable;
 

@@ -6,9 +6,9 @@ use jiff::Timestamp;
 
 use super::model::{Claim, Expectation, PaymentSession, Processed, SessionChanges};
 use crate::dataset::DataSet;
-use crate::entities::Donor;
 use crate::ground::ids::SessionHash;
 use crate::ground::storage::StoreError;
+use crate::ledger::Donor;
 
 /// The outcome of a conditional session write.
 #[derive(Debug)]

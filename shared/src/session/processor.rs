@@ -4,17 +4,16 @@
 //! one transaction. A crash at any step leaves a state the next call finishes: the same payment
 //! key, the same DataSet, never a second one.
 
-use std::time::Duration;
-
 use super::donation;
 use super::donor::donor_of;
 use super::error::SessionError;
 use super::model::{Claim, PaymentSession, Processed, SessionStatus};
 use super::ports::{ProcessStore, Processing, SessionStore};
-use super::service::{ATTEMPTS, Context, live_session};
+use super::service::{Context, live_session};
+use crate::cards::PaymentProvider;
 use crate::ground::ids::{DataSetGuid, SessionHash};
+use crate::ground::retry::{CONFLICT_ATTEMPTS, pause_after_conflict};
 use crate::metrics::{self, Metric};
-use crate::payment::PaymentProvider;
 use crate::visit::VisitStore;
 
 /// The stores and provider processing needs.
@@ -36,7 +35,7 @@ impl<S: SessionStore, P: ProcessStore, V: VisitStore, Pay: PaymentProvider>
         hash: &SessionHash,
     ) -> Result<PaymentSession, SessionError> {
         let mut session = self.read(ctx, hash).await?;
-        for attempt in 0..ATTEMPTS {
+        for attempt in 0..CONFLICT_ATTEMPTS {
             let outcome = match session.status {
                 // Processed before (or just now, concurrently): the same answer again.
                 SessionStatus::Processed => return Ok(session),
@@ -47,7 +46,7 @@ impl<S: SessionStore, P: ProcessStore, V: VisitStore, Pay: PaymentProvider>
                 Step::Finished(processed) => return Ok(processed),
                 Step::Claimed(claimed) => session = claimed,
                 Step::Conflict => {
-                    pause(attempt).await;
+                    pause_after_conflict(attempt).await;
                     session = self.read(ctx, hash).await?;
                 }
             }
@@ -146,12 +145,4 @@ enum Step {
     Claimed(PaymentSession),
     Finished(PaymentSession),
     Conflict,
-}
-
-/// A short random pause, so that callers who collided do not collide again in step.
-async fn pause(attempt: u32) {
-    let mut byte = [0u8; 1];
-    let jitter = getrandom::fill(&mut byte).map_or(0, |()| u64::from(byte[0] % 16));
-    let millis = 5 * u64::from(attempt + 1) + jitter;
-    tokio::time::sleep(Duration::from_millis(millis)).await;
 }

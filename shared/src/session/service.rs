@@ -12,6 +12,7 @@ use super::plan::plan;
 use super::ports::{SessionStore, SessionWrite};
 use crate::form::Form;
 use crate::ground::ids::SessionHash;
+use crate::ground::retry::CONFLICT_ATTEMPTS;
 use crate::ground::storage::StoreError;
 use crate::metrics::{self, Metric};
 use crate::validation::{FieldError, Rules};
@@ -21,8 +22,6 @@ use crate::validation::{FieldError, Rules};
 /// 32 write units, whoever sends it.
 pub const SESSION_VALUE_LIMIT: usize = 200;
 pub const SESSION_SIZE_LIMIT: usize = 28 * 1024;
-/// Tries when a concurrent request changed what a write insists on.
-pub(super) const ATTEMPTS: u32 = 5;
 
 /// One request against one form, at one instant.
 pub struct Context<'a> {
@@ -57,7 +56,7 @@ pub async fn create<S: SessionStore>(
     ctx: &Context<'_>,
     submission: &Submission,
 ) -> Result<Outcome, SessionError> {
-    for _ in 0..ATTEMPTS {
+    for _ in 0..CONFLICT_ATTEMPTS {
         let hash = SessionHash::generate()?;
         let mut session = PaymentSession::open(hash, ctx.form, ctx.now, ctx.ttl);
         let plan = plan(&ctx.rules, ctx.form, &session, submission, ctx.now, ctx.ttl);
@@ -90,7 +89,7 @@ pub async fn update<S: SessionStore>(
 ) -> Result<Outcome, SessionError> {
     let live = |found| live_session(found, ctx, false);
     let mut session = live(sessions.get(hash).await?)?;
-    for _ in 0..ATTEMPTS {
+    for _ in 0..CONFLICT_ATTEMPTS {
         let plan = plan(&ctx.rules, ctx.form, &session, submission, ctx.now, ctx.ttl);
         if !plan.changes.changes_values() {
             record(ctx, &plan.current, false, false);

@@ -1,11 +1,11 @@
 //! The rule of each known field: what it accepts and the normal form it stores.
 
-use iban::{Iban, IbanLike};
 use jiff::civil::Date;
 use serde_json::{Value, json};
 
 use super::{Accepted, FieldError};
 use crate::form::FieldDefinition;
+use crate::ground::bank;
 use crate::ground::country::CountryCode;
 
 /// Known fields hold text; JSON numbers and booleans are read as what a form would send.
@@ -76,39 +76,20 @@ pub(super) fn phone_rule(text: &str) -> Result<Accepted, FieldError> {
 }
 
 pub(super) fn iban_rule(text: &str) -> Result<Accepted, FieldError> {
-    let compact: String = text
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_ascii_uppercase();
-    let iban: Iban = compact.parse().map_err(|_| FieldError::InvalidIban)?;
+    let iban = bank::parse_iban(text).ok_or(FieldError::InvalidIban)?;
     Ok(Accepted {
-        value: iban.electronic_str().to_owned(),
+        value: iban.electronic,
         derived: Some(json!({
-            "country": iban.country_code(),
-            "bank_code": iban.bank_identifier(),
+            "country": iban.country,
+            "bank_code": iban.bank_code,
         })),
     })
 }
 
 pub(super) fn bic_rule(text: &str) -> Result<Accepted, FieldError> {
-    let bic: String = text
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_ascii_uppercase();
-    let b = bic.as_bytes();
-    // ASCII first: the country is sliced by byte, which must not split a character.
-    let valid = bic.is_ascii()
-        && (b.len() == 8 || b.len() == 11)
-        && b[..4].iter().all(u8::is_ascii_uppercase)
-        && CountryCode::parse(&bic[4..6]).is_some()
-        && b[6..].iter().all(u8::is_ascii_alphanumeric);
-    if valid {
-        Ok(Accepted::plain(bic))
-    } else {
-        Err(FieldError::InvalidBic)
-    }
+    bank::normalized_bic(text)
+        .map(Accepted::plain)
+        .ok_or(FieldError::InvalidBic)
 }
 
 /// `2024-05-17` or the German `17.05.2024`.

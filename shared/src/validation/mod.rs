@@ -84,11 +84,6 @@ pub const PERSONAL_FIELDS: &[&str] = &[
     "bic",
 ];
 
-/// An IBAN in its electronic form (`DE89370400440532013000`), if it is a valid one.
-pub fn normalized_iban(text: &str) -> Option<String> {
-    iban_rule(text).ok().map(|accepted| accepted.value)
-}
-
 /// The validation rules of one form, on one day (birthdays must lie before it).
 pub struct Rules<'a> {
     form: &'a FormDefinition,

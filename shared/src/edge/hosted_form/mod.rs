@@ -21,11 +21,11 @@ use sha2::Sha256;
 use super::pipeline::{path_param, serve};
 use super::response::no_store;
 use super::session_api::SessionApiError;
-use crate::auth::ApiKeyStore;
 use crate::form::{Channel, Form, FormCatalog, FormStore, FormUnusable};
 use crate::ground::ids::{FormHash, SessionHash};
 use crate::ground::lang::Lang;
 use crate::ground::storage::{StoreError, chain};
+use crate::merchant::MerchantStore;
 use crate::session::{Context, PaymentSession, SessionError};
 use crate::validation::scalar_text;
 
@@ -63,7 +63,7 @@ pub async fn serve_form_page<F, K, H, Fut>(
 ) -> Response<Body>
 where
     F: FormStore,
-    K: ApiKeyStore,
+    K: MerchantStore,
     H: FnOnce(Arc<Form>) -> Fut,
     Fut: Future<Output = Result<Page, SessionApiError>>,
 {
@@ -88,7 +88,7 @@ where
     .await
 }
 
-async fn usable_form<F: FormStore, K: ApiKeyStore>(
+async fn usable_form<F: FormStore, K: MerchantStore>(
     req: &Request,
     method: &Method,
     forms: &FormCatalog<F, K>,

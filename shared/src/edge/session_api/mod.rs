@@ -22,10 +22,10 @@ use lambda_http::{Body, Request, Response};
 
 use super::pipeline::{presented_key, serve};
 use super::response::no_store;
-use crate::auth::{ApiKeyStore, AuthError, Authenticator};
 use crate::form::{Channel, Form, FormCatalog, FormStore, FormUnusable};
 use crate::ground::ids::{FormHash, MerchantId, SessionHash, VisitSessionId};
 use crate::ground::lang::Lang;
+use crate::merchant::{AuthError, Authenticator, MerchantStore};
 use crate::session::{Authority, SessionError};
 use crate::visit::LinkSigner;
 
@@ -88,7 +88,7 @@ pub async fn serve_session_api<F, K, H, Fut>(
 ) -> Response<Body>
 where
     F: FormStore,
-    K: ApiKeyStore,
+    K: MerchantStore,
     H: FnOnce(SessionCall) -> Fut,
     Fut: Future<Output = Result<Response<Body>, SessionApiError>>,
 {
@@ -114,7 +114,7 @@ where
 /// A refused request, with the merchant when the form was found (for the log line).
 type Refusal = (SessionApiError, Option<MerchantId>);
 
-async fn call<F: FormStore, K: ApiKeyStore>(
+async fn call<F: FormStore, K: MerchantStore>(
     req: &Request,
     forms: &FormCatalog<F, K>,
     callers: Callers<'_, K>,
@@ -153,7 +153,7 @@ fn params(req: &Request) -> Result<SessionParams, SessionApiError> {
 }
 
 /// The form named by `hash`, if it may take sessions: else the seed's 102 to 106.
-async fn usable_form<F: FormStore, K: ApiKeyStore>(
+async fn usable_form<F: FormStore, K: MerchantStore>(
     catalog: &FormCatalog<F, K>,
     params: &SessionParams,
 ) -> Result<Arc<Form>, SessionApiError> {
@@ -164,7 +164,7 @@ async fn usable_form<F: FormStore, K: ApiKeyStore>(
 
 /// A request with an API key must carry the key of the form's merchant; without one it is
 /// the public.
-async fn authority<K: ApiKeyStore>(
+async fn authority<K: MerchantStore>(
     req: &Request,
     auth: &Authenticator<K>,
     form: &Form,

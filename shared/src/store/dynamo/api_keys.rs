@@ -7,15 +7,15 @@ use serde::{Deserialize, Serialize};
 use serde_dynamo::aws_sdk_dynamodb_1::from_item;
 
 use super::{backend, conditional, corrupt, encode, parse_time};
-use crate::auth::{ApiKeyHash, ApiKeyRecord, ApiKeyStore, Merchant};
 use crate::config::{self, ConfigError};
 use crate::ground::ids::MerchantId;
 use crate::ground::storage::StoreError;
 use crate::ground::time::sortable_utc;
+use crate::merchant::{ApiKeyHash, ApiKeyRecord, Merchant, MerchantStore};
 use crate::sepa::Creditor;
 
 #[derive(Clone)]
-pub struct DynamoApiKeys {
+pub struct DynamoMerchants {
     client: Client,
     table: String,
 }
@@ -46,7 +46,7 @@ fn merchant_key(id: &MerchantId) -> String {
     format!("merchant#{id}")
 }
 
-impl DynamoApiKeys {
+impl DynamoMerchants {
     /// The ApiKeys table from the environment (`API_KEYS_TABLE`).
     pub fn from_env(client: Client) -> Result<Self, ConfigError> {
         Ok(Self::new(
@@ -78,7 +78,7 @@ impl DynamoApiKeys {
     }
 }
 
-impl ApiKeyStore for DynamoApiKeys {
+impl MerchantStore for DynamoMerchants {
     async fn put_merchant(&self, merchant: &Merchant) -> Result<(), StoreError> {
         let item = ApiKeyItem {
             key_hash: merchant_key(&merchant.id),

@@ -9,10 +9,10 @@ use super::{Item, backend, corrupt};
 use crate::changelog::{ChangelogEntry, ChangelogPage, ChangelogStatus, ChangelogStore};
 use crate::config::{self, ConfigError};
 use crate::dataset::ShardCount;
-use crate::dataset::listing::{PageLimit, Start, TimeBounds};
 use crate::ground::ids::{ChangelogGuid, MerchantId};
 use crate::ground::storage::StoreError;
 use crate::ground::time::sortable_utc;
+use crate::listing::{PageLimit, Start, TimeBounds};
 
 const KEY: &str = "changelogGuid";
 const IN_PROGRESS: &str = "inProgress";

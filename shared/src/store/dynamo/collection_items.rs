@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::expression::number;
 use super::{Item, corrupt};
-use crate::collections::{Collection, CollectionStatus, Lease};
+use crate::bank::{Collection, CollectionStatus, Lease};
 use crate::ground::ids::MerchantId;
 use crate::ground::money::Amount;
 use crate::ground::storage::StoreError;

@@ -17,11 +17,11 @@ use super::entities::{DynamoEntities, cancelled_by_conflict};
 use super::entity_index::{BY_PENDING_INDEX, pending_partition};
 use super::expression::number;
 use super::{Item, backend, conditional, corrupt};
-use crate::collections::{Claim, Collection, CollectionStatus, CollectionStore};
+use crate::bank::{Claim, Collection, CollectionStatus, CollectionStore};
 use crate::config::{self, ConfigError};
-use crate::entities::{Applied, Entity, Payment};
 use crate::ground::ids::MerchantId;
 use crate::ground::storage::StoreError;
+use crate::ledger::{Applied, Entity, Payment};
 use crate::sepa::Debit;
 
 #[derive(Clone)]

@@ -9,11 +9,11 @@ use serde_dynamo::aws_sdk_dynamodb_1::from_item;
 use super::listing::{BY_CREATED_SK, Listed};
 use super::{Item, backend, conditional, corrupt, encode, parse_time};
 use crate::config::{self, ConfigError};
-use crate::dataset::listing::{PageLimit, Start, TimeBounds};
 use crate::dataset::{ContactPage, DataSet, DataSetStore, JsonElement, Page, ShardCount};
 use crate::ground::ids::{DataSetGuid, EntityGuid, MerchantId};
 use crate::ground::storage::StoreError;
 use crate::ground::time::sortable_utc;
+use crate::listing::{PageLimit, Start, TimeBounds};
 
 /// A contact's DataSets (for erasure and merges): partition `merchant#contact`, sort
 /// `createdAt#guid`, keys only.

@@ -14,12 +14,12 @@ use super::entity_index::add_index_keys;
 use super::expression::number;
 use super::{Item, backend, corrupt};
 use crate::config::{self, ConfigError};
-use crate::entities::{
+use crate::ground::ids::{EntityGuid, MerchantId};
+use crate::ground::storage::StoreError;
+use crate::ledger::{
     Applied, Change, ContactState, Donor, Entity, EntityKind, EntityStore, EntityWrite, Located,
     RecordWrite,
 };
-use crate::ground::ids::{EntityGuid, MerchantId};
-use crate::ground::storage::StoreError;
 
 /// The entities, with the tables their changes record into.
 #[derive(Clone)]

@@ -10,8 +10,8 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::Item;
-use crate::entities::{Entity, PaymentState, SubscriptionState};
 use crate::ground::ids::{EntityGuid, MerchantId};
+use crate::ledger::{Entity, PaymentState, SubscriptionState};
 use crate::recurring::SHARDS;
 
 pub const BY_DUE_INDEX: &str = "byDue";

@@ -12,10 +12,10 @@ use aws_sdk_dynamodb::Client;
 
 use super::{Item, backend, corrupt, units};
 use crate::dataset::ShardCount;
-use crate::dataset::listing::{PageLimit, Start, TimeBounds};
 use crate::ground::ids::MerchantId;
 use crate::ground::storage::StoreError;
 use crate::ground::time::sortable_utc;
+use crate::listing::{PageLimit, Start, TimeBounds};
 
 /// Keys-only index pages are small; this many entries per shard query keeps a deep skip to a
 /// few round trips without reading far past what a page needs.

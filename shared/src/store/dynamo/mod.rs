@@ -16,7 +16,7 @@ mod schedule;
 mod sessions;
 mod visits;
 
-pub use api_keys::DynamoApiKeys;
+pub use api_keys::DynamoMerchants;
 pub use changelogs::DynamoChangelogs;
 pub use collections::DynamoCollections;
 pub use datasets::{BY_CONTACT_INDEX, DynamoDataSets};

@@ -13,9 +13,9 @@ use super::sessions::{
 };
 use super::{backend, conditional, corrupt};
 use crate::dataset::DataSet;
-use crate::entities::Donor;
 use crate::ground::storage::StoreError;
 use crate::ground::time::sortable_utc;
+use crate::ledger::Donor;
 use crate::session::{Claim, PaymentSession, ProcessStore, Processed, Processing};
 
 /// Sessions together with the DataSets table, for the processing transaction.

@@ -4,19 +4,19 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use super::lock;
-use crate::auth::{ApiKeyHash, ApiKeyRecord, ApiKeyStore, Merchant};
 use crate::form::{Form, FormStore, FormWrite};
 use crate::ground::ids::{FormHash, MerchantId};
 use crate::ground::storage::StoreError;
+use crate::merchant::{ApiKeyHash, ApiKeyRecord, Merchant, MerchantStore};
 use crate::sepa::Creditor;
 
 #[derive(Clone, Default)]
-pub struct MemoryApiKeys {
+pub struct MemoryMerchants {
     merchants: Arc<Mutex<HashMap<MerchantId, Merchant>>>,
     keys: Arc<Mutex<HashMap<ApiKeyHash, ApiKeyRecord>>>,
 }
 
-impl ApiKeyStore for MemoryApiKeys {
+impl MerchantStore for MemoryMerchants {
     async fn put_merchant(&self, merchant: &Merchant) -> Result<(), StoreError> {
         let mut merchants = lock(&self.merchants);
         if merchants.contains_key(&merchant.id) {

@@ -10,11 +10,11 @@ use uuid::Uuid;
 
 use super::entities::MemoryEntities;
 use super::lock;
-use crate::collections::{Claim, Collection, CollectionStatus, CollectionStore};
-use crate::entities::{Applied, Entity, Payment, PaymentState};
+use crate::bank::{Claim, Collection, CollectionStatus, CollectionStore};
 use crate::ground::ids::MerchantId;
 use crate::ground::money::Amount;
 use crate::ground::storage::StoreError;
+use crate::ledger::{Applied, Entity, Payment, PaymentState};
 use crate::sepa::Debit;
 
 type Key = (MerchantId, String);

@@ -7,11 +7,11 @@ use jiff::Timestamp;
 
 use super::listing::{Listable, listed_page};
 use super::lock;
-use crate::dataset::listing::{PageLimit, Position, Start, TimeBounds};
 use crate::dataset::{ContactPage, DataSet, DataSetStore, JsonElement, Page};
 use crate::ground::ids::{DataSetGuid, EntityGuid, MerchantId};
 use crate::ground::storage::StoreError;
 use crate::ground::time::sortable_utc;
+use crate::listing::{PageLimit, Position, Start, TimeBounds};
 
 #[derive(Clone, Default)]
 pub struct MemoryDataSets {

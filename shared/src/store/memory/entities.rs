@@ -8,12 +8,12 @@ use super::datasets::MemoryDataSets;
 use super::listing::{Listable, listed_page};
 use super::lock;
 use crate::changelog::{ChangelogEntry, ChangelogPage, ChangelogStatus, ChangelogStore};
-use crate::dataset::listing::{PageLimit, Position, Start, TimeBounds};
-use crate::entities::{
-    Applied, Change, Donor, Entity, EntityStore, EntityWrite, Located, RecordWrite,
-};
 use crate::ground::ids::{ChangelogGuid, EntityGuid, MerchantId};
 use crate::ground::storage::StoreError;
+use crate::ledger::{
+    Applied, Change, Donor, Entity, EntityStore, EntityWrite, Located, RecordWrite,
+};
+use crate::listing::{PageLimit, Position, Start, TimeBounds};
 
 #[derive(Clone, Default)]
 pub struct MemoryChangelogs {

@@ -1,7 +1,7 @@
 //! Listing in memory, page by page exactly as the DynamoDB listing pages.
 
-use crate::dataset::listing::{PageLimit, Position, Start, TimeBounds};
 use crate::ground::ids::MerchantId;
+use crate::listing::{PageLimit, Position, Start, TimeBounds};
 
 /// A record listed as the DynamoDB listing lists it: merchant, creation time, guid, size.
 pub(super) trait Listable: Clone {

@@ -10,7 +10,7 @@ mod schedule;
 mod sessions;
 mod visits;
 
-pub use accounts::{MemoryApiKeys, MemoryForms};
+pub use accounts::{MemoryForms, MemoryMerchants};
 pub use collections::MemoryCollections;
 pub use datasets::MemoryDataSets;
 pub use entities::{MemoryChangelogs, MemoryEntities};

@@ -4,8 +4,8 @@ use jiff::civil::Date;
 
 use super::entities::MemoryEntities;
 use super::lock;
-use crate::entities::{Entity, PaymentState, SubscriptionState};
 use crate::ground::storage::StoreError;
+use crate::ledger::{Entity, PaymentState, SubscriptionState};
 use crate::recurring::{Due, DuePage, Schedule};
 
 #[derive(Clone, Default)]

@@ -8,9 +8,9 @@ use jiff::Timestamp;
 use super::entities::MemoryEntities;
 use super::lock;
 use crate::dataset::DataSet;
-use crate::entities::Donor;
 use crate::ground::ids::SessionHash;
 use crate::ground::storage::StoreError;
+use crate::ledger::Donor;
 use crate::session::{
     Claim, Expectation, PaymentSession, ProcessStore, Processed, Processing, SessionChanges,
     SessionStatus, SessionStore, SessionWrite,

@@ -6,12 +6,13 @@
 use serde_json::{Map, Value, json};
 
 use super::actions::ActionRequest;
+use super::context::ActionContext;
 use super::model::{
     Contact, ContactState, Donor, Entity, PaymentMethodEntity, PaymentState, Pending, masked_iban,
 };
 use super::ports::{Change, EntityWrite, RecordWrite};
 use super::records::{changelog, state_of};
-use super::rules::{ACTIVE, ActionContext, Refusal, conflict, invalid, state_name};
+use super::rules::{ACTIVE, Refusal, conflict, invalid, state_name};
 use crate::changelog::{ChangelogEntry, ChangelogStatus};
 use crate::dataset::JsonElement;
 use crate::ground::ids::{ChangelogGuid, EntityGuid};

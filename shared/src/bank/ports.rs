@@ -7,9 +7,9 @@ use jiff::civil::Date;
 use uuid::Uuid;
 
 use super::model::Collection;
-use crate::entities::{Applied, Payment};
 use crate::ground::ids::MerchantId;
 use crate::ground::storage::StoreError;
+use crate::ledger::{Applied, Payment};
 use crate::sepa::Debit;
 
 /// A pending payment claimed into a collection: the payment as it becomes (`submitted`, with

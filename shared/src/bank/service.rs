@@ -13,10 +13,10 @@ use uuid::Uuid;
 
 use super::model::Collection;
 use super::ports::{Claim, CollectionStore};
-use crate::entities::{Applied, Payment, PaymentState};
 use crate::ground::ids::MerchantId;
 use crate::ground::money::Amount;
 use crate::ground::storage::StoreError;
+use crate::ledger::{Applied, Payment, PaymentState};
 use crate::sepa::{Creditor, Debit, calendar, end_to_end_id, sepa_text};
 
 /// Payments claimed per transaction: each is a payment and a debit item, with the header.

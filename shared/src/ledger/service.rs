@@ -10,20 +10,20 @@ use uuid::Uuid;
 
 use super::actions::{ActionKind, ActionRequest};
 use super::contacts::{archive, start_erasure, start_merge};
+use super::context::ActionContext;
 use super::decide::decide;
 use super::model::{ContactState, Donor};
 use super::ports::{Applied, Change, EntityStore, RecordWrite};
-use super::rules::{ActionContext, Refusal};
+use super::rules::Refusal;
 use crate::changelog::{ChangelogEntry, ChangelogStatus, ChangelogStore};
 use crate::dataset::{DataSet, DataSetStore, Retry};
 use crate::ground::ids::{ChangelogGuid, DataSetGuid, EntityGuid, MerchantId};
+use crate::ground::retry::{CONFLICT_ATTEMPTS, pause_after_conflict};
 use crate::ground::storage::StoreError;
 use crate::idempotency::{IdempotencyStore, KEY_LIFETIME, Reservation};
 use crate::sepa::Creditor;
 use crate::visit::VisitStore;
 
-/// Tries when a concurrent action changed what a change insisted on.
-const ATTEMPTS: u32 = 6;
 /// What an action answers: the record it wrote (or, repeated, wrote before).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Answer {
@@ -124,7 +124,7 @@ where
             .locate(merchant, &request.entity_guid)
             .await?
             .ok_or(Refusal::NotFound("Entity not found"))?;
-        for attempt in 0..ATTEMPTS {
+        for attempt in 0..CONFLICT_ATTEMPTS {
             let donor = self.donor(merchant, &located.contact).await?;
             if let Some(pending) = donor.contact.pending.as_ref().map(|p| p.changelog)
                 && matches!(request.kind, ActionKind::Anonymise | ActionKind::Merge)
@@ -148,7 +148,7 @@ where
                     }
                     return answer_of(change).ok_or(ActionError::Contended);
                 }
-                Applied::Conflict => pause(attempt).await,
+                Applied::Conflict => pause_after_conflict(attempt).await,
             }
         }
         Err(ActionError::Contended)
@@ -252,11 +252,4 @@ pub(super) fn answer_of(change: Change) -> Option<Answer> {
             }
             RecordWrite::NewDataSet(dataset) => Answer::DataSet(dataset),
         })
-}
-
-/// A short random pause, so that actions that collided do not collide again in step.
-async fn pause(attempt: u32) {
-    let mut byte = [0u8; 1];
-    let jitter = getrandom::fill(&mut byte).map_or(0, |()| u64::from(byte[0] % 16));
-    tokio::time::sleep(Duration::from_millis(5 * u64::from(attempt + 1) + jitter)).await;
 }

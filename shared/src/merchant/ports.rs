@@ -8,7 +8,7 @@ use crate::ground::storage::StoreError;
 use crate::sepa::Creditor;
 
 /// Merchants and the hashes of their API keys.
-pub trait ApiKeyStore: Send + Sync {
+pub trait MerchantStore: Send + Sync {
     /// Registers a merchant.
     ///
     /// # Errors

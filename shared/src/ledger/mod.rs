@@ -5,6 +5,7 @@
 mod actions;
 mod batches;
 mod contacts;
+mod context;
 mod debits;
 mod decide;
 mod model;

@@ -1,4 +1,4 @@
-//! The daily SEPA scheduler (EventBridge, not HTTP): each active subscription's next payment
+//! The daily run of recurring payments (EventBridge, not HTTP): each active subscription's next payment
 //! once it falls due (a direct debit within its pre-notification days, `RCUR`), lapsed mandates'
 //! subscriptions put on hold, and submitted debits past the bank's return window marked
 //! collected. The run's date is the event's `time` in the deployment's time zone, so a retried
@@ -8,16 +8,16 @@ use jiff::Timestamp;
 use serde_json::Value;
 
 use shared::app::SchedulerState;
-use shared::auth::ApiKeyStore;
-use shared::entities::EntityStore;
 use shared::ground::storage::StoreError;
+use shared::ledger::EntityStore;
+use shared::merchant::MerchantStore;
 use shared::recurring::{Report, Schedule, Scheduler};
 
 /// Runs the day of the event (or of now, for an event without a time).
 ///
 /// # Errors
 /// When storage fails: Lambda retries the event; what was done stays done.
-pub async fn handle<E: EntityStore, S: Schedule, K: ApiKeyStore>(
+pub async fn handle<E: EntityStore, S: Schedule, K: MerchantStore>(
     event: Value,
     state: &SchedulerState<E, S, K>,
 ) -> Result<Report, StoreError> {

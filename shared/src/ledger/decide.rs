@@ -1,11 +1,12 @@
 //! Which rule an action goes to.
 
 use super::actions::{ActionEntity, ActionKind, ActionRequest};
+use super::context::ActionContext;
 use super::model::{ContactState, Donor};
 use super::ports::Change;
 use super::rules::{
-    ActionContext, Refusal, add_on, conflict, invalid, payment, refund, renewal, state_name,
-    subscription, transition, upgrade,
+    Refusal, add_on, conflict, invalid, payment, refund, renewal, state_name, subscription,
+    transition, upgrade,
 };
 use super::sign_up::sign_up;
 

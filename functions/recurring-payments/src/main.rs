@@ -8,7 +8,7 @@
 async fn main() -> Result<(), lambda_http::Error> {
     shared::edge::run_scheduled(
         shared::app::DynamoSchedulerState::from_env(),
-        sepa_scheduler::handle,
+        recurring_payments::handle,
     )
     .await
 }

@@ -5,9 +5,9 @@
 use futures::future::try_join_all;
 
 use super::contacts::{erased_payments, finish, merge_moves, progress, redacted, visit_session_of};
+use super::context::ActionContext;
 use super::model::{ContactState, Donor};
 use super::ports::{Applied, Change, EntityStore};
-use super::rules::ActionContext;
 use super::service::{ActionError, Actions, Answer, Budget, answer_of};
 use crate::changelog::{ChangelogEntry, ChangelogStore};
 use crate::dataset::DataSetStore;

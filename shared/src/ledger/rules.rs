@@ -1,45 +1,23 @@
 //! What each action of the seed's table does to a donor's entities: the change to write and
 //! the record that goes with it, or why the entities' states forbid it.
 
-use jiff::Timestamp;
-use jiff::civil::Date;
-use jiff::tz::TimeZone;
 use serde_json::{Map, Value, json};
-use uuid::Uuid;
 
 use super::actions::{ActionKind, ActionRequest};
+use super::context::ActionContext;
 use super::model::{
     AddOn, ContactState, Donor, Entity, Payment, PaymentMethodEntity, PaymentMethodState,
     PaymentState, Subscription, SubscriptionState,
 };
 use super::ports::{Change, EntityWrite, RecordWrite};
 use super::records::{action_dataset, changelog, derived_guid};
-use crate::ground::ids::{EntityGuid, MerchantId};
+use crate::ground::ids::EntityGuid;
 use crate::ground::money::Amount;
 use crate::ground::money::PaymentMethod;
-use crate::sepa::{Creditor, Mandate};
+use crate::sepa::Mandate;
 
 /// Contacts whose entities may change.
 pub const ACTIVE: &[ContactState] = &[ContactState::Active];
-
-/// The moment and the names an action is decided with.
-pub struct ActionContext<'a> {
-    pub merchant: &'a MerchantId,
-    /// The merchant's SEPA creditor settings, for debits a sign-up draws.
-    pub creditor: Option<&'a Creditor>,
-    pub now: Timestamp,
-    pub zone: &'a TimeZone,
-    /// The guid of the record the action writes (a changelog entry or a DataSet), chosen
-    /// before deciding: a retry with the same Idempotency-Key decides with the same guid, and
-    /// the guids of entities it creates derive from it.
-    pub record: Uuid,
-}
-
-impl ActionContext<'_> {
-    pub fn today(&self) -> Date {
-        self.now.to_zoned(self.zone.clone()).date()
-    }
-}
 
 /// Why an action is not taken.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -326,8 +304,8 @@ pub(super) fn renewal(
         .iban
         .as_deref()
         .ok_or_else(|| invalid("a renewal needs the new 'iban'"))?;
-    let iban =
-        super::records::valid_iban(raw).ok_or_else(|| invalid("'iban' is not a valid IBAN"))?;
+    let iban = crate::ground::bank::normalized_iban(raw)
+        .ok_or_else(|| invalid("'iban' is not a valid IBAN"))?;
     let guid = derived_guid(ctx.record, "payment-method");
     let renewed = PaymentMethodEntity {
         guid,

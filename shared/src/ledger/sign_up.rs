@@ -7,13 +7,14 @@ use serde_json::{Map, Value, json};
 use super::debits::{terms, used};
 
 use super::actions::{ActionEntity, ActionRequest};
+use super::context::ActionContext;
 use super::model::{
     Donor, Entity, Payment, PaymentMethodEntity, PaymentMethodState, Subscription,
     SubscriptionState,
 };
 use super::ports::{Change, EntityWrite};
 use super::records::derived_guid;
-use super::rules::{ActionContext, Refusal, as_map, conflict, invalid, recorded};
+use super::rules::{Refusal, as_map, conflict, invalid, recorded};
 use crate::ground::ids::EntityGuid;
 use crate::ground::money::{Amount, Currency, PaymentMethod};
 

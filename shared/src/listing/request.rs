@@ -1,113 +1,22 @@
-//! `GET /dataSets`: query parameters, the date range in the merchant's time zone, and the
-//! signed `nextToken` cursor. Storage only sees UTC bounds and a start position.
+//! A listing's query string (`pageNumber`, `pageSize`, `startDate`, `endDate`, `nextToken`),
+//! its dates as whole days in the merchant's time zone, and the token for the next page.
 
 use std::collections::HashMap;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{Hmac, KeyInit, Mac};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
-use serde::{Deserialize, Serialize};
-use sha2::Sha256;
-
 use uuid::Uuid;
 
+use super::cursor::{Cursor, TokenSigner};
+use super::{ListingError, Position, Start, TimeBounds};
 use crate::ground::ids::MerchantId;
-use crate::ground::time::sortable_utc;
 
 pub const DEFAULT_PAGE_SIZE: u16 = 50;
 pub const MAX_PAGE_SIZE: u16 = 500;
 /// Deep pages by number are bounded (at most 199 × 500 index keys skipped); beyond this,
 /// `nextToken` is the way on, at the cost of one page whatever the depth.
 pub const MAX_PAGE_NUMBER: u32 = 200;
-
-#[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
-pub enum ListingError {
-    #[error("'{name}' must be {expected}; got '{got}'")]
-    InvalidParameter {
-        name: &'static str,
-        expected: &'static str,
-        got: String,
-    },
-    #[error("startDate {start} is after endDate {end}")]
-    InvertedRange { start: Date, end: Date },
-    #[error("nextToken is not valid: {0}")]
-    BadToken(&'static str),
-}
-
-/// The position of a record (a DataSet, a changelog entry) in listing order: `createdTs`,
-/// then guid.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Position {
-    pub created_at: Timestamp,
-    pub guid: Uuid,
-}
-
-impl Position {
-    /// The index sort key (`createdAt#guid`); its string order is the listing order.
-    pub fn sort_key(&self) -> String {
-        format!("{}#{}", sortable_utc(self.created_at), self.guid)
-    }
-}
-
-/// UTC bounds of a listing: `from` inclusive, `until` exclusive.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct TimeBounds {
-    pub from: Option<Timestamp>,
-    pub until: Option<Timestamp>,
-}
-
-impl TimeBounds {
-    pub fn contains(&self, at: Timestamp) -> bool {
-        self.from.is_none_or(|from| at >= from) && self.until.is_none_or(|until| at < until)
-    }
-}
-
-/// Where a page starts: after skipping some DataSets, or right after a known one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Start {
-    Skip(u64),
-    After(Position),
-}
-
-/// Lambda answers at most 6 MB (6,291,456 bytes); the page's envelope and headers fit in
-/// what this leaves. A page holds fewer than `pageSize` DataSets when they would not fit.
-pub const MAX_PAGE_BYTES: u64 = 5 * 1024 * 1024;
-
-/// How much one page may hold.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PageLimit {
-    pub items: usize,
-    /// In [`crate::dataset::carried_len`] bytes.
-    pub bytes: u64,
-}
-
-impl PageLimit {
-    /// `items` DataSets, within what a Lambda response can carry.
-    pub fn items(items: usize) -> Self {
-        Self {
-            items,
-            bytes: MAX_PAGE_BYTES,
-        }
-    }
-
-    /// How many of the candidates (their listed sizes, in order) make the page: up to
-    /// `items`, within `bytes`, and always the first, which alone always fits.
-    pub fn fitting(self, sizes: impl IntoIterator<Item = u64>) -> usize {
-        let mut total = 0u64;
-        sizes
-            .into_iter()
-            .take(self.items)
-            .enumerate()
-            .take_while(|&(index, size)| {
-                total = total.saturating_add(size);
-                index == 0 || total <= self.bytes
-            })
-            .count()
-    }
-}
 
 /// A validated listing request.
 #[derive(Debug, PartialEq, Eq)]
@@ -120,82 +29,7 @@ pub struct ListRequest {
     pub start: Start,
 }
 
-/// What a `nextToken` carries. Signed, so a client can neither forge a position nor reuse a
-/// token of another merchant or another query.
-#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
-struct Cursor {
-    #[serde(rename = "m")]
-    merchant: String,
-    #[serde(rename = "s")]
-    start_date: Option<Date>,
-    #[serde(rename = "e")]
-    end_date: Option<Date>,
-    #[serde(rename = "z")]
-    page_size: u16,
-    #[serde(rename = "p")]
-    page_number: u32,
-    #[serde(rename = "t")]
-    after_time: Timestamp,
-    #[serde(rename = "g")]
-    after_guid: String,
-}
-
-/// Signs and checks `nextToken`s, with the signing secret (`config::Aws::signing_secret`), per
-/// feed: a cursor of one feed (DataSets, changelogs) is no cursor of another.
-pub struct TokenSigner {
-    key: Vec<u8>,
-    feed: &'static [u8],
-}
-
 impl TokenSigner {
-    /// Cursors of `GET /dataSets`.
-    pub fn new(key: impl Into<Vec<u8>>) -> Self {
-        Self {
-            key: key.into(),
-            feed: b"dataSets.nextToken.v1\0",
-        }
-    }
-
-    /// Cursors of `GET /changelogs`.
-    pub fn changelogs(key: impl Into<Vec<u8>>) -> Self {
-        Self {
-            key: key.into(),
-            feed: b"changelogs.nextToken.v1\0",
-        }
-    }
-
-    fn mac(&self, payload: &[u8]) -> Hmac<Sha256> {
-        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key)
-            .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
-        mac.update(self.feed);
-        mac.update(payload);
-        mac
-    }
-
-    fn issue(&self, cursor: &Cursor) -> String {
-        let payload = serde_json::to_vec(cursor).unwrap_or_default();
-        let tag = self.mac(&payload).finalize().into_bytes();
-        format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(&payload),
-            URL_SAFE_NO_PAD.encode(tag)
-        )
-    }
-
-    fn open(&self, token: &str) -> Result<Cursor, ListingError> {
-        let malformed = ListingError::BadToken("it is malformed or was altered");
-        let (payload, tag) = token.split_once('.').ok_or(malformed.clone())?;
-        let payload = URL_SAFE_NO_PAD
-            .decode(payload)
-            .map_err(|_| malformed.clone())?;
-        let tag = URL_SAFE_NO_PAD.decode(tag).map_err(|_| malformed.clone())?;
-        self.mac(&payload)
-            .verify_slice(&tag)
-            .map_err(|_| malformed.clone())?;
-        serde_json::from_slice(&payload).map_err(|_| malformed)
-    }
-
-    /// The token for the page after `page`, which ended at `last`.
     pub fn next_token(
         &self,
         merchant: &MerchantId,
@@ -488,22 +322,6 @@ mod tests {
             ListRequest::parse(&params, &m, &berlin(), &signer),
             Err(ListingError::BadToken(_))
         ));
-    }
-
-    #[test]
-    fn pages_stop_before_the_byte_limit_but_never_empty() {
-        let limit = PageLimit {
-            items: 3,
-            bytes: 10,
-        };
-        assert_eq!(limit.fitting([4, 4, 4, 4]), 2);
-        assert_eq!(limit.fitting([3, 3, 3, 3]), 3, "items bound first");
-        assert_eq!(
-            limit.fitting([20, 1]),
-            1,
-            "an oversized first still makes a page"
-        );
-        assert_eq!(limit.fitting([]), 0);
     }
 
     #[test]

@@ -35,7 +35,7 @@ async fn run(state: &State, day: Date) -> shared::recurring::Report {
         .to_zoned(berlin())
         .expect("time")
         .timestamp();
-    sepa_scheduler::handle(json!({"time": time.to_string()}), state)
+    recurring_payments::handle(json!({"time": time.to_string()}), state)
         .await
         .expect("run")
 }

@@ -9,14 +9,14 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::entities::DebitReturn;
-use crate::entities::{
-    Applied, Change, Donor, Entity, EntityKind, EntityStore, EntityWrite, Payment, PaymentState,
-    RecordWrite, Subscription, SubscriptionState, derived_guid, entry_of,
-};
 use crate::ground::ids::{ChangelogGuid, MerchantId};
 use crate::ground::money::Amount;
 use crate::ground::storage::StoreError;
+use crate::ledger::DebitReturn;
+use crate::ledger::{
+    Applied, Change, Donor, Entity, EntityKind, EntityStore, EntityWrite, Payment, PaymentState,
+    RecordWrite, Subscription, SubscriptionState, derived_guid, entry_of,
+};
 use crate::sepa::payment_of;
 
 /// Codes after which the mandate cannot be drawn on again until the donor acts.

@@ -9,8 +9,8 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::actions::ActionRequest;
+use super::context::ActionContext;
 use super::model::{Entity, masked_iban};
-use super::rules::ActionContext;
 use crate::changelog::{ChangelogEntry, ChangelogStatus};
 use crate::dataset::{DataSet, JsonElement};
 use crate::ground::ids::{ChangelogGuid, DataSetGuid, EntityGuid, MerchantId};
@@ -176,9 +176,4 @@ pub fn action_dataset(
         json_element: JsonElement::from_stored(element.to_string()),
         contact: Some(contact),
     }
-}
-
-/// An IBAN in its electronic form, if it is one.
-pub fn valid_iban(raw: &str) -> Option<String> {
-    crate::validation::normalized_iban(raw)
 }

@@ -3,7 +3,7 @@
 
 mod ports;
 
-pub use ports::ApiKeyStore;
+pub use ports::MerchantStore;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -119,7 +119,7 @@ pub struct Authenticator<K> {
     cache: Mutex<HashMap<ApiKeyHash, (MerchantId, Instant)>>,
 }
 
-impl<K: ApiKeyStore> Authenticator<K> {
+impl<K: MerchantStore> Authenticator<K> {
     pub fn new(keys: K) -> Self {
         Self::with_ttl(keys, KEY_CACHE_TTL)
     }
@@ -180,7 +180,7 @@ impl<K: ApiKeyStore> Authenticator<K> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::memory::MemoryApiKeys;
+    use crate::store::memory::MemoryMerchants;
 
     #[test]
     fn generated_keys_are_long_distinct_and_hash_to_hex() {
@@ -201,8 +201,8 @@ mod tests {
         );
     }
 
-    async fn keys_with_one(revoked: bool) -> (MemoryApiKeys, ApiKey) {
-        let keys = MemoryApiKeys::default();
+    async fn keys_with_one(revoked: bool) -> (MemoryMerchants, ApiKey) {
+        let keys = MemoryMerchants::default();
         let key = ApiKey::generate().expect("os rng");
         keys.put_key(&ApiKeyRecord {
             key_hash: key.hash(),
