@@ -4,10 +4,10 @@
 use jiff::civil::Date;
 
 use shared::ground::ids::{EntityGuid, MerchantId};
-use shared::ground::money::{Amount, Currency, PaymentMethod};
+use shared::ground::money::{Amount, Currency, MethodKind};
 use shared::ledger::{
     Applied, Change, Contact, ContactState, DirectDebit, Entity, EntityStore, EntityWrite, Payment,
-    PaymentMethodEntity, PaymentMethodState, PaymentState, Person,
+    PaymentMethod, PaymentMethodState, PaymentState, Person,
 };
 use shared::sepa::{Mandate, Sequence};
 
@@ -47,22 +47,20 @@ pub async fn seed_due_debits<E: EntityStore>(
         };
         let method = EntityGuid::new_v4();
         let mandate = Mandate::new(method, due);
-        writes.push(EntityWrite::Create(Entity::PaymentMethod(
-            PaymentMethodEntity {
-                guid: method,
-                contact: contact.guid,
-                kind: PaymentMethod::SepaDirectDebit,
-                state: PaymentMethodState::Active,
-                iban: Some("DE89370400440532013000".into()),
-                bic: None,
-                holder: Some("Jürgen Weiß-Öztürk".into()),
-                replaced_by: None,
-                mandate: Some(mandate.clone()),
-                created_at: now,
-                updated_at: now,
-                version: 0,
-            },
-        )));
+        writes.push(EntityWrite::Create(Entity::PaymentMethod(PaymentMethod {
+            guid: method,
+            contact: contact.guid,
+            kind: MethodKind::SepaDirectDebit,
+            state: PaymentMethodState::Active,
+            iban: Some("DE89370400440532013000".into()),
+            bic: None,
+            holder: Some("Jürgen Weiß-Öztürk".into()),
+            replaced_by: None,
+            mandate: Some(mandate.clone()),
+            created_at: now,
+            updated_at: now,
+            version: 0,
+        })));
         for _ in 0..n {
             let guid = EntityGuid::new_v4();
             guids.push(guid);

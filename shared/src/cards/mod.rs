@@ -8,7 +8,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::ground::ids::{MerchantId, SessionHash};
-use crate::ground::money::{Amount, Currency, Interval, PaymentMethod};
+use crate::ground::money::{Amount, Currency, Interval, MethodKind};
 
 /// What a provider is asked to do for one processed session.
 #[derive(Debug, Clone)]
@@ -19,7 +19,7 @@ pub struct PaymentOrder<'a> {
     pub amount: Amount,
     pub currency: &'a Currency,
     pub interval: Interval,
-    pub method: PaymentMethod,
+    pub method: MethodKind,
 }
 
 /// What a provider answers for an executed order: its own reference for the payment.

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::{Form, FormStore};
 use crate::ground::ids::FormHash;
-use crate::ground::money::PaymentMethod;
+use crate::ground::money::MethodKind;
 use crate::ground::storage::StoreError;
 use crate::merchant::MerchantStore;
 use crate::sepa::Creditor;
@@ -120,7 +120,7 @@ fn offered(mut form: Form, creditor: Option<Creditor>) -> Form {
     if form.creditor.is_none() {
         form.definition
             .payment_methods
-            .retain(|m| *m != PaymentMethod::SepaDirectDebit);
+            .retain(|m| *m != MethodKind::SepaDirectDebit);
     }
     form
 }

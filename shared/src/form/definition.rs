@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use crate::ground::country::CountryCode;
 use crate::ground::ids::{FormHash, MerchantId, is_value_name};
 use crate::ground::lang::{Labels, Lang};
-use crate::ground::money::{Amount, Currency, Interval, PaymentMethod};
+use crate::ground::money::{Amount, Currency, Interval, MethodKind};
 use crate::sepa::Creditor;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,7 +84,7 @@ pub struct FormDefinition {
     pub min_amount: Amount,
     pub max_amount: Amount,
     pub intervals: Vec<Interval>,
-    pub payment_methods: Vec<PaymentMethod>,
+    pub payment_methods: Vec<MethodKind>,
     #[serde(default)]
     pub items: Vec<ProjectItem>,
     /// Sites allowed to embed the hosted form (`https://www.example.org`).
@@ -188,9 +188,7 @@ impl FormDefinition {
                 "'intervals' and 'paymentMethods' must each allow at least one value",
             ));
         }
-        if self
-            .payment_methods
-            .contains(&PaymentMethod::SepaDirectDebit)
+        if self.payment_methods.contains(&MethodKind::SepaDirectDebit)
             && self.currency.as_str() != "EUR"
         {
             return Err(invalid(

@@ -170,13 +170,13 @@ impl From<Interval> for u8 {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum PaymentMethod {
+pub enum MethodKind {
     SepaDirectDebit,
     CreditCard,
     Paypal,
 }
 
-impl PaymentMethod {
+impl MethodKind {
     pub fn parse(raw: &str) -> Option<Self> {
         match raw {
             "sepa_direct_debit" => Some(Self::SepaDirectDebit),

@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 use super::actions::ActionRequest;
 use super::context::ActionContext;
 use super::model::{
-    Contact, ContactState, Donor, Entity, PaymentMethodEntity, PaymentState, Pending, masked_iban,
+    Contact, ContactState, Donor, Entity, PaymentMethod, PaymentState, Pending, masked_iban,
 };
 use super::ports::{Change, EntityWrite, RecordWrite};
 use super::records::{changelog, state_of};
@@ -109,7 +109,7 @@ pub fn start_erasure(
     for pm in &donor.payment_methods {
         change.writes.push(EntityWrite::Replace {
             expected: pm.version,
-            entity: Entity::PaymentMethod(PaymentMethodEntity {
+            entity: Entity::PaymentMethod(PaymentMethod {
                 iban: pm.iban.as_deref().map(masked_iban),
                 bic: None,
                 holder: None,
@@ -276,7 +276,7 @@ pub fn merge_moves(source: &Donor, target: EntityGuid, ctx: &ActionContext<'_>) 
 
 fn rehome(entity: Entity, contact: EntityGuid) -> Entity {
     match entity {
-        Entity::PaymentMethod(e) => Entity::PaymentMethod(PaymentMethodEntity { contact, ..e }),
+        Entity::PaymentMethod(e) => Entity::PaymentMethod(PaymentMethod { contact, ..e }),
         Entity::Subscription(mut e) => {
             e.contact = contact;
             Entity::Subscription(e)

@@ -4,8 +4,8 @@
 
 use jiff::civil::Date;
 
-use super::model::{DirectDebit, PaymentMethodEntity, PaymentState};
-use crate::ground::money::PaymentMethod;
+use super::model::{DirectDebit, PaymentMethod, PaymentState};
+use crate::ground::money::MethodKind;
 use crate::sepa::{Creditor, Sequence, due_date};
 
 /// When and how a new payment is taken.
@@ -29,13 +29,13 @@ pub enum NotDrawable {
 /// The terms of a payment made `today` from `method`, `recurring` when it belongs to a
 /// subscription. `not_before` holds a recurring debit to its period's date.
 pub fn terms(
-    method: &PaymentMethodEntity,
+    method: &PaymentMethod,
     creditor: Option<&Creditor>,
     today: Date,
     not_before: Option<Date>,
     recurring: bool,
 ) -> Result<Terms, NotDrawable> {
-    if method.kind != PaymentMethod::SepaDirectDebit {
+    if method.kind != MethodKind::SepaDirectDebit {
         return Ok(Terms {
             due_date: today,
             state: PaymentState::Collected,
@@ -74,7 +74,7 @@ pub fn terms(
 }
 
 /// The payment method after a debit due on `due` was drawn under its mandate.
-pub fn used(method: &PaymentMethodEntity, due: Date) -> Option<PaymentMethodEntity> {
+pub fn used(method: &PaymentMethod, due: Date) -> Option<PaymentMethod> {
     let mandate = method.mandate.as_ref()?;
     let mut used = method.clone();
     used.mandate = Some(crate::sepa::Mandate {

@@ -6,7 +6,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::ground::ids::{ChangelogGuid, EntityGuid, MerchantId};
-use crate::ground::money::{Amount, Currency, Interval, PaymentMethod};
+use crate::ground::money::{Amount, Currency, Interval, MethodKind};
 use crate::sepa::{Mandate, Sequence};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,10 +104,10 @@ pub enum PaymentMethodState {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PaymentMethodEntity {
+pub struct PaymentMethod {
     pub guid: EntityGuid,
     pub contact: EntityGuid,
-    pub kind: PaymentMethod,
+    pub kind: MethodKind,
     pub state: PaymentMethodState,
     /// SEPA: the debtor's IBAN (electronic form), shown masked in every answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -237,7 +237,7 @@ pub struct AddOn {
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum Entity {
     Contact(Contact),
-    PaymentMethod(PaymentMethodEntity),
+    PaymentMethod(PaymentMethod),
     Subscription(Subscription),
     Payment(Payment),
     AddOn(AddOn),
@@ -300,7 +300,7 @@ pub enum EntityKind {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Donor {
     pub contact: Contact,
-    pub payment_methods: Vec<PaymentMethodEntity>,
+    pub payment_methods: Vec<PaymentMethod>,
     pub subscriptions: Vec<Subscription>,
     pub payments: Vec<Payment>,
     pub add_ons: Vec<AddOn>,

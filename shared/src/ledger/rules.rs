@@ -6,14 +6,14 @@ use serde_json::{Map, Value, json};
 use super::actions::{ActionKind, ActionRequest};
 use super::context::ActionContext;
 use super::model::{
-    AddOn, ContactState, Donor, Entity, Payment, PaymentMethodEntity, PaymentMethodState,
-    PaymentState, Subscription, SubscriptionState,
+    AddOn, ContactState, Donor, Entity, Payment, PaymentMethod, PaymentMethodState, PaymentState,
+    Subscription, SubscriptionState,
 };
 use super::ports::{Change, EntityWrite, RecordWrite};
 use super::records::{action_dataset, changelog, derived_guid};
 use crate::ground::ids::EntityGuid;
 use crate::ground::money::Amount;
-use crate::ground::money::PaymentMethod;
+use crate::ground::money::MethodKind;
 use crate::sepa::Mandate;
 
 /// Contacts whose entities may change.
@@ -307,11 +307,10 @@ pub(super) fn renewal(
     let iban = crate::ground::bank::normalized_iban(raw)
         .ok_or_else(|| invalid("'iban' is not a valid IBAN"))?;
     let guid = derived_guid(ctx.record, "payment-method");
-    let renewed = PaymentMethodEntity {
+    let renewed = PaymentMethod {
         guid,
         // A new account is a new mandate, signed now; its first debit is a FRST again.
-        mandate: (old.kind == PaymentMethod::SepaDirectDebit)
-            .then(|| Mandate::new(guid, ctx.today())),
+        mandate: (old.kind == MethodKind::SepaDirectDebit).then(|| Mandate::new(guid, ctx.today())),
         iban: Some(iban.clone()),
         bic: fields.bic.clone(),
         holder: fields.holder.clone().or_else(|| old.holder.clone()),
@@ -326,7 +325,7 @@ pub(super) fn renewal(
         EntityWrite::Create(Entity::PaymentMethod(renewed.clone())),
         EntityWrite::Replace {
             expected: old.version,
-            entity: Entity::PaymentMethod(PaymentMethodEntity {
+            entity: Entity::PaymentMethod(PaymentMethod {
                 state: PaymentMethodState::Replaced,
                 replaced_by: Some(renewed.guid),
                 updated_at: ctx.now,

@@ -9,21 +9,17 @@ use super::debits::{terms, used};
 use super::actions::{ActionEntity, ActionRequest};
 use super::context::ActionContext;
 use super::model::{
-    Donor, Entity, Payment, PaymentMethodEntity, PaymentMethodState, Subscription,
-    SubscriptionState,
+    Donor, Entity, Payment, PaymentMethod, PaymentMethodState, Subscription, SubscriptionState,
 };
 use super::ports::{Change, EntityWrite};
 use super::records::derived_guid;
 use super::rules::{Refusal, as_map, conflict, invalid, recorded};
 use crate::ground::ids::EntityGuid;
-use crate::ground::money::{Amount, Currency, PaymentMethod};
+use crate::ground::money::{Amount, Currency, MethodKind};
 
 /// The payment method a sign-up pays with: the one named, or the contact's newest active one.
-fn paying_method(
-    donor: &Donor,
-    named: Option<EntityGuid>,
-) -> Result<&PaymentMethodEntity, Refusal> {
-    let active = |pm: &&PaymentMethodEntity| pm.state == PaymentMethodState::Active;
+fn paying_method(donor: &Donor, named: Option<EntityGuid>) -> Result<&PaymentMethod, Refusal> {
+    let active = |pm: &&PaymentMethod| pm.state == PaymentMethodState::Active;
     match named {
         Some(guid) => donor
             .payment_methods
@@ -66,7 +62,7 @@ pub(super) fn sign_up(
     let amount = fields
         .amount
         .ok_or_else(|| invalid("a sign-up needs an 'amount'"))?;
-    if method.kind == PaymentMethod::SepaDirectDebit && currency.as_str() != "EUR" {
+    if method.kind == MethodKind::SepaDirectDebit && currency.as_str() != "EUR" {
         return Err(invalid("SEPA direct debit collects euros only"));
     }
     let mut drawer = Drawer {
@@ -124,7 +120,7 @@ pub(super) fn sign_up(
     if drawer.method != *method {
         writes.push(EntityWrite::Replace {
             expected: method.version,
-            entity: Entity::PaymentMethod(PaymentMethodEntity {
+            entity: Entity::PaymentMethod(PaymentMethod {
                 updated_at: ctx.now,
                 version: method.version + 1,
                 ..drawer.method
@@ -143,7 +139,7 @@ pub(super) fn sign_up(
 
 /// Payments drawn one after another from one payment method, its mandate's use kept.
 struct Drawer<'a, 'c> {
-    method: PaymentMethodEntity,
+    method: PaymentMethod,
     ctx: &'a ActionContext<'c>,
     donor: &'a Donor,
     currency: Currency,

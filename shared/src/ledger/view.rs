@@ -4,7 +4,7 @@
 use jiff::tz::TimeZone;
 use serde::Serialize;
 
-use super::model::{AddOn, Donor, Payment, PaymentMethodEntity, Person, Subscription, masked_iban};
+use super::model::{AddOn, Donor, Payment, PaymentMethod, Person, Subscription, masked_iban};
 use super::records::text;
 use crate::ground::ids::DataSetGuid;
 use crate::ground::money::Amount;
@@ -147,7 +147,7 @@ impl Donor {
 }
 
 fn method<'a>(
-    pm: &'a PaymentMethodEntity,
+    pm: &'a PaymentMethod,
     ts: &dyn Fn(jiff::Timestamp) -> String,
 ) -> PaymentMethodView<'a> {
     PaymentMethodView {

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::ports::{Due, SHARDS, Schedule};
 use crate::ground::ids::{ChangelogGuid, MerchantId};
-use crate::ground::money::{Amount, PaymentMethod};
+use crate::ground::money::{Amount, MethodKind};
 use crate::ground::storage::StoreError;
 use crate::ledger::{
     Applied, Change, ContactState, Donor, Entity, EntityStore, EntityWrite, NotDrawable, Payment,
@@ -216,7 +216,7 @@ fn next_period(
         return None;
     };
     let notice = match (method.kind, creditor) {
-        (PaymentMethod::SepaDirectDebit, Some(c)) => i64::from(c.prenotification_days),
+        (MethodKind::SepaDirectDebit, Some(c)) => i64::from(c.prenotification_days),
         _ => 0,
     };
     if today.checked_add(notice.days()).ok()? < sub.next_due {
@@ -270,7 +270,7 @@ fn next_period(
     if let Some(used) = used(method, payment.due_date) {
         writes.push(EntityWrite::Replace {
             expected: method.version,
-            entity: Entity::PaymentMethod(crate::ledger::PaymentMethodEntity {
+            entity: Entity::PaymentMethod(crate::ledger::PaymentMethod {
                 updated_at: now,
                 version: method.version + 1,
                 ..used

@@ -12,7 +12,7 @@ use crate::cards::PaymentOrder;
 use crate::dataset::{DataSet, JsonElement};
 use crate::form::{FieldDefinition, Form, InputType};
 use crate::ground::ids::{EntityGuid, VisitSessionId};
-use crate::ground::money::{Amount, Interval, PaymentMethod};
+use crate::ground::money::{Amount, Interval, MethodKind};
 use crate::ledger::Donor;
 use crate::validation;
 use crate::visit::VisitSession;
@@ -32,7 +32,7 @@ pub fn order<'a>(
         .and_then(|a| Amount::parse(a).ok())
         .ok_or(NotPayable("amount"))?;
     let method = text("payment_method")
-        .and_then(PaymentMethod::parse)
+        .and_then(MethodKind::parse)
         .ok_or(NotPayable("payment_method"))?;
     let interval = match text("interval") {
         None => Interval::ONE_OFF,

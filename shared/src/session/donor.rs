@@ -11,10 +11,10 @@ use serde_json::Value;
 use super::donation::{NotPayable, order};
 use super::model::{Claim, PaymentSession};
 use crate::form::Form;
-use crate::ground::money::{Amount, PaymentMethod};
+use crate::ground::money::{Amount, MethodKind};
 use crate::ledger::{
-    Contact, ContactState, Donor, Payment, PaymentMethodEntity, PaymentMethodState, Person,
-    Subscription, SubscriptionState, derived_guid, terms, used,
+    Contact, ContactState, Donor, Payment, PaymentMethod, PaymentMethodState, Person, Subscription,
+    SubscriptionState, derived_guid, terms, used,
 };
 use crate::sepa::Mandate;
 
@@ -66,7 +66,7 @@ pub fn donor_of(
         version: 0,
         person: Box::new(person),
     };
-    let sepa = order.method == PaymentMethod::SepaDirectDebit;
+    let sepa = order.method == MethodKind::SepaDirectDebit;
     let value = |name: &str| {
         session
             .values
@@ -74,7 +74,7 @@ pub fn donor_of(
             .and_then(Value::as_str)
             .map(str::to_owned)
     };
-    let method = PaymentMethodEntity {
+    let method = PaymentMethod {
         guid: derived_guid(seed, "payment-method"),
         contact: contact.guid,
         kind: order.method,
@@ -89,7 +89,7 @@ pub fn donor_of(
         version: 0,
     };
     let guid = method.guid;
-    let method = PaymentMethodEntity {
+    let method = PaymentMethod {
         mandate: sepa.then(|| Mandate::new(guid, today)),
         ..method
     };

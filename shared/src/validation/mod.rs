@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 use crate::form::{FormDefinition, InputType};
 use crate::ground::country::CountryCode;
-use crate::ground::money::{Amount, AmountError, Currency, Interval, PaymentMethod};
+use crate::ground::money::{Amount, AmountError, Currency, Interval, MethodKind};
 use fields::{
     bic_rule, choice, email_rule, iban_rule, is_post_code, name_rule, parse_date, phone_rule,
     truthy,
@@ -160,7 +160,7 @@ impl<'a> Rules<'a> {
                 }
             }
             "payment_method" => {
-                let method = PaymentMethod::parse(text).ok_or(FieldError::Invalid)?;
+                let method = MethodKind::parse(text).ok_or(FieldError::Invalid)?;
                 if self.form.payment_methods.contains(&method) {
                     Ok(Accepted::plain(method.as_str()))
                 } else {
@@ -257,7 +257,7 @@ impl<'a> Rules<'a> {
             }
         }
         let chosen = |name: &str| values.get(name).and_then(Value::as_str);
-        if chosen("payment_method") == Some(PaymentMethod::SepaDirectDebit.as_str())
+        if chosen("payment_method") == Some(MethodKind::SepaDirectDebit.as_str())
             && !present("iban")
         {
             lacking.insert("iban".to_owned(), FieldError::IbanNeededForSepa);

@@ -7,7 +7,7 @@ use maud::{Markup, html};
 use super::view::{FormView, t};
 use crate::form::{FieldDefinition, Form, InputType};
 use crate::ground::lang::Lang;
-use crate::ground::money::{Interval, PaymentMethod};
+use crate::ground::money::{Interval, MethodKind};
 
 /// The choices of a select or radio field: its own options, else what the form configures.
 fn choices(form: &Form, field: &FieldDefinition, lang: Lang) -> Vec<(String, String)> {
@@ -24,7 +24,7 @@ fn choices(form: &Form, field: &FieldDefinition, lang: Lang) -> Vec<(String, Str
             .and_then(Interval::new)
             .is_some_and(|i| definition.intervals.contains(&i)),
         "payment_method" => {
-            PaymentMethod::parse(value).is_some_and(|m| definition.payment_methods.contains(&m))
+            MethodKind::parse(value).is_some_and(|m| definition.payment_methods.contains(&m))
         }
         _ => true,
     };
@@ -81,7 +81,7 @@ pub(super) fn field_markup(view: &FormView<'_>, field: &FieldDefinition) -> Mark
             .form
             .definition
             .payment_methods
-            .contains(&PaymentMethod::SepaDirectDebit);
+            .contains(&MethodKind::SepaDirectDebit);
         return html! {
             @if offered { div.sepa-only { (plain_field(view, field)) } }
         };

@@ -6,7 +6,7 @@ use maud::{Markup, html};
 
 use super::view::{FormView, t};
 use crate::ground::lang::Lang;
-use crate::ground::money::PaymentMethod;
+use crate::ground::money::MethodKind;
 
 /// The post field of the signing box.
 pub const MANDATE_FIELD: &str = "sepa_mandate";
@@ -19,7 +19,7 @@ pub(super) fn mandate_markup(view: &FormView<'_>) -> Markup {
     };
     if !definition
         .payment_methods
-        .contains(&PaymentMethod::SepaDirectDebit)
+        .contains(&MethodKind::SepaDirectDebit)
     {
         return html! {};
     }
