@@ -2,6 +2,7 @@
 
 use shared::form::{Form, FormDefinition, FormInputError, FormStore, FormWrite};
 use shared::ground::ids::{FormHash, MerchantId};
+use shared::ground::money::MethodKind;
 use shared::ground::storage::StoreError;
 use shared::merchant::MerchantStore;
 
@@ -17,17 +18,21 @@ pub enum FormError {
     Store(#[from] StoreError),
 }
 
+/// Stores a form offering only methods someone collects: SEPA direct debit, and the card and
+/// wallet methods of `provided` (those the deployment's payment provider takes).
 pub async fn put_form<F: FormStore, K: MerchantStore>(
     forms: &F,
     keys: &K,
     json: &str,
     hash: FormHash,
     merchant: MerchantId,
+    provided: &[MethodKind],
 ) -> Result<Form, FormError> {
     if keys.get_merchant(&merchant).await?.is_none() {
         return Err(FormError::UnknownMerchant(merchant));
     }
     let definition = FormDefinition::from_json(json, &hash, &merchant)?;
+    definition.check_collected(provided)?;
     let form = Form {
         hash,
         merchant_id: merchant,

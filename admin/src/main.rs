@@ -7,7 +7,8 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
 use admin::{accounts, forms, seed, tables, template};
-use shared::config;
+use shared::app::config;
+use shared::cards::{NoProvider, PaymentProvider};
 use shared::ground::ids::{FormHash, MerchantId};
 use shared::merchant::{ApiKey, ApiKeyHash};
 use shared::store::dynamo::{DynamoForms, DynamoMerchants};
@@ -100,6 +101,8 @@ enum KeyCommand {
 #[tokio::main]
 async fn main() -> Result<()> {
     let cli = Cli::parse();
+    // The card and wallet methods the deployed functions' payment provider takes.
+    let provided = NoProvider.methods();
     // The operator's credentials, from the whole AWS chain (SSO, profiles, processes).
     let http = config::https_client();
     let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
@@ -207,14 +210,16 @@ async fn main() -> Result<()> {
             };
             let json = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
-            let form = forms::put_form(&forms()?, &api_keys()?, &json, hash, merchant).await?;
+            let form =
+                forms::put_form(&forms()?, &api_keys()?, &json, hash, merchant, provided).await?;
             println!(
                 "{}",
                 serde_json::json!({ "formHash": form.hash, "merchantId": form.merchant_id })
             );
         }
         Command::Seed { out } => {
-            let demo = seed::seed(&api_keys()?, &forms()?, seed::read_previous(&out)).await?;
+            let demo =
+                seed::seed(&api_keys()?, &forms()?, seed::read_previous(&out), provided).await?;
             let json = serde_json::to_string_pretty(&demo)?;
             if let Some(dir) = out.parent() {
                 std::fs::create_dir_all(dir)

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use shared::form::FormStore;
 use shared::ground::ids::{FormHash, MerchantId};
+use shared::ground::money::MethodKind;
 use shared::merchant::ApiKey;
 use shared::merchant::MerchantStore;
 use shared::sepa::Creditor;
@@ -37,7 +38,8 @@ pub enum SeedError {
     Random(String),
 }
 
-/// The demo form: a German donation form with every built-in field.
+/// The demo form: a German donation form with every built-in field, taking SEPA direct debit
+/// (the only method collected until a card provider is configured).
 pub const DEMO_FORM_JSON: &str = include_str!("../demo-form.json");
 
 /// The demo merchant's SEPA creditor settings: the Bundesbank's test creditor id, so the demo
@@ -52,10 +54,13 @@ pub fn demo_creditor() -> Creditor {
         .unwrap_or_else(|err| unreachable!("the demo creditor settings are valid: {err}"))
 }
 
+/// The demo merchants, their keys and the demo form, whose methods are checked against `provided`
+/// (the card and wallet methods the deployment's payment provider takes).
 pub async fn seed<K: MerchantStore, F: FormStore>(
     keys: &K,
     forms: &F,
     previous: Option<Demo>,
+    provided: &[MethodKind],
 ) -> Result<Demo, SeedError> {
     let demo = merchant_id(DEMO_MERCHANT);
     let other = merchant_id(OTHER_MERCHANT);
@@ -78,19 +83,21 @@ pub async fn seed<K: MerchantStore, F: FormStore>(
         Some(hash) => hash,
         None => random_form_hash()?,
     };
-    let form = match forms::put_form(forms, keys, DEMO_FORM_JSON, hash, demo.clone()).await {
-        Err(FormError::Taken(_)) => {
-            forms::put_form(
-                forms,
-                keys,
-                DEMO_FORM_JSON,
-                random_form_hash()?,
-                demo.clone(),
-            )
-            .await?
-        }
-        other => other?,
-    };
+    let form =
+        match forms::put_form(forms, keys, DEMO_FORM_JSON, hash, demo.clone(), provided).await {
+            Err(FormError::Taken(_)) => {
+                forms::put_form(
+                    forms,
+                    keys,
+                    DEMO_FORM_JSON,
+                    random_form_hash()?,
+                    demo.clone(),
+                    provided,
+                )
+                .await?
+            }
+            other => other?,
+        };
     Ok(Demo {
         merchant_id: demo.to_string(),
         api_key,

@@ -14,9 +14,9 @@ use aws_sdk_dynamodb::config::{Credentials, Region};
 /// A client for the raw DynamoDB requests measured beside the functions: the functions' own
 /// SDK settings (HTTPS client, timeouts, retries) against DynamoDB Local.
 pub fn raw_client() -> Result<Client> {
-    std::env::var(shared::config::DYNAMODB_ENDPOINT).context("DYNAMODB_ENDPOINT")?;
+    std::env::var(shared::app::config::DYNAMODB_ENDPOINT).context("DYNAMODB_ENDPOINT")?;
     Ok(Client::from_conf(
-        shared::config::dynamodb_config(shared::config::https_client())
+        shared::app::config::dynamodb_config(shared::app::config::https_client())
             .region(Region::new("eu-central-1"))
             .credentials_provider(Credentials::new("local", "local", None, None, "bench"))
             .build(),

@@ -1,6 +1,7 @@
 //! `GET /dataSets` through its real handler, fed API Gateway HTTP API v2 events, against
 //! DynamoDB Local, with DataSets written at controlled instants.
 
+use integration_tests::TestDynamo;
 use std::sync::OnceLock;
 
 use futures::StreamExt;
@@ -10,7 +11,7 @@ use jiff::Timestamp;
 use lambda_http::http::StatusCode;
 use list_datasets::handle;
 use serde_json::Value;
-use shared::app::DynamoListingState as DynamoState;
+type DynamoState = shared::app::ListingState<TestDynamo>;
 use shared::dataset::DataSetStore;
 use shared::dataset::NewDataSet;
 use shared::ground::ids::MerchantId;

@@ -64,18 +64,24 @@ async fn snapshot(stack: &MemoryStack, contact: &EntityGuid) -> (Option<Donor>, 
     };
     let (bounds, start, limit) = all();
     let datasets = stack
+        .wiring
+        .backend
         .datasets
         .list(&stack.merchant, bounds, start, limit)
         .await
         .expect("list");
     let (bounds, start, limit) = all();
     let entries = stack
+        .wiring
+        .backend
         .entities
         .changelogs
         .list(&stack.merchant, bounds, start, limit)
         .await
         .expect("list");
     let donor = stack
+        .wiring
+        .backend
         .entities
         .donor(&stack.merchant, contact)
         .await

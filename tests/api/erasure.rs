@@ -3,20 +3,18 @@
 //! again) leaves no trace of the donor in any answer; two contacts of 300 DataSets each merged
 //! leave every DataSet under the target.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
 
 use futures::stream::{self, StreamExt};
 use integration_tests::donors::{
     EMAIL, FIRST_NAME, IBAN, LAST_NAME, Nonprofit, Pays, action, json_of, text, with,
 };
 use integration_tests::events::Event;
+use integration_tests::faults::{Faults, Faulty};
+use integration_tests::{TestDynamo, built};
 use lambda_http::http::StatusCode;
 use serde_json::{Value, json};
 use shared::app::ActionsState;
-use shared::dataset::{ContactPage, DataSet, DataSetStore, JsonElement, Page};
-use shared::ground::ids::{DataSetGuid, EntityGuid, MerchantId};
-use shared::ground::storage::StoreError;
-use shared::listing::{PageLimit, Start, TimeBounds};
 
 /// A donor's contact (made by a processed donation during a visit session) with `records`
 /// DataSets in all: the donation's, and sign-ups carrying the donor's data as a CRM sends it.
@@ -55,64 +53,6 @@ fn assert_no_trace(what: &str, answer: &Value) {
     }
 }
 
-/// DataSets that fail after `left` more replacements: a crash in the middle of a batch.
-struct CrashingDataSets<D> {
-    inner: D,
-    left: AtomicUsize,
-}
-
-impl<D: DataSetStore> DataSetStore for CrashingDataSets<D> {
-    async fn insert(&self, dataset: &DataSet) -> Result<(), StoreError> {
-        self.inner.insert(dataset).await
-    }
-    async fn get(&self, m: &MerchantId, g: &DataSetGuid) -> Result<Option<DataSet>, StoreError> {
-        self.inner.get(m, g).await
-    }
-    async fn replace_json_element(
-        &self,
-        m: &MerchantId,
-        g: &DataSetGuid,
-        element: &JsonElement,
-        at: jiff::Timestamp,
-    ) -> Result<Option<DataSet>, StoreError> {
-        let crashed = self
-            .left
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-            .is_err();
-        if crashed {
-            return Err(StoreError::backend("injected crash"));
-        }
-        self.inner.replace_json_element(m, g, element, at).await
-    }
-    async fn for_contact(
-        &self,
-        m: &MerchantId,
-        c: &EntityGuid,
-        after: Option<&str>,
-        limit: usize,
-    ) -> Result<ContactPage, StoreError> {
-        self.inner.for_contact(m, c, after, limit).await
-    }
-    async fn move_to_contact(
-        &self,
-        m: &MerchantId,
-        g: &DataSetGuid,
-        from: &EntityGuid,
-        to: &EntityGuid,
-    ) -> Result<bool, StoreError> {
-        self.inner.move_to_contact(m, g, from, to).await
-    }
-    async fn list(
-        &self,
-        m: &MerchantId,
-        bounds: TimeBounds,
-        start: Start,
-        limit: PageLimit,
-    ) -> Result<Page, StoreError> {
-        self.inner.list(m, bounds, start, limit).await
-    }
-}
-
 #[tokio::test]
 async fn anonymising_600_datasets_leaves_no_trace_and_a_crash_is_finished_by_calling_again() {
     let np = Nonprofit::new().await;
@@ -128,20 +68,11 @@ async fn anonymising_600_datasets_leaves_no_trace_and_a_crash_is_finished_by_cal
     assert!(shown.to_string().contains(LAST_NAME));
 
     // The first call crashes in the middle of its sixth batch.
-    let base = &np.api.actions;
-    let crashing = ActionsState {
-        entities: base.entities.clone(),
-        datasets: CrashingDataSets {
-            inner: base.datasets.clone(),
-            left: AtomicUsize::new(130),
-        },
-        changelogs: base.changelogs.clone(),
-        visits: base.visits.clone(),
-        idempotency: base.idempotency.clone(),
-        auth: shared::merchant::Authenticator::new(base.auth.keys().clone()),
-        time_zone: base.time_zone.clone(),
-        budget: base.budget,
+    let faults = Faults {
+        replacements_left: AtomicUsize::new(130),
+        ..Faults::default()
     };
+    let crashing: ActionsState<Faulty<TestDynamo>> = built(&Faulty::wiring(&np.wiring, faults));
     let anonymise = action("Anonymise", "Contact", &contact);
     let event = Event::http("POST", "/actions")
         .header("content-type", "application/json")

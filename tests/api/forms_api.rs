@@ -1,6 +1,7 @@
 //! Form configuration (`PUT`/`GET /forms/{formHash}`) through its real handler, against
 //! DynamoDB Local.
 
+use integration_tests::TestDynamo;
 use integration_tests::events::Event;
 use integration_tests::gateway::forms as handle;
 use integration_tests::{forms_api_state, merchant_with_key, unique_form_hash};
@@ -11,7 +12,7 @@ fn demo_form() -> Value {
     serde_json::from_str(admin::seed::DEMO_FORM_JSON).expect("demo form is JSON")
 }
 
-async fn call(state: &shared::app::DynamoFormsState, event: Event) -> (StatusCode, Value) {
+async fn call(state: &shared::app::FormsState<TestDynamo>, event: Event) -> (StatusCode, Value) {
     let response = handle(event.request(), state).await;
     let json = serde_json::from_slice(response.body().as_ref()).expect("JSON");
     (response.status(), json)

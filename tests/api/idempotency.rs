@@ -68,6 +68,8 @@ async fn a_first_attempt_cut_short_after_its_reservation_is_finished_by_the_retr
     let reserved = DataSetGuid::new_v4();
     let key = IdempotencyKey::parse("cut-short").expect("valid");
     stack
+        .wiring
+        .backend
         .idempotency
         .reserve(
             &key.scoped(&stack.merchant),
@@ -80,6 +82,8 @@ async fn a_first_attempt_cut_short_after_its_reservation_is_finished_by_the_retr
         .expect("reserved");
     assert_eq!(
         stack
+            .wiring
+            .backend
             .datasets
             .get(&stack.merchant, &reserved)
             .await
@@ -92,6 +96,8 @@ async fn a_first_attempt_cut_short_after_its_reservation_is_finished_by_the_retr
     assert_eq!(json(&retried)["dataSetGuid"], reserved.to_string());
     assert!(
         stack
+            .wiring
+            .backend
             .datasets
             .get(&stack.merchant, &reserved)
             .await

@@ -14,6 +14,7 @@ mod forms_api;
 mod handlers;
 mod hosted_form;
 mod idempotency;
+mod offered_methods;
 mod process_session;
 mod processing;
 mod recurring_payments;

@@ -1,6 +1,7 @@
 //! `POST /app/processSession` through the real handlers, against DynamoDB Local: create →
 //! update until complete → process → the DataSet is readable and listed, exactly once.
 
+use integration_tests::TestDynamo;
 use integration_tests::events::Event;
 use integration_tests::{
     dataset_api_state, list_datasets_state, merchant_with_form, merchant_with_key,
@@ -13,8 +14,8 @@ use shared::ground::ids::FormHash;
 struct Donation {
     form: FormHash,
     key: String,
-    sessions: shared::app::DynamoSessionApiState,
-    processing: shared::app::DynamoProcessState,
+    sessions: shared::app::SessionApiState<TestDynamo>,
+    processing: shared::app::ProcessState<TestDynamo>,
 }
 
 async fn donation() -> Donation {

@@ -1,5 +1,5 @@
-//! Processing as a state machine: a failure injected at each step (claim, payment, commit,
-//! and a commit whose answer is lost) is finished by the next call with the same payment key
+//! Processing as a state machine: a failure injected at each step of a card donation (claim,
+//! payment, commit, and a commit whose answer is lost) is finished by the next call with the same payment key
 //! and exactly one DataSet; on DynamoDB Local, 20 concurrent process and update calls on one
 //! session leave exactly one DataSet, holding exactly the values of the updates that won.
 
@@ -8,26 +8,25 @@ use std::sync::Mutex;
 use integration_tests::events::Event;
 use integration_tests::memory::MemoryStack;
 use integration_tests::{merchant_with_form, process_session_state, session_api_state};
-use jiff::Timestamp;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 use serde_json::Value;
 
+use integration_tests::built;
+use integration_tests::faults::{Faults, Faulty, ProcessingFault};
+use integration_tests::memory::MemoryBackend;
 use shared::app::ProcessState;
-use shared::cards::{
-    PaymentOrder, PaymentOutcome, PaymentProvider, ProviderError, SandboxProvider,
-};
-use shared::dataset::DataSet;
-use shared::ground::ids::SessionHash;
-use shared::ground::storage::StoreError;
-use shared::ledger::Donor;
-use shared::session::{Claim, PaymentSession, ProcessStore, Processed, Processing};
-use shared::store::memory::MemoryProcessing;
 
 const COMPLETE: &str = "&payment[salutation]=Ms.&payment[first_name]=Erika\
     &payment[last_name]=Mustermann&payment[email]=erika@example.org&payment[amount]=25\
     &payment[interval]=1&payment[payment_method]=sepa_direct_debit\
     &payment[iban]=DE89370400440532013000&payment[wants_receipt]=no_receipt\
+    &payment[is_privacy_accepted]=1";
+
+/// The same donation by card: processing asks the payment provider, the session's hash as key.
+const COMPLETE_BY_CARD: &str = "&payment[salutation]=Ms.&payment[first_name]=Erika\
+    &payment[last_name]=Mustermann&payment[email]=erika@example.org&payment[amount]=25\
+    &payment[interval]=1&payment[payment_method]=credit_card&payment[wants_receipt]=no_receipt\
     &payment[is_privacy_accepted]=1";
 
 /// Where a failure is injected, once.
@@ -40,73 +39,20 @@ enum Fault {
     CommitAnswerLost,
 }
 
-struct FaultyStore {
-    inner: MemoryProcessing,
-    fault: Mutex<Option<Fault>>,
-}
-
-impl FaultyStore {
-    fn strikes(&self, at: Fault) -> bool {
-        let mut fault = self.fault.lock().expect("fault");
-        let hit = *fault == Some(at);
-        if hit {
-            *fault = None;
+impl Fault {
+    /// The failure the faulty backend injects for it.
+    fn faults(self) -> Faults {
+        let processing = match self {
+            Fault::Claim => Some(ProcessingFault::Claim),
+            Fault::Payment => None,
+            Fault::Commit => Some(ProcessingFault::Commit),
+            Fault::CommitAnswerLost => Some(ProcessingFault::CommitAnswerLost),
+        };
+        Faults {
+            processing: Mutex::new(processing),
+            payment_fails: Mutex::new(self == Fault::Payment),
+            ..Faults::default()
         }
-        hit
-    }
-}
-
-fn injected() -> StoreError {
-    StoreError::backend("injected failure")
-}
-
-impl ProcessStore for FaultyStore {
-    async fn claim(
-        &self,
-        read: &PaymentSession,
-        claim: &Claim,
-        now: Timestamp,
-    ) -> Result<Processing, StoreError> {
-        if self.strikes(Fault::Claim) {
-            return Err(injected());
-        }
-        self.inner.claim(read, claim, now).await
-    }
-
-    async fn commit(
-        &self,
-        claimed: &PaymentSession,
-        processed: &Processed,
-        dataset: &DataSet,
-        donor: &Donor,
-    ) -> Result<Processing, StoreError> {
-        if self.strikes(Fault::Commit) {
-            return Err(injected());
-        }
-        let written = self
-            .inner
-            .commit(claimed, processed, dataset, donor)
-            .await?;
-        if self.strikes(Fault::CommitAnswerLost) {
-            return Err(injected());
-        }
-        Ok(written)
-    }
-}
-
-/// The sandbox, failing when told to, and noting every idempotency key it was asked with.
-struct WatchedProvider {
-    fail: Mutex<bool>,
-    keys: Mutex<Vec<SessionHash>>,
-}
-
-impl PaymentProvider for WatchedProvider {
-    async fn execute(&self, order: &PaymentOrder<'_>) -> Result<PaymentOutcome, ProviderError> {
-        self.keys.lock().expect("keys").push(order.session.clone());
-        if std::mem::take(&mut *self.fail.lock().expect("fail")) {
-            return Err(ProviderError("injected failure".into()));
-        }
-        SandboxProvider.execute(order).await
     }
 }
 
@@ -123,25 +69,12 @@ async fn a_failure_at_any_step_is_finished_by_the_next_call_exactly_once() {
         Fault::CommitAnswerLost,
     ] {
         let stack = MemoryStack::new().await;
-        let base = stack.process();
-        let state = ProcessState {
-            sessions: base.sessions,
-            processing: FaultyStore {
-                inner: base.processing,
-                fault: Mutex::new((fault != Fault::Payment).then_some(fault)),
-            },
-            visits: base.visits,
-            forms: base.forms,
-            provider: WatchedProvider {
-                fail: Mutex::new(fault == Fault::Payment),
-                keys: Mutex::new(Vec::new()),
-            },
-            time_zone: base.time_zone,
-            session_ttl: base.session_ttl,
-        };
+        let wiring = Faulty::wiring(&stack.wiring, fault.faults());
+        let state: ProcessState<Faulty<MemoryBackend>> = built(&wiring);
         let form = &stack.form_hash;
         let created = create_session::handle(
-            Event::session_form("createSession", &format!("hash={form}{COMPLETE}")).request(),
+            Event::session_form("createSession", &format!("hash={form}{COMPLETE_BY_CARD}"))
+                .request(),
             &stack.session_api(),
         )
         .await;
@@ -188,10 +121,16 @@ async fn a_failure_at_any_step_is_finished_by_the_next_call_exactly_once() {
         let list = json(&listed)["list"].as_array().expect("list").clone();
         assert_eq!(list.len(), 1, "{fault:?}: exactly one DataSet");
         assert_eq!(list[0]["dataSetGuid"], guid, "{fault:?}");
-        let keys = state.provider.keys.lock().expect("keys").clone();
+        let keys = wiring
+            .backend
+            .faults
+            .payment_keys
+            .lock()
+            .expect("keys")
+            .clone();
         assert!(!keys.is_empty(), "{fault:?}");
         assert!(
-            keys.iter().all(|key| key.as_str() == hash),
+            keys.iter().all(|key| *key == hash),
             "{fault:?}: one idempotency key, the session's: {keys:?}"
         );
     }

@@ -3,6 +3,7 @@
 //! across a year of daily runs (some twice at once), none missing, none doubled; an upgrade
 //! applies from the next period; a lapsed mandate holds the subscription.
 
+use integration_tests::TestDynamo;
 use std::collections::BTreeMap;
 
 use futures::future::join_all;
@@ -14,7 +15,7 @@ use jiff::{Timestamp, ToSpan};
 use lambda_http::http::StatusCode;
 use serde_json::{Value, json};
 
-type State = shared::app::DynamoSchedulerState;
+type State = shared::app::SchedulerState<TestDynamo>;
 
 /// A nonprofit with an Entities table of its own, and its scheduler: other tests share the
 /// other tables, and the scheduler (as in production) reads every merchant's subscriptions.

@@ -4,24 +4,20 @@
 //! collection interrupted half-way is finished, not duplicated, by the next call.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
 use std::time::Duration;
 
 use futures::future::join_all;
 use integration_tests::donors::{Nonprofit, Pays, json_of, text};
 use integration_tests::events::Event;
+use integration_tests::faults::{Faults, Faulty};
+use integration_tests::{TestDynamo, built};
 use integration_tests::{dynamo_entities, dynamodb_client, gateway, keep_pain008};
 use jiff::ToSpan;
 use jiff::civil::Date;
 use lambda_http::http::StatusCode;
 use serde_json::json;
 use shared::app::CollectionsState;
-use shared::bank::{Claim, Collection, CollectionStore};
-use shared::ground::ids::MerchantId;
-use shared::ground::storage::StoreError;
-use shared::ledger::{Applied, Payment};
-use shared::sepa::Debit;
-use uuid::Uuid;
 
 fn today() -> Date {
     shared::ground::time::now()
@@ -162,69 +158,6 @@ async fn eight_concurrent_collections_put_each_of_5000_payments_in_exactly_one_f
     assert!(expected.iter().all(|e2e| seen.contains_key(e2e)));
 }
 
-/// Collections that fail after `left` more claims: a call that stops half-way.
-struct Interrupted<S> {
-    inner: S,
-    left: AtomicUsize,
-}
-
-impl<S: CollectionStore> CollectionStore for Interrupted<S> {
-    async fn pending(
-        &self,
-        m: &MerchantId,
-        until: Date,
-        limit: usize,
-    ) -> Result<Vec<Payment>, StoreError> {
-        self.inner.pending(m, until, limit).await
-    }
-    async fn begin(&self, c: &Collection) -> Result<bool, StoreError> {
-        self.inner.begin(c).await
-    }
-    async fn building(&self, m: &MerchantId) -> Result<Vec<Collection>, StoreError> {
-        self.inner.building(m).await
-    }
-    async fn lease(
-        &self,
-        c: &Collection,
-        o: Uuid,
-        u: jiff::Timestamp,
-        n: jiff::Timestamp,
-    ) -> Result<bool, StoreError> {
-        self.inner.lease(c, o, u, n).await
-    }
-    async fn claim(
-        &self,
-        c: &Collection,
-        o: Uuid,
-        u: jiff::Timestamp,
-        claims: &[Claim],
-    ) -> Result<Applied, StoreError> {
-        if self
-            .left
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-            .is_err()
-        {
-            return Err(StoreError::backend("injected crash"));
-        }
-        self.inner.claim(c, o, u, claims).await
-    }
-    async fn finish(&self, c: &Collection, o: Uuid) -> Result<bool, StoreError> {
-        self.inner.finish(c, o).await
-    }
-    async fn discard(&self, c: &Collection, o: Uuid) -> Result<bool, StoreError> {
-        self.inner.discard(c, o).await
-    }
-    async fn get(&self, m: &MerchantId, id: &str) -> Result<Option<Collection>, StoreError> {
-        self.inner.get(m, id).await
-    }
-    async fn debits(&self, c: &Collection) -> Result<Vec<Debit>, StoreError> {
-        self.inner.debits(c).await
-    }
-    async fn list(&self, m: &MerchantId, limit: usize) -> Result<Vec<Collection>, StoreError> {
-        self.inner.list(m, limit).await
-    }
-}
-
 #[tokio::test]
 async fn a_collection_interrupted_half_way_is_finished_by_the_next_call() {
     let np = Nonprofit::new().await;
@@ -237,17 +170,14 @@ async fn a_collection_interrupted_half_way_is_finished_by_the_next_call() {
         due,
     )
     .await;
-    let base = &np.collections;
-    let crashing = CollectionsState {
-        collections: Interrupted {
-            inner: base.collections.clone(),
-            left: AtomicUsize::new(3),
-        },
-        auth: shared::merchant::Authenticator::new(base.auth.keys().clone()),
-        time_zone: base.time_zone.clone(),
-        // Its lease runs out at once, as a crashed call's would after a minute.
-        lease: Duration::ZERO,
+    let faults = Faults {
+        claims_left: AtomicUsize::new(3),
+        ..Faults::default()
     };
+    let mut wiring = Faulty::wiring(&np.wiring, faults);
+    // Its lease runs out at once, as a crashed call's would after a minute.
+    wiring.settings.collection_lease = Duration::ZERO;
+    let crashing: CollectionsState<Faulty<TestDynamo>> = built(&wiring);
     let event = Event::http("POST", "/sepa/collections").bearer(&np.key);
     let (status, _) =
         json_of(post_sepa_collections::handle(event.request(), &crashing).await).await;

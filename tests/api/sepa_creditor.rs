@@ -85,6 +85,7 @@ async fn forms_offer_sepa_only_with_creditor_settings_and_only_in_euros() {
         demo,
         hash.clone(),
         merchant,
+        &[],
     )
     .await
     .expect("form");

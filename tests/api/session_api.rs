@@ -2,6 +2,7 @@
 //! fed API Gateway HTTP API v2 events, against DynamoDB Local.
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use integration_tests::TestDynamo;
 use integration_tests::events::Event;
 use integration_tests::gateway::session_api as handle;
 use integration_tests::{
@@ -9,7 +10,7 @@ use integration_tests::{
 };
 use lambda_http::http::StatusCode;
 use serde_json::{Value, json};
-use shared::app::DynamoSessionApiState as DynamoState;
+type DynamoState = shared::app::SessionApiState<TestDynamo>;
 use shared::ground::ids::FormHash;
 
 struct Reply {
@@ -722,6 +723,7 @@ async fn forms_that_may_not_take_sessions() {
         admin::seed::DEMO_FORM_JSON,
         hash.clone(),
         merchant,
+        &[],
     )
     .await
     .expect("form");

@@ -188,7 +188,7 @@ async fn the_session_api_answers_php_browsers_and_curl() {
         .header("origin", "https://www.example.org")
         .json(
             &json!({"hash": form, "fbSessionHash": session, "lang": "en",
-            "payment": {"email": "not-an-email", "payment_method": "paypal"}}),
+            "payment": {"email": "not-an-email", "payment_method": "sepa_direct_debit"}}),
         )
         .send()
         .await
@@ -199,7 +199,10 @@ async fn the_session_api_answers_php_browsers_and_curl() {
         updated["session"]["errors"]["current_fields"]["email"],
         "Please enter a valid email address"
     );
-    assert_eq!(updated["session"]["values"]["payment_method"], "paypal");
+    assert_eq!(
+        updated["session"]["values"]["payment_method"],
+        "sepa_direct_debit"
+    );
 
     let curl = local
         .http

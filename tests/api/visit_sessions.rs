@@ -2,6 +2,7 @@
 //! from a visit session into a donation's DataSet.
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use integration_tests::TestDynamo;
 use integration_tests::events::Event;
 use integration_tests::gateway::visits as handle;
 use integration_tests::{
@@ -10,7 +11,7 @@ use integration_tests::{
 };
 use lambda_http::http::StatusCode;
 use serde_json::{Value, json};
-use shared::app::DynamoVisitsState as DynamoState;
+type DynamoState = shared::app::VisitsState<TestDynamo>;
 
 async fn call(state: &DynamoState, event: Event) -> (StatusCode, Value) {
     let response = handle(event.request(), state).await;

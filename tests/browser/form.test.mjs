@@ -113,7 +113,9 @@ test("a complete donation ends on the thank-you page and its DataSet is listed",
   await page.check("#f-amount-other");
   await page.fill("#f-amount", "25,50");
   await page.check("input[name=interval][value='0']");
-  await page.check("input[name=payment_method][value=paypal]");
+  await page.check("input[name=payment_method][value=sepa_direct_debit]");
+  await page.fill("#f-iban", "DE89 3704 0044 0532 0130 00");
+  await page.check("#f-sepa_mandate");
   await page.check("input[name=wants_receipt][value=no_receipt]");
   await page.check("#f-is_privacy_accepted");
   await page.click("button[type=submit]");
@@ -126,6 +128,15 @@ test("a complete donation ends on the thank-you page and its DataSet is listed",
   const dataset = listed.list.find((d) => d.dataSetGuid === reference);
   assert.ok(dataset, `DataSet ${reference} is listed`);
   assert.equal(dataset.jsonElement.formResult.amount, "25.50");
+});
+
+test("the demo form offers direct debit only: no card or PayPal without a payment provider", async () => {
+  const page = await phone();
+  await page.goto(formUrl);
+  const methods = await page.$$eval("input[name=payment_method]", (inputs) =>
+    inputs.map((input) => input.value),
+  );
+  assert.deepEqual(methods, ["sepa_direct_debit"]);
 });
 
 test("direct debit shows its mandate and IBAN only when chosen, and is signed before it is taken", async () => {

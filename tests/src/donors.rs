@@ -9,13 +9,11 @@ use serde_json::{Value, json};
 use crate::events::Event;
 use crate::gateway::{self, EntityApi};
 use crate::{
-    collections_state_in, dataset_api_state, dynamodb_client, entity_api_state_in,
-    list_datasets_state, merchant_with_form, process_session_state_in, returns_state_in,
-    session_api_state, visit_sessions_state,
+    TestDynamo, built, dataset_api_state, dynamodb_client, entity_api_state_in,
+    list_datasets_state, merchant_with_form, wiring_in,
 };
 use shared::app::{
-    DynamoCollectionsState, DynamoProcessState, DynamoReturnsState, DynamoSessionApiState,
-    DynamoVisitsState,
+    CollectionsState, ProcessState, ReturnsState, SessionApiState, VisitsState, Wiring,
 };
 use shared::ground::ids::FormHash;
 
@@ -30,12 +28,14 @@ pub struct Nonprofit {
     pub merchant: shared::ground::ids::MerchantId,
     pub key: String,
     pub form: FormHash,
+    /// What its states are built from: a test builds a state of its own from it.
+    pub wiring: Wiring<TestDynamo>,
     pub api: EntityApi,
-    sessions: DynamoSessionApiState,
-    processing: DynamoProcessState,
-    visits: DynamoVisitsState,
-    pub collections: DynamoCollectionsState,
-    returns: DynamoReturnsState,
+    sessions: SessionApiState<TestDynamo>,
+    processing: ProcessState<TestDynamo>,
+    visits: VisitsState<TestDynamo>,
+    pub collections: CollectionsState<TestDynamo>,
+    returns: ReturnsState<TestDynamo>,
 }
 
 pub async fn json_of(response: Response<Body>) -> (StatusCode, Value) {
@@ -63,7 +63,8 @@ impl Nonprofit {
 
     /// A nonprofit whose entities live in `table` alone (see `own_entities_table`).
     pub async fn in_entities_table(table: &str) -> Self {
-        let sessions = session_api_state();
+        let wiring = wiring_in(dynamodb_client(), table);
+        let sessions: SessionApiState<TestDynamo> = built(&wiring);
         let (merchant, key, form) =
             merchant_with_form(sessions.forms.forms(), sessions.auth.keys(), |_| {}).await;
         Self {
@@ -72,10 +73,11 @@ impl Nonprofit {
             form,
             api: entity_api_state_in(dynamodb_client(), table),
             sessions,
-            processing: process_session_state_in(dynamodb_client(), table),
-            visits: visit_sessions_state(),
-            collections: collections_state_in(shared::bank::LEASE, table),
-            returns: returns_state_in(table),
+            processing: built(&wiring),
+            visits: built(&wiring),
+            collections: built(&wiring),
+            returns: built(&wiring),
+            wiring,
         }
     }
 

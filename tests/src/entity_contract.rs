@@ -46,6 +46,7 @@ fn payment(contact: &Contact, at: Timestamp) -> Payment {
         state: PaymentState::Collected,
         refunded: Amount::from_cents(0),
         debit: None,
+        provider_reference: None,
         created_at: at,
         updated_at: at,
         version: 0,

@@ -2,13 +2,13 @@
 //! request reaches the function that the template (and `cargo lambda watch`) route its method
 //! and path to; other methods go to the path's first function, as the `ANY` routes do.
 
+use crate::TestDynamo;
 use lambda_http::{Body, Request, RequestExt, Response};
 
 use shared::app::{
-    DynamoActionsState, DynamoChangelogListingState, DynamoChangelogState, DynamoCollectionsState,
-    DynamoContactsState, DynamoCreditorState, DynamoFormPageState, DynamoFormPostState,
-    DynamoFormsState, DynamoPostRecordState, DynamoRecordsState, DynamoSessionApiState,
-    DynamoVisitsState,
+    ActionsState, ChangelogListingState, ChangelogState, CollectionsState, ContactsState,
+    CreditorState, FormPageState, FormPostState, FormsState, PostRecordState, RecordsState,
+    SessionApiState, VisitsState,
 };
 
 fn has_param(req: &Request, name: &str) -> bool {
@@ -19,13 +19,13 @@ fn has_param(req: &Request, name: &str) -> bool {
 
 /// The DataSet record functions' states: reading and replacing, and posting.
 pub struct Records {
-    pub read: DynamoRecordsState,
-    pub post: DynamoPostRecordState,
+    pub read: RecordsState<TestDynamo>,
+    pub post: PostRecordState<TestDynamo>,
 }
 
 /// Tests reach the shared parts (the stores, the key store) as on one state.
 impl std::ops::Deref for Records {
-    type Target = DynamoRecordsState;
+    type Target = RecordsState<TestDynamo>;
     fn deref(&self) -> &Self::Target {
         &self.read
     }
@@ -42,7 +42,7 @@ pub async fn records(req: Request, state: &Records) -> Response<Body> {
 }
 
 /// `/app/createSession` and `/app/updateSession`.
-pub async fn session_api(req: Request, state: &DynamoSessionApiState) -> Response<Body> {
+pub async fn session_api(req: Request, state: &SessionApiState<TestDynamo>) -> Response<Body> {
     if req.uri().path().ends_with("/app/updateSession") {
         update_session::handle(req, state).await
     } else {
@@ -51,7 +51,7 @@ pub async fn session_api(req: Request, state: &DynamoSessionApiState) -> Respons
 }
 
 /// `/forms/{formHash}`.
-pub async fn forms(req: Request, state: &DynamoFormsState) -> Response<Body> {
+pub async fn forms(req: Request, state: &FormsState<TestDynamo>) -> Response<Body> {
     match req.method().as_str() {
         "PUT" => put_form::handle(req, state).await,
         _ => get_form::handle(req, state).await,
@@ -59,7 +59,7 @@ pub async fn forms(req: Request, state: &DynamoFormsState) -> Response<Body> {
 }
 
 /// `/sessions/new` and `/sessions/{sessionId}`.
-pub async fn visits(req: Request, state: &DynamoVisitsState) -> Response<Body> {
+pub async fn visits(req: Request, state: &VisitsState<TestDynamo>) -> Response<Body> {
     match (req.method().as_str(), has_param(&req, "sessionId")) {
         (_, false) => new_visit_session::handle(req, state).await,
         ("POST", true) => post_visit_session::handle(req, state).await,
@@ -69,8 +69,8 @@ pub async fn visits(req: Request, state: &DynamoVisitsState) -> Response<Body> {
 
 /// The hosted form's two functions, each with its own state.
 pub struct HostedForm {
-    pub page: DynamoFormPageState,
-    pub post: DynamoFormPostState,
+    pub page: FormPageState<TestDynamo>,
+    pub post: FormPostState<TestDynamo>,
 }
 
 /// `/form/{formHash}`.
@@ -83,10 +83,10 @@ pub async fn hosted_form(req: Request, state: &HostedForm) -> Response<Body> {
 
 /// The payment-entity functions' states.
 pub struct EntityApi {
-    pub actions: DynamoActionsState,
-    pub contacts: DynamoContactsState,
-    pub changelog: DynamoChangelogState,
-    pub changelogs: DynamoChangelogListingState,
+    pub actions: ActionsState<TestDynamo>,
+    pub contacts: ContactsState<TestDynamo>,
+    pub changelog: ChangelogState<TestDynamo>,
+    pub changelogs: ChangelogListingState<TestDynamo>,
 }
 
 /// `/actions`, `/contact/{guid}`, `/changelog/{guid}` and `/changelogs`.
@@ -104,7 +104,7 @@ pub async fn entities(req: Request, state: &EntityApi) -> Response<Body> {
 }
 
 /// `/sepa/creditor`.
-pub async fn creditor(req: Request, state: &DynamoCreditorState) -> Response<Body> {
+pub async fn creditor(req: Request, state: &CreditorState<TestDynamo>) -> Response<Body> {
     match req.method().as_str() {
         "PUT" => put_sepa_creditor::handle(req, state).await,
         _ => get_sepa_creditor::handle(req, state).await,
@@ -112,7 +112,7 @@ pub async fn creditor(req: Request, state: &DynamoCreditorState) -> Response<Bod
 }
 
 /// `/sepa/collections` and `/sepa/collections/{id}`.
-pub async fn collections(req: Request, state: &DynamoCollectionsState) -> Response<Body> {
+pub async fn collections(req: Request, state: &CollectionsState<TestDynamo>) -> Response<Body> {
     match (req.method().as_str(), has_param(&req, "id")) {
         (_, true) => get_sepa_collection::handle(req, state).await,
         ("POST", false) => post_sepa_collections::handle(req, state).await,

@@ -11,34 +11,26 @@ use aws_sdk_dynamodb::config::{
 };
 use aws_sdk_dynamodb::error::BoxError;
 
-use shared::app::{
-    ACTION_BUDGET, ActionsState, ChangelogListingState, ChangelogState, CollectionsState,
-    ContactsState, CreditorState, DynamoCollectionsState, DynamoCreditorState, DynamoFormsState,
-    DynamoListingState, DynamoProcessState, DynamoSessionApiState, DynamoVisitsState,
-    FormPageState, FormPostState, FormsState, ListingState, PostRecordState, ProcessState,
-    RecordsState, SchedulerState, SessionApiState, VisitsState,
-};
-use shared::cards::SandboxProvider;
-use shared::dataset::ShardCount;
-use shared::form::{FormCatalog, FormStore};
+use shared::app::Backend;
+use shared::cards::PaymentProvider;
+use shared::form::FormStore;
 use shared::ground::ids::{FormHash, MerchantId};
-use shared::listing::TokenSigner;
-use shared::merchant::{Authenticator, MerchantStore};
-use shared::store::dynamo::{
-    DynamoChangelogs, DynamoCollections, DynamoDataSets, DynamoEntities, DynamoForms,
-    DynamoIdempotency, DynamoMerchants, DynamoProcessing, DynamoSchedule, DynamoSessions,
-    DynamoVisits,
-};
-use shared::visit::LinkSigner;
+use shared::merchant::MerchantStore;
+use shared::outbound::sandbox::SandboxProvider;
+use shared::store::dynamo::DynamoEntities;
 
 pub mod capacity;
 pub mod contract;
 pub mod donors;
 pub mod entity_contract;
 pub mod events;
+pub mod faults;
 pub mod gateway;
+pub mod local;
 pub mod memory;
 pub mod sepa;
+
+pub use local::*;
 
 /// Table names as `make dev` and `make test` create them (the template's logical ids).
 pub const DATASETS_TABLE: &str = "DataSets";
@@ -57,208 +49,10 @@ pub fn dynamo_entities(client: Client) -> DynamoEntities {
 
 /// The same, in Entities table `table` (see `own_entities_table`).
 pub fn dynamo_entities_in(client: Client, table: &str) -> DynamoEntities {
-    ensure_tables();
-    DynamoEntities::new(
-        client.clone(),
-        table,
-        DynamoChangelogs::new(client.clone(), CHANGELOGS_TABLE, ShardCount::DEFAULT),
-        DynamoDataSets::new(client, DATASETS_TABLE, ShardCount::DEFAULT),
-    )
-}
-
-fn berlin() -> jiff::tz::TimeZone {
-    jiff::tz::TimeZone::get("Europe/Berlin").expect("bundled tzdb")
-}
-
-const SESSION_TTL: jiff::SignedDuration = jiff::SignedDuration::from_hours(48);
-const CSRF_KEY: &[u8] = b"hosted form tests secret, 32 bytes or more";
-/// One key for issuing and checking visit-link tokens, as the deployed functions share one.
-const LINK_KEY: &[u8] = b"visit link tests secret, 32 bytes or more";
-
-/// The DataSet record functions' states (`GET`/`POST`/`PUT`), on DynamoDB Local.
-pub fn dataset_api_state() -> gateway::Records {
-    dataset_api_state_with(dynamodb_client())
-}
-
-pub fn dataset_api_state_with(client: Client) -> gateway::Records {
-    ensure_tables();
-    let datasets = DynamoDataSets::new(client.clone(), DATASETS_TABLE, ShardCount::DEFAULT);
-    let keys = DynamoMerchants::new(client.clone(), API_KEYS_TABLE);
-    gateway::Records {
-        read: RecordsState {
-            datasets: datasets.clone(),
-            auth: Authenticator::new(keys.clone()),
-            time_zone: berlin(),
-        },
-        post: PostRecordState {
-            datasets,
-            idempotency: DynamoIdempotency::new(client, IDEMPOTENCY_TABLE),
-            auth: Authenticator::new(keys),
-            time_zone: berlin(),
-        },
-    }
-}
-
-/// The listing function's state, on DynamoDB Local.
-pub fn list_datasets_state() -> DynamoListingState {
-    list_datasets_state_with(dynamodb_client())
-}
-
-pub fn list_datasets_state_with(client: Client) -> DynamoListingState {
-    ensure_tables();
-    ListingState {
-        datasets: DynamoDataSets::new(client.clone(), DATASETS_TABLE, ShardCount::DEFAULT),
-        auth: Authenticator::new(DynamoMerchants::new(client, API_KEYS_TABLE)),
-        time_zone: berlin(),
-        signer: TokenSigner::new("listing tests secret, 32 bytes or more"),
-    }
-}
-
-/// The Session-API functions' state (create and update), on DynamoDB Local.
-pub fn session_api_state() -> DynamoSessionApiState {
-    session_api_state_with(dynamodb_client())
-}
-
-pub fn session_api_state_with(client: Client) -> DynamoSessionApiState {
-    ensure_tables();
-    let keys = DynamoMerchants::new(client.clone(), API_KEYS_TABLE);
-    SessionApiState {
-        sessions: DynamoSessions::new(client.clone(), SESSIONS_TABLE),
-        forms: FormCatalog::new(DynamoForms::new(client, FORMS_TABLE), keys.clone()),
-        auth: Authenticator::new(keys),
-        time_zone: berlin(),
-        session_ttl: SESSION_TTL,
-        links: LinkSigner::new(LINK_KEY),
-    }
-}
-
-/// The processing function's state, on DynamoDB Local.
-pub fn process_session_state() -> DynamoProcessState {
-    process_session_state_with(dynamodb_client())
-}
-
-pub fn process_session_state_with(client: Client) -> DynamoProcessState {
-    process_session_state_in(client, ENTITIES_TABLE)
-}
-
-/// Processing that stores donors' entities in `entities_table`.
-pub fn process_session_state_in(client: Client, entities_table: &str) -> DynamoProcessState {
-    ensure_tables();
-    let sessions = DynamoSessions::new(client.clone(), SESSIONS_TABLE);
-    ProcessState {
-        processing: DynamoProcessing::new(
-            sessions.clone(),
-            DynamoDataSets::new(client.clone(), DATASETS_TABLE, ShardCount::DEFAULT),
-            dynamo_entities_in(client.clone(), entities_table),
-        ),
-        sessions,
-        visits: DynamoVisits::new(client.clone(), SESSIONS_TABLE),
-        forms: FormCatalog::new(
-            DynamoForms::new(client.clone(), FORMS_TABLE),
-            DynamoMerchants::new(client, API_KEYS_TABLE),
-        ),
-        provider: SandboxProvider,
-        time_zone: berlin(),
-        session_ttl: SESSION_TTL,
-    }
-}
-
-/// The payment-entity functions' states, on DynamoDB Local.
-pub fn entity_api_state() -> gateway::EntityApi {
-    entity_api_state_with(dynamodb_client())
-}
-
-pub fn entity_api_state_with(client: Client) -> gateway::EntityApi {
-    entity_api_state_in(client, ENTITIES_TABLE)
-}
-
-/// The payment-entity functions over Entities table `entities_table`.
-pub fn entity_api_state_in(client: Client, entities_table: &str) -> gateway::EntityApi {
-    ensure_tables();
-    let datasets = DynamoDataSets::new(client.clone(), DATASETS_TABLE, ShardCount::DEFAULT);
-    let changelogs = DynamoChangelogs::new(client.clone(), CHANGELOGS_TABLE, ShardCount::DEFAULT);
-    let keys = DynamoMerchants::new(client.clone(), API_KEYS_TABLE);
-    gateway::EntityApi {
-        actions: ActionsState {
-            entities: dynamo_entities_in(client.clone(), entities_table),
-            datasets: datasets.clone(),
-            changelogs: changelogs.clone(),
-            visits: DynamoVisits::new(client.clone(), SESSIONS_TABLE),
-            idempotency: DynamoIdempotency::new(client.clone(), IDEMPOTENCY_TABLE),
-            auth: Authenticator::new(keys.clone()),
-            time_zone: berlin(),
-            budget: ACTION_BUDGET,
-        },
-        contacts: ContactsState {
-            entities: dynamo_entities_in(client, entities_table),
-            datasets,
-            auth: Authenticator::new(keys.clone()),
-            time_zone: berlin(),
-        },
-        changelog: ChangelogState {
-            changelogs: changelogs.clone(),
-            auth: Authenticator::new(keys.clone()),
-            time_zone: berlin(),
-        },
-        changelogs: ChangelogListingState {
-            changelogs,
-            auth: Authenticator::new(keys),
-            time_zone: berlin(),
-            signer: TokenSigner::changelogs("changelog tests secret, 32 bytes or more"),
-        },
-    }
-}
-
-/// The SEPA creditor settings functions' state, on DynamoDB Local.
-pub fn creditor_state() -> DynamoCreditorState {
-    ensure_tables();
-    CreditorState {
-        auth: Authenticator::new(DynamoMerchants::new(dynamodb_client(), API_KEYS_TABLE)),
-        time_zone: berlin(),
-    }
-}
-
-/// The collection functions' state, on DynamoDB Local, holding a building collection for
-/// `lease` between batches.
-pub fn collections_state(lease: std::time::Duration) -> DynamoCollectionsState {
-    collections_state_in(lease, ENTITIES_TABLE)
-}
-
-/// Collections claiming payments of Entities table `entities_table`.
-pub fn collections_state_in(
-    lease: std::time::Duration,
-    entities_table: &str,
-) -> DynamoCollectionsState {
-    ensure_tables();
-    let client = dynamodb_client();
-    CollectionsState {
-        collections: DynamoCollections::new(
-            client.clone(),
-            COLLECTIONS_TABLE,
-            dynamo_entities_in(client.clone(), entities_table),
-        ),
-        auth: Authenticator::new(DynamoMerchants::new(client, API_KEYS_TABLE)),
-        time_zone: berlin(),
-        lease,
-    }
-}
-
-/// The scheduler's state on DynamoDB Local.
-pub fn scheduler_state() -> shared::app::DynamoSchedulerState {
-    scheduler_state_in(ENTITIES_TABLE)
-}
-
-/// The scheduler over Entities table `entities_table`.
-pub fn scheduler_state_in(entities_table: &str) -> shared::app::DynamoSchedulerState {
-    ensure_tables();
-    let client = dynamodb_client();
-    let entities = dynamo_entities_in(client.clone(), entities_table);
-    SchedulerState {
-        schedule: DynamoSchedule::new(entities.clone()),
-        entities,
-        keys: DynamoMerchants::new(client, API_KEYS_TABLE),
-        time_zone: berlin(),
-    }
+    wiring_in(client, table)
+        .backend
+        .entities()
+        .expect("the local wiring has every table")
 }
 
 /// A fresh Entities table of the template's shape, for a test whose scheduler must see only
@@ -283,16 +77,6 @@ pub async fn own_entities_table() -> String {
     spec.name
 }
 
-/// `POST /sepa/returns`'s state over Entities table `entities_table`.
-pub fn returns_state_in(entities_table: &str) -> shared::app::DynamoReturnsState {
-    ensure_tables();
-    let client = dynamodb_client();
-    shared::app::ReturnsState {
-        entities: dynamo_entities_in(client.clone(), entities_table),
-        auth: Authenticator::new(DynamoMerchants::new(client, API_KEYS_TABLE)),
-    }
-}
-
 /// Where the tests leave every pain.008 file they make: `make test` validates them all
 /// against the official XSD afterwards (`PAIN008_DIR`, else `target/pain008`).
 pub fn keep_pain008(name: &str, xml: &[u8]) {
@@ -302,65 +86,31 @@ pub fn keep_pain008(name: &str, xml: &[u8]) {
     std::fs::write(dir.join(format!("{name}.xml")), xml).expect("pain.008 file written");
 }
 
-/// The hosted form's two functions' states, on DynamoDB Local.
-pub fn hosted_form_state() -> gateway::HostedForm {
-    let client = dynamodb_client();
-    gateway::HostedForm {
-        page: FormPageState {
-            sessions: DynamoSessions::new(client.clone(), SESSIONS_TABLE),
-            forms: FormCatalog::new(
-                DynamoForms::new(client.clone(), FORMS_TABLE),
-                DynamoMerchants::new(client, API_KEYS_TABLE),
-            ),
-            time_zone: berlin(),
-            session_ttl: SESSION_TTL,
-            csrf_key: CSRF_KEY.to_vec(),
-        },
-        post: FormPostState {
-            process: process_session_state(),
-            csrf_key: CSRF_KEY.to_vec(),
-        },
-    }
-}
-
-/// The Session Management API's state, on DynamoDB Local.
-pub fn visit_sessions_state() -> DynamoVisitsState {
-    visit_sessions_state_with(dynamodb_client())
-}
-
-pub fn visit_sessions_state_with(client: Client) -> DynamoVisitsState {
-    ensure_tables();
-    VisitsState {
-        visits: DynamoVisits::new(client.clone(), SESSIONS_TABLE),
-        auth: Authenticator::new(DynamoMerchants::new(client, API_KEYS_TABLE)),
-        time_zone: berlin(),
-        ttl: jiff::SignedDuration::from_hours(24 * 30),
-        links: LinkSigner::new(LINK_KEY),
-    }
-}
-
-/// The form configuration functions' state, on DynamoDB Local.
-pub fn forms_api_state() -> DynamoFormsState {
-    forms_api_state_with(dynamodb_client())
-}
-
-pub fn forms_api_state_with(client: Client) -> DynamoFormsState {
-    ensure_tables();
-    FormsState {
-        forms: DynamoForms::new(client.clone(), FORMS_TABLE),
-        auth: Authenticator::new(DynamoMerchants::new(client, API_KEYS_TABLE)),
-        time_zone: berlin(),
-    }
-}
-
 /// A form hash no other test uses.
 pub fn unique_form_hash() -> FormHash {
     let suffix = uuid::Uuid::new_v4().simple().to_string();
     FormHash::parse(&format!("test{}", &suffix[..16])).expect("valid form hash")
 }
 
-/// A fresh merchant with a key and the demo donation form (`admin/demo-form.json`),
-/// changed by `edit` first.
+/// The demo donation form (`admin/demo-form.json`) with what the payment provider's test
+/// double takes besides SEPA: card and PayPal.
+pub fn demo_form_with_cards() -> serde_json::Value {
+    let mut form: serde_json::Value =
+        serde_json::from_str(admin::seed::DEMO_FORM_JSON).expect("demo form is JSON");
+    form["paymentMethods"] = serde_json::json!(["sepa_direct_debit", "credit_card", "paypal"]);
+    let fields = form["fields"].as_array_mut().expect("fields");
+    let method = fields
+        .iter_mut()
+        .find(|f| f["name"] == "payment_method")
+        .expect("a payment_method field");
+    let options = method["options"].as_array_mut().expect("options");
+    options.push(serde_json::json!({"value": "credit_card", "label": {"de": "Kreditkarte", "en": "Credit card"}}));
+    options.push(serde_json::json!({"value": "paypal", "label": {"de": "PayPal", "en": "PayPal"}}));
+    form
+}
+
+/// A fresh merchant with a key and the demo donation form with cards
+/// ([`demo_form_with_cards`]), changed by `edit` first.
 pub async fn merchant_with_form<F: FormStore, K: MerchantStore>(
     forms: &F,
     keys: &K,
@@ -370,8 +120,7 @@ pub async fn merchant_with_form<F: FormStore, K: MerchantStore>(
     keys.set_creditor(&merchant, &admin::seed::demo_creditor())
         .await
         .expect("creditor settings stored");
-    let mut form: serde_json::Value =
-        serde_json::from_str(admin::seed::DEMO_FORM_JSON).expect("demo form is JSON");
+    let mut form = demo_form_with_cards();
     edit(&mut form);
     let hash = unique_form_hash();
     admin::forms::put_form(
@@ -380,6 +129,7 @@ pub async fn merchant_with_form<F: FormStore, K: MerchantStore>(
         &form.to_string(),
         hash.clone(),
         merchant.clone(),
+        SandboxProvider.methods(),
     )
     .await
     .expect("demo form stored");
@@ -445,7 +195,7 @@ pub fn dynamodb_config() -> aws_sdk_dynamodb::config::Builder {
         .region(Region::new("eu-central-1"))
         .credentials_provider(Credentials::new("local", "local", None, None, "tests"))
         .endpoint_url(endpoint)
-        .http_client(shared::config::https_client())
+        .http_client(shared::app::config::https_client())
 }
 
 /// Creates the template's tables once per test binary (on a runtime of its own, since each

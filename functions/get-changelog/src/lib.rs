@@ -4,13 +4,12 @@
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
-use shared::app::ChangelogState;
+use shared::app::{Backend, ChangelogState};
 use shared::changelog::ChangelogStore;
 use shared::edge::pipeline::{Endpoint, back_office, path_param};
 use shared::edge::problem::ApiError;
 use shared::edge::response::json_response;
 use shared::ground::ids::ChangelogGuid;
-use shared::merchant::MerchantStore;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/changelog/{guid}",
@@ -19,10 +18,7 @@ const ENDPOINT: Endpoint = Endpoint {
 };
 
 /// Answers one request; every failure is a problem+json response.
-pub async fn handle<C: ChangelogStore, K: MerchantStore>(
-    req: Request,
-    state: &ChangelogState<C, K>,
-) -> Response<Body> {
+pub async fn handle<B: Backend>(req: Request, state: &ChangelogState<B>) -> Response<Body> {
     let req = &req;
     back_office(req, &ENDPOINT, &state.auth, |merchant| async move {
         let guid = ChangelogGuid::parse(path_param(req, "guid").unwrap_or_default())?;

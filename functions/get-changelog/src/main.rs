@@ -3,8 +3,8 @@
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::edge::run(
-        shared::app::DynamoChangelogState::from_env(),
-        get_changelog::handle,
+        shared::app::production(),
+        get_changelog::handle::<shared::app::Production>,
     )
     .await
 }

@@ -6,14 +6,13 @@
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
-use shared::app::ContactsState;
+use shared::app::{Backend, ContactsState};
 use shared::dataset::DataSetStore;
 use shared::edge::pipeline::{Endpoint, back_office, path_param};
 use shared::edge::problem::ApiError;
 use shared::edge::response::json_response;
 use shared::ground::ids::EntityGuid;
 use shared::ledger::EntityStore;
-use shared::merchant::MerchantStore;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/contact/{guid}",
@@ -25,10 +24,7 @@ const ENDPOINT: Endpoint = Endpoint {
 const LISTED_DATASETS: usize = 1000;
 
 /// Answers one request; every failure is a problem+json response.
-pub async fn handle<E: EntityStore, D: DataSetStore, K: MerchantStore>(
-    req: Request,
-    state: &ContactsState<E, D, K>,
-) -> Response<Body> {
+pub async fn handle<B: Backend>(req: Request, state: &ContactsState<B>) -> Response<Body> {
     let req = &req;
     back_office(req, &ENDPOINT, &state.auth, |merchant| async move {
         let guid = EntityGuid::parse(path_param(req, "guid").unwrap_or_default())?;

@@ -4,13 +4,12 @@
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
-use shared::app::RecordsState;
+use shared::app::{Backend, RecordsState};
 use shared::dataset::DataSetStore;
 use shared::edge::pipeline::{Endpoint, back_office, path_param};
 use shared::edge::problem::ApiError;
 use shared::edge::response::json_response;
 use shared::ground::ids::DataSetGuid;
-use shared::merchant::MerchantStore;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/dataSet/{guid}",
@@ -19,10 +18,7 @@ const ENDPOINT: Endpoint = Endpoint {
 };
 
 /// Answers one request; every failure is a problem+json response.
-pub async fn handle<D: DataSetStore, K: MerchantStore>(
-    req: Request,
-    state: &RecordsState<D, K>,
-) -> Response<Body> {
+pub async fn handle<B: Backend>(req: Request, state: &RecordsState<B>) -> Response<Body> {
     let req = &req;
     back_office(req, &ENDPOINT, &state.auth, |merchant| async move {
         let guid = DataSetGuid::parse(path_param(req, "guid").unwrap_or_default())?;

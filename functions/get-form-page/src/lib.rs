@@ -7,31 +7,27 @@ use std::sync::Arc;
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, RequestExt, Response};
 
-use shared::app::FormPageState;
+use shared::app::{Backend, FormPageState};
 use shared::edge::hosted_form::{
     Filled, Page, form_page, lang_of, serve_form_page, text_values, thanks,
 };
 use shared::edge::session_api::SessionApiError;
-use shared::form::{Form, FormStore};
+use shared::form::Form;
 use shared::ground::ids::SessionHash;
 use shared::ground::lang::Lang;
-use shared::merchant::MerchantStore;
 use shared::session::{Context, SessionStatus, SessionStore};
 
 /// Answers one request; every failure is a page.
-pub async fn handle<S: SessionStore, F: FormStore, K: MerchantStore>(
-    req: Request,
-    state: &FormPageState<S, F, K>,
-) -> Response<Body> {
+pub async fn handle<B: Backend>(req: Request, state: &FormPageState<B>) -> Response<Body> {
     serve_form_page(&req, Method::GET, &state.forms, |form| {
         show(&req, state, form)
     })
     .await
 }
 
-async fn show<S: SessionStore, F, K>(
+async fn show<B: Backend>(
     req: &Request,
-    state: &FormPageState<S, F, K>,
+    state: &FormPageState<B>,
     form: Arc<Form>,
 ) -> Result<Page, SessionApiError> {
     let ctx = Context::new(

@@ -3,8 +3,8 @@
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::edge::run(
-        shared::app::DynamoFormPageState::from_env(),
-        get_form_page::handle,
+        shared::app::production(),
+        get_form_page::handle::<shared::app::Production>,
     )
     .await
 }

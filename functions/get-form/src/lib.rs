@@ -4,13 +4,12 @@
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
-use shared::app::FormsState;
+use shared::app::{Backend, FormsState};
 use shared::edge::pipeline::{Endpoint, back_office, path_param};
 use shared::edge::problem::ApiError;
 use shared::edge::response::json_response;
 use shared::form::FormStore;
 use shared::ground::ids::FormHash;
-use shared::merchant::MerchantStore;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/forms/{formHash}",
@@ -19,10 +18,7 @@ const ENDPOINT: Endpoint = Endpoint {
 };
 
 /// Answers one request; every failure is a problem+json response.
-pub async fn handle<F: FormStore, K: MerchantStore>(
-    req: Request,
-    state: &FormsState<F, K>,
-) -> Response<Body> {
+pub async fn handle<B: Backend>(req: Request, state: &FormsState<B>) -> Response<Body> {
     let req = &req;
     back_office(req, &ENDPOINT, &state.auth, |merchant| async move {
         let hash = FormHash::parse(path_param(req, "formHash").unwrap_or_default())?;

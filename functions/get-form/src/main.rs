@@ -2,5 +2,9 @@
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::edge::run(shared::app::DynamoFormsState::from_env(), get_form::handle).await
+    shared::edge::run(
+        shared::app::production(),
+        get_form::handle::<shared::app::Production>,
+    )
+    .await
 }

@@ -5,12 +5,11 @@ use lambda_http::http::header::{CONTENT_DISPOSITION, HeaderValue};
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
-use shared::app::CollectionsState;
+use shared::app::{Backend, CollectionsState};
 use shared::bank::{Collection, CollectionStatus, CollectionStore};
 use shared::edge::pipeline::{Endpoint, back_office, path_param};
 use shared::edge::problem::ApiError;
 use shared::edge::response::{APPLICATION_XML, response_with};
-use shared::merchant::MerchantStore;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/sepa/collections/{id}",
@@ -19,10 +18,7 @@ const ENDPOINT: Endpoint = Endpoint {
 };
 
 /// Answers one request; every failure is a problem+json response.
-pub async fn handle<S: CollectionStore, K: MerchantStore>(
-    req: Request,
-    state: &CollectionsState<S, K>,
-) -> Response<Body> {
+pub async fn handle<B: Backend>(req: Request, state: &CollectionsState<B>) -> Response<Body> {
     let req = &req;
     back_office(req, &ENDPOINT, &state.auth, |merchant| async move {
         let id = path_param(req, "id").unwrap_or_default();

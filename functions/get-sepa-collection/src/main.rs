@@ -3,8 +3,8 @@
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::edge::run(
-        shared::app::DynamoCollectionsState::from_env(),
-        get_sepa_collection::handle,
+        shared::app::production(),
+        get_sepa_collection::handle::<shared::app::Production>,
     )
     .await
 }

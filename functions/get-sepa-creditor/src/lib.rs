@@ -4,7 +4,7 @@
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
-use shared::app::CreditorState;
+use shared::app::{Backend, CreditorState};
 use shared::edge::pipeline::{Endpoint, back_office};
 use shared::edge::problem::ApiError;
 use shared::edge::response::json_response;
@@ -17,7 +17,7 @@ const ENDPOINT: Endpoint = Endpoint {
 };
 
 /// Answers one request; every failure is a problem+json response.
-pub async fn handle<K: MerchantStore>(req: Request, state: &CreditorState<K>) -> Response<Body> {
+pub async fn handle<B: Backend>(req: Request, state: &CreditorState<B>) -> Response<Body> {
     let req = &req;
     back_office(req, &ENDPOINT, &state.auth, |merchant| async move {
         let creditor = state

@@ -3,8 +3,8 @@
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::edge::run(
-        shared::app::DynamoCreditorState::from_env(),
-        get_sepa_creditor::handle,
+        shared::app::production(),
+        get_sepa_creditor::handle::<shared::app::Production>,
     )
     .await
 }

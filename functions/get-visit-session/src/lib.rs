@@ -4,12 +4,11 @@
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
-use shared::app::VisitsState;
+use shared::app::{Backend, VisitsState};
 use shared::edge::pipeline::{Endpoint, back_office, path_param};
 use shared::edge::problem::ApiError;
 use shared::edge::response::json_response;
 use shared::ground::ids::VisitSessionId;
-use shared::merchant::MerchantStore;
 use shared::visit::VisitStore;
 
 const ENDPOINT: Endpoint = Endpoint {
@@ -19,10 +18,7 @@ const ENDPOINT: Endpoint = Endpoint {
 };
 
 /// Answers one request; every failure is a problem+json response.
-pub async fn handle<V: VisitStore, K: MerchantStore>(
-    req: Request,
-    state: &VisitsState<V, K>,
-) -> Response<Body> {
+pub async fn handle<B: Backend>(req: Request, state: &VisitsState<B>) -> Response<Body> {
     let req = &req;
     back_office(req, &ENDPOINT, &state.auth, |merchant| async move {
         let id = VisitSessionId::parse(path_param(req, "sessionId").unwrap_or_default())?;

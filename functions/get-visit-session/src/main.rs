@@ -3,8 +3,8 @@
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::edge::run(
-        shared::app::DynamoVisitsState::from_env(),
-        get_visit_session::handle,
+        shared::app::production(),
+        get_visit_session::handle::<shared::app::Production>,
     )
     .await
 }

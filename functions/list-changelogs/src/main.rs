@@ -3,8 +3,8 @@
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::edge::run(
-        shared::app::DynamoChangelogListingState::from_env(),
-        list_changelogs::handle,
+        shared::app::production(),
+        list_changelogs::handle::<shared::app::Production>,
     )
     .await
 }

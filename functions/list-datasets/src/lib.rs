@@ -4,12 +4,11 @@
 use lambda_http::http::Method;
 use lambda_http::{Body, Request, Response};
 
-use shared::app::ListingState;
+use shared::app::{Backend, ListingState};
 use shared::dataset::DataSetStore;
 use shared::edge::listing::{ListedPage, list_request, list_response};
 use shared::edge::pipeline::{Endpoint, back_office};
 use shared::listing::{PageLimit, Position};
-use shared::merchant::MerchantStore;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/dataSets",
@@ -18,10 +17,7 @@ const ENDPOINT: Endpoint = Endpoint {
 };
 
 /// Answers one request; every failure is a problem+json response.
-pub async fn handle<D: DataSetStore, K: MerchantStore>(
-    req: Request,
-    state: &ListingState<D, K>,
-) -> Response<Body> {
+pub async fn handle<B: Backend>(req: Request, state: &ListingState<B>) -> Response<Body> {
     let req = &req;
     back_office(req, &ENDPOINT, &state.auth, |merchant| async move {
         let request = list_request(req, &merchant, &state.time_zone, &state.signer)?;

@@ -3,8 +3,8 @@
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::edge::run(
-        shared::app::DynamoListingState::from_env(),
-        list_datasets::handle,
+        shared::app::production(),
+        list_datasets::handle::<shared::app::Production>,
     )
     .await
 }

@@ -4,11 +4,10 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 use serde_json::value::RawValue;
 
-use shared::app::CollectionsState;
+use shared::app::{Backend, CollectionsState};
 use shared::bank::CollectionStore;
 use shared::edge::pipeline::{Endpoint, back_office};
 use shared::edge::response::json_response;
-use shared::merchant::MerchantStore;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/sepa/collections",
@@ -18,10 +17,7 @@ const ENDPOINT: Endpoint = Endpoint {
 const LISTED: usize = 100;
 
 /// Answers one request; every failure is a problem+json response.
-pub async fn handle<S: CollectionStore, K: MerchantStore>(
-    req: Request,
-    state: &CollectionsState<S, K>,
-) -> Response<Body> {
+pub async fn handle<B: Backend>(req: Request, state: &CollectionsState<B>) -> Response<Body> {
     let req = &req;
     back_office(req, &ENDPOINT, &state.auth, |merchant| async move {
         let list: Vec<Box<RawValue>> = state

@@ -4,14 +4,13 @@
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
-use shared::app::VisitsState;
+use shared::app::{Backend, VisitsState};
 use shared::edge::body::optional_json_body;
 use shared::edge::pipeline::{Endpoint, back_office};
 use shared::edge::problem::ApiError;
 use shared::edge::response::json_response;
 use shared::ground::ids::VisitSessionId;
 use shared::ground::storage::StoreError;
-use shared::merchant::MerchantStore;
 use shared::visit::{VisitIds, VisitSession, VisitStore};
 
 const ENDPOINT: Endpoint = Endpoint {
@@ -23,10 +22,7 @@ const ENDPOINT: Endpoint = Endpoint {
 const ATTEMPTS: usize = 3;
 
 /// Answers one request; every failure is a problem+json response.
-pub async fn handle<V: VisitStore, K: MerchantStore>(
-    req: Request,
-    state: &VisitsState<V, K>,
-) -> Response<Body> {
+pub async fn handle<B: Backend>(req: Request, state: &VisitsState<B>) -> Response<Body> {
     let req = &req;
     back_office(req, &ENDPOINT, &state.auth, |merchant| async move {
         let body = optional_json_body(

@@ -9,16 +9,14 @@ use lambda_http::http::header::{HeaderValue, LOCATION};
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
-use shared::app::ActionsState;
-use shared::changelog::ChangelogStore;
-use shared::dataset::{DataSetStore, Retry};
+use shared::app::{ActionsState, Backend};
+use shared::dataset::Retry;
 use shared::edge::body::{ACTION_BODY_LIMIT, DATASET_DEPTH_LIMIT, json_body};
 use shared::edge::pipeline::{Endpoint, back_office};
 use shared::edge::response::json_response;
-use shared::idempotency::{Fingerprint, IdempotencyKey, IdempotencyStore};
-use shared::ledger::{ActionRequest, Actions, Answer, Budget, EntityStore};
+use shared::idempotency::{Fingerprint, IdempotencyKey};
+use shared::ledger::{ActionRequest, Actions, Answer, Budget};
 use shared::merchant::MerchantStore;
-use shared::visit::VisitStore;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/actions",
@@ -27,18 +25,7 @@ const ENDPOINT: Endpoint = Endpoint {
 };
 
 /// Answers one request; every failure is a problem+json response.
-pub async fn handle<E, D, C, V, I, K>(
-    req: Request,
-    state: &ActionsState<E, D, C, V, I, K>,
-) -> Response<Body>
-where
-    E: EntityStore,
-    D: DataSetStore,
-    C: ChangelogStore,
-    V: VisitStore,
-    I: IdempotencyStore,
-    K: MerchantStore,
-{
+pub async fn handle<B: Backend>(req: Request, state: &ActionsState<B>) -> Response<Body> {
     let req = &req;
     back_office(req, &ENDPOINT, &state.auth, |merchant| async move {
         let body = json_body(
@@ -67,6 +54,7 @@ where
             changelogs: &state.changelogs,
             visits: &state.visits,
             idempotency: &state.idempotency,
+            provider: &state.provider,
             creditor: creditor.as_ref(),
         };
         let answer = actions

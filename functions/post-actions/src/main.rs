@@ -3,8 +3,8 @@
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::edge::run(
-        shared::app::DynamoActionsState::from_env(),
-        post_actions::handle,
+        shared::app::production(),
+        post_actions::handle::<shared::app::Production>,
     )
     .await
 }

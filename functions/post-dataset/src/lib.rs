@@ -7,13 +7,12 @@ use lambda_http::http::header::HeaderValue;
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
-use shared::app::PostRecordState;
-use shared::dataset::{self, DataSetStore, NewDataSet, Retry};
+use shared::app::{Backend, PostRecordState};
+use shared::dataset::{self, NewDataSet, Retry};
 use shared::edge::body::{DATASET_BODY_LIMIT, DATASET_DEPTH_LIMIT, json_body};
 use shared::edge::pipeline::{Endpoint, back_office};
 use shared::edge::response::json_response;
-use shared::idempotency::{Fingerprint, IdempotencyKey, IdempotencyStore};
-use shared::merchant::MerchantStore;
+use shared::idempotency::{Fingerprint, IdempotencyKey};
 use shared::metrics::{self, Metric};
 
 const ENDPOINT: Endpoint = Endpoint {
@@ -23,10 +22,7 @@ const ENDPOINT: Endpoint = Endpoint {
 };
 
 /// Answers one request; every failure is a problem+json response.
-pub async fn handle<D: DataSetStore, I: IdempotencyStore, K: MerchantStore>(
-    req: Request,
-    state: &PostRecordState<D, I, K>,
-) -> Response<Body> {
+pub async fn handle<B: Backend>(req: Request, state: &PostRecordState<B>) -> Response<Body> {
     let req = &req;
     back_office(req, &ENDPOINT, &state.auth, |merchant| async move {
         let body = json_body(

@@ -3,8 +3,8 @@
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::edge::run(
-        shared::app::DynamoPostRecordState::from_env(),
-        post_dataset::handle,
+        shared::app::production(),
+        post_dataset::handle::<shared::app::Production>,
     )
     .await
 }

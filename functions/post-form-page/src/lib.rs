@@ -10,41 +10,25 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 use serde_json::{Map, Value};
 
-use shared::app::FormPostState;
-use shared::cards::PaymentProvider;
+use shared::app::{Backend, FormPostState};
 use shared::edge::hosted_form::{
-    Filled, MANDATE_FIELD, PRESET_FIELD, Page, csrf_matches, form_page, lang_of, serve_form_page,
-    text_values, thanks,
+    Filled, PRESET_FIELD, Page, csrf_matches, form_page, lang_of, serve_form_page, text_values,
+    thanks,
 };
 use shared::edge::session_api::{ParamsError, SessionApiError};
-use shared::form::{Form, FormStore};
+use shared::form::Form;
 use shared::ground::ids::SessionHash;
 use shared::ground::lang::Lang;
-use shared::ground::money::Amount;
-use shared::merchant::MerchantStore;
-use shared::sepa::MANDATE_TEXT_VERSION;
 use shared::session::{
-    self, Authority, Context, PaymentInput, ProcessStore, SessionError, SessionStore, Submission,
+    self, Authority, Context, MANDATE_VALUE, PaymentInput, SessionError, Submission,
 };
-use shared::validation::scalar_text;
-use shared::visit::VisitStore;
+use shared::validation::{FieldError, scalar_text};
 
 /// A form post is small; this is generous.
 const BODY_LIMIT: usize = 64 * 1024;
 
 /// Answers one request; every failure is a page.
-pub async fn handle<S, P, V, F, K, Pay>(
-    req: Request,
-    state: &FormPostState<S, P, V, F, K, Pay>,
-) -> Response<Body>
-where
-    S: SessionStore,
-    P: ProcessStore,
-    V: VisitStore,
-    F: FormStore,
-    K: MerchantStore,
-    Pay: PaymentProvider,
-{
+pub async fn handle<B: Backend>(req: Request, state: &FormPostState<B>) -> Response<Body> {
     serve_form_page(&req, Method::POST, &state.process.forms, |form| {
         submit(&req, state, form)
     })
@@ -94,7 +78,7 @@ fn read_post(req: &Request, form: &Form) -> Result<Post, ParamsError> {
             "csrf" => post.csrf = value.into_owned(),
             "lang" => post.lang = Some(value.into_owned()),
             PRESET_FIELD => post.preset = Some(value.into_owned()),
-            MANDATE_FIELD => post.mandate = value == "1",
+            MANDATE_VALUE => post.mandate = value == "1",
             field if form.definition.field(field).is_some() => {
                 post.values
                     .insert(field.to_owned(), Value::String(value.into_owned()));
@@ -105,19 +89,11 @@ fn read_post(req: &Request, form: &Form) -> Result<Post, ParamsError> {
     Ok(post)
 }
 
-async fn submit<S, P, V, F, K, Pay>(
+async fn submit<B: Backend>(
     req: &Request,
-    state: &FormPostState<S, P, V, F, K, Pay>,
+    state: &FormPostState<B>,
     form: Arc<Form>,
-) -> Result<Page, SessionApiError>
-where
-    S: SessionStore,
-    P: ProcessStore,
-    V: VisitStore,
-    F: FormStore,
-    K: MerchantStore,
-    Pay: PaymentProvider,
-{
+) -> Result<Page, SessionApiError> {
     let process = &state.process;
     let ctx = Context::new(
         &form,
@@ -135,8 +111,8 @@ where
         return Ok(expired(lang));
     }
     let mut values = post.values;
-    choose_amount(&mut values, post.preset.as_deref(), ctx.form);
-    sign_mandate(&mut values, post.mandate, ctx.form);
+    session::choose_amount(&mut values, post.preset.as_deref(), ctx.form);
+    session::sign_mandate(&mut values, post.mandate, ctx.form);
     let typed = values.clone();
     let submission = Submission {
         values: PaymentInput::from_map(values),
@@ -157,7 +133,7 @@ where
         None => session::create(&process.sessions, &ctx, &submission).await?,
     };
     let lacking = ctx.rules.lacking(&outcome.session.values);
-    let unsigned = mandate_missing(&outcome.session.values, ctx.form);
+    let unsigned = session::mandate_missing(&outcome.session.values, ctx.form);
     if outcome.current.is_empty() && lacking.is_empty() && !unsigned {
         let processed = process
             .processor()
@@ -177,11 +153,10 @@ where
         .map(|(name, err)| (name, err.message(lang)))
         .collect();
     if unsigned {
-        let message = match lang {
-            Lang::De => "Bitte erteilen Sie das SEPA-Lastschriftmandat.",
-            Lang::En => "Please grant the SEPA Direct Debit Mandate.",
-        };
-        errors.insert(MANDATE_FIELD.to_owned(), message.to_owned());
+        errors.insert(
+            MANDATE_VALUE.to_owned(),
+            FieldError::GrantMandate.message(lang),
+        );
     }
     errors.extend(
         outcome
@@ -196,40 +171,6 @@ where
         notice: None,
     };
     Ok(form_page(&state.csrf_key, &ctx, lang, filled))
-}
-
-/// The amount a preset choice stands for (a free amount is typed into `amount` itself).
-fn choose_amount(values: &mut Map<String, Value>, preset: Option<&str>, form: &Form) {
-    let chosen = preset
-        .and_then(|p| Amount::parse(p).ok())
-        .filter(|a| form.definition.amount_presets.contains(a));
-    if let Some(amount) = chosen {
-        values.insert("amount".to_owned(), Value::String(amount.canonical()));
-    }
-}
-
-/// A ticked mandate box, recorded with the donation: what the donor accepted, from whom.
-fn sign_mandate(values: &mut Map<String, Value>, ticked: bool, form: &Form) {
-    let sepa = values.get("payment_method").and_then(Value::as_str) == Some("sepa_direct_debit");
-    if let (true, true, Some(creditor)) = (ticked, sepa, form.creditor.as_deref()) {
-        values.insert(
-            MANDATE_FIELD.to_owned(),
-            serde_json::json!({
-                "accepted": true,
-                "textVersion": MANDATE_TEXT_VERSION,
-                "creditorId": creditor.creditor_id.as_str(),
-            }),
-        );
-    }
-}
-
-/// Whether a direct debit is chosen without its mandate signed.
-fn mandate_missing(values: &Map<String, Value>, form: &Form) -> bool {
-    let sepa = values.get("payment_method").and_then(Value::as_str) == Some("sepa_direct_debit");
-    let signed = values
-        .get(MANDATE_FIELD)
-        .is_some_and(|m| m["accepted"] == Value::Bool(true));
-    sepa && form.creditor.is_some() && !signed
 }
 
 /// A post whose CSRF token does not match: the page was not ours, or is too old.

@@ -3,8 +3,8 @@
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::edge::run(
-        shared::app::DynamoFormPostState::from_env(),
-        post_form_page::handle,
+        shared::app::production(),
+        post_form_page::handle::<shared::app::Production>,
     )
     .await
 }

@@ -8,8 +8,8 @@ use lambda_http::http::header::{HeaderValue, LOCATION};
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
-use shared::app::CollectionsState;
-use shared::bank::{CollectRequest, CollectionStore, Collector};
+use shared::app::{Backend, CollectionsState};
+use shared::bank::{CollectRequest, Collector};
 use shared::edge::body::optional_json_body;
 use shared::edge::pipeline::{Endpoint, back_office};
 use shared::edge::response::json_response;
@@ -24,10 +24,7 @@ const BODY_LIMIT: usize = 1024;
 const DEPTH_LIMIT: usize = 2;
 
 /// Answers one request; every failure is a problem+json response.
-pub async fn handle<S: CollectionStore, K: MerchantStore>(
-    req: Request,
-    state: &CollectionsState<S, K>,
-) -> Response<Body> {
+pub async fn handle<B: Backend>(req: Request, state: &CollectionsState<B>) -> Response<Body> {
     let req = &req;
     back_office(req, &ENDPOINT, &state.auth, |merchant| async move {
         let body = optional_json_body(req.headers(), req.body(), BODY_LIMIT, DEPTH_LIMIT)?;

@@ -3,8 +3,8 @@
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::edge::run(
-        shared::app::DynamoCollectionsState::from_env(),
-        post_sepa_collections::handle,
+        shared::app::production(),
+        post_sepa_collections::handle::<shared::app::Production>,
     )
     .await
 }

@@ -6,13 +6,11 @@
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
-use shared::app::ReturnsState;
+use shared::app::{Backend, ReturnsState};
 use shared::bank::{BankReturn, book};
 use shared::edge::body::json_body;
 use shared::edge::pipeline::{Endpoint, back_office};
 use shared::edge::response::json_response;
-use shared::ledger::EntityStore;
-use shared::merchant::MerchantStore;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/sepa/returns",
@@ -24,10 +22,7 @@ const BODY_LIMIT: usize = 160 * 1024;
 const DEPTH_LIMIT: usize = 3;
 
 /// Answers one request; every failure is a problem+json response.
-pub async fn handle<E: EntityStore, K: MerchantStore>(
-    req: Request,
-    state: &ReturnsState<E, K>,
-) -> Response<Body> {
+pub async fn handle<B: Backend>(req: Request, state: &ReturnsState<B>) -> Response<Body> {
     let req = &req;
     back_office(req, &ENDPOINT, &state.auth, |merchant| async move {
         let body = json_body(req.headers(), req.body(), BODY_LIMIT, DEPTH_LIMIT)?;

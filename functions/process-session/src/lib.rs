@@ -5,28 +5,13 @@
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 
-use shared::app::ProcessState;
-use shared::cards::PaymentProvider;
+use shared::app::{Backend, ProcessState};
 use shared::edge::response::json_response;
 use shared::edge::session_api::{Callers, SessionApiError, SessionCall, render, serve_session_api};
-use shared::form::FormStore;
-use shared::merchant::MerchantStore;
-use shared::session::{Context, ProcessStore, SessionStore};
-use shared::visit::VisitStore;
+use shared::session::Context;
 
 /// Answers one request; every failure is the seed's `{"status":"error"}` answer.
-pub async fn handle<S, P, V, F, K, Pay>(
-    req: Request,
-    state: &ProcessState<S, P, V, F, K, Pay>,
-) -> Response<Body>
-where
-    S: SessionStore,
-    P: ProcessStore,
-    V: VisitStore,
-    F: FormStore,
-    K: MerchantStore,
-    Pay: PaymentProvider,
-{
+pub async fn handle<B: Backend>(req: Request, state: &ProcessState<B>) -> Response<Body> {
     serve_session_api(
         &req,
         "/app/processSession",
@@ -37,18 +22,10 @@ where
     .await
 }
 
-async fn process<S, P, V, F, K, Pay>(
-    state: &ProcessState<S, P, V, F, K, Pay>,
+async fn process<B: Backend>(
+    state: &ProcessState<B>,
     call: SessionCall,
-) -> Result<Response<Body>, SessionApiError>
-where
-    S: SessionStore,
-    P: ProcessStore,
-    V: VisitStore,
-    F: FormStore,
-    K: MerchantStore,
-    Pay: PaymentProvider,
-{
+) -> Result<Response<Body>, SessionApiError> {
     let hash = call.session_hash()?;
     let ctx = Context::new(&call.form, call.now, state.session_ttl, &state.time_zone);
     let session = state.processor().process(&ctx, &hash).await?;

@@ -3,8 +3,8 @@
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::edge::run(
-        shared::app::DynamoProcessState::from_env(),
-        process_session::handle,
+        shared::app::production(),
+        process_session::handle::<shared::app::Production>,
     )
     .await
 }

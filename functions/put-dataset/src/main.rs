@@ -3,8 +3,8 @@
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::edge::run(
-        shared::app::DynamoRecordsState::from_env(),
-        put_dataset::handle,
+        shared::app::production(),
+        put_dataset::handle::<shared::app::Production>,
     )
     .await
 }

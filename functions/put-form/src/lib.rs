@@ -1,17 +1,17 @@
 //! `PUT /forms/{formHash}`: creates (201) or replaces (200) one of the merchant's donation
-//! forms; a hash another merchant owns is a conflict (409).
+//! forms; a hash another merchant owns is a conflict (409), and a payment method that nobody
+//! would collect (no payment provider takes it) is refused (400).
 
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
-use shared::app::FormsState;
+use shared::app::{Backend, FormsState};
 use shared::edge::body::json_body;
 use shared::edge::pipeline::{Endpoint, back_office, path_param};
 use shared::edge::problem::ApiError;
 use shared::edge::response::json_response;
 use shared::form::{Form, FormDefinition, FormStore, FormWrite};
 use shared::ground::ids::FormHash;
-use shared::merchant::MerchantStore;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/forms/{formHash}",
@@ -23,15 +23,13 @@ const FORM_BODY_LIMIT: usize = 200 * 1024;
 const FORM_DEPTH_LIMIT: usize = 8;
 
 /// Answers one request; every failure is a problem+json response.
-pub async fn handle<F: FormStore, K: MerchantStore>(
-    req: Request,
-    state: &FormsState<F, K>,
-) -> Response<Body> {
+pub async fn handle<B: Backend>(req: Request, state: &FormsState<B>) -> Response<Body> {
     let req = &req;
     back_office(req, &ENDPOINT, &state.auth, |merchant| async move {
         let hash = FormHash::parse(path_param(req, "formHash").unwrap_or_default())?;
         let json = json_body(req.headers(), req.body(), FORM_BODY_LIMIT, FORM_DEPTH_LIMIT)?;
         let definition = FormDefinition::from_json(json, &hash, &merchant)?;
+        definition.check_collected(state.provided)?;
         let form = Form {
             hash,
             merchant_id: merchant,

@@ -5,7 +5,7 @@
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
-use shared::app::CreditorState;
+use shared::app::{Backend, CreditorState};
 use shared::edge::body::json_body;
 use shared::edge::pipeline::{Endpoint, back_office};
 use shared::edge::problem::ApiError;
@@ -22,7 +22,7 @@ const BODY_LIMIT: usize = 4 * 1024;
 const DEPTH_LIMIT: usize = 2;
 
 /// Answers one request; every failure is a problem+json response.
-pub async fn handle<K: MerchantStore>(req: Request, state: &CreditorState<K>) -> Response<Body> {
+pub async fn handle<B: Backend>(req: Request, state: &CreditorState<B>) -> Response<Body> {
     let req = &req;
     back_office(req, &ENDPOINT, &state.auth, |merchant| async move {
         let body = json_body(req.headers(), req.body(), BODY_LIMIT, DEPTH_LIMIT)?;

@@ -7,19 +7,17 @@
 use jiff::Timestamp;
 use serde_json::Value;
 
-use shared::app::SchedulerState;
+use shared::app::{Backend, SchedulerState};
 use shared::ground::storage::StoreError;
-use shared::ledger::EntityStore;
-use shared::merchant::MerchantStore;
-use shared::recurring::{Report, Schedule, Scheduler};
+use shared::recurring::{Report, Scheduler};
 
 /// Runs the day of the event (or of now, for an event without a time).
 ///
 /// # Errors
 /// When storage fails: Lambda retries the event; what was done stays done.
-pub async fn handle<E: EntityStore, S: Schedule, K: MerchantStore>(
+pub async fn handle<B: Backend>(
     event: Value,
-    state: &SchedulerState<E, S, K>,
+    state: &SchedulerState<B>,
 ) -> Result<Report, StoreError> {
     let now = event["time"]
         .as_str()
@@ -29,7 +27,8 @@ pub async fn handle<E: EntityStore, S: Schedule, K: MerchantStore>(
     let scheduler = Scheduler {
         entities: &state.entities,
         schedule: &state.schedule,
-        keys: &state.keys,
+        merchants: &state.merchants,
+        provider: &state.provider,
     };
     let report = scheduler.run(today, now).await?;
     tracing::info!(

@@ -7,8 +7,8 @@
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::edge::run_scheduled(
-        shared::app::DynamoSchedulerState::from_env(),
-        recurring_payments::handle,
+        shared::app::production(),
+        recurring_payments::handle::<shared::app::Production>,
     )
     .await
 }

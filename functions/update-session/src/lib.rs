@@ -4,18 +4,13 @@
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 
-use shared::app::SessionApiState;
+use shared::app::{Backend, SessionApiState};
 use shared::edge::response::json_response;
 use shared::edge::session_api::{Callers, SessionApiError, SessionCall, render, serve_session_api};
-use shared::form::FormStore;
-use shared::merchant::MerchantStore;
-use shared::session::{self, Context, PaymentInput, SessionStore, Submission};
+use shared::session::{self, Context, PaymentInput, Submission};
 
 /// Answers one request; every failure is the seed's `{"status":"error"}` answer.
-pub async fn handle<S: SessionStore, F: FormStore, K: MerchantStore>(
-    req: Request,
-    state: &SessionApiState<S, F, K>,
-) -> Response<Body> {
+pub async fn handle<B: Backend>(req: Request, state: &SessionApiState<B>) -> Response<Body> {
     serve_session_api(
         &req,
         "/app/updateSession",
@@ -26,8 +21,8 @@ pub async fn handle<S: SessionStore, F: FormStore, K: MerchantStore>(
     .await
 }
 
-async fn update<S: SessionStore, F, K>(
-    state: &SessionApiState<S, F, K>,
+async fn update<B: Backend>(
+    state: &SessionApiState<B>,
     call: SessionCall,
 ) -> Result<Response<Body>, SessionApiError> {
     let hash = call.session_hash()?;

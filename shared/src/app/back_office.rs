@@ -3,121 +3,110 @@
 use jiff::SignedDuration;
 use jiff::tz::TimeZone;
 
-use crate::config::{self, ConfigError};
+use super::backend::{Backend, State, Wiring};
+use super::config::ConfigError;
+use crate::cards::PaymentProvider;
+use crate::ground::money::MethodKind;
 use crate::listing::TokenSigner;
 use crate::merchant::Authenticator;
-use crate::store::dynamo::{
-    self, DynamoDataSets, DynamoIdempotency, DynamoMerchants, DynamoVisits,
-};
 use crate::visit::LinkSigner;
 
 /// `GET` and `PUT` of one DataSet.
-pub struct RecordsState<D, K> {
-    pub datasets: D,
-    pub auth: Authenticator<K>,
+pub struct RecordsState<B: Backend> {
+    pub datasets: B::DataSets,
+    pub auth: Authenticator<B::Merchants>,
     pub time_zone: TimeZone,
 }
 
-pub type DynamoRecordsState = RecordsState<DynamoDataSets, DynamoMerchants>;
-
-impl DynamoRecordsState {
-    pub async fn from_env() -> Result<Self, ConfigError> {
-        let client = config::dynamodb_client()?;
+impl<B: Backend> State<B> for RecordsState<B> {
+    fn build(wiring: &Wiring<B>) -> Result<Self, ConfigError> {
         Ok(Self {
-            datasets: DynamoDataSets::from_env(client.clone())?,
-            auth: Authenticator::new(DynamoMerchants::from_env(client)?),
-            time_zone: config::time_zone()?,
+            datasets: wiring.backend.datasets()?,
+            auth: wiring.auth()?,
+            time_zone: wiring.time_zone(),
         })
     }
 }
 
 /// `POST /dataSet`: the records, and the idempotency keys that make a retry safe.
-pub struct PostRecordState<D, I, K> {
-    pub datasets: D,
-    pub idempotency: I,
-    pub auth: Authenticator<K>,
+pub struct PostRecordState<B: Backend> {
+    pub datasets: B::DataSets,
+    pub idempotency: B::Idempotency,
+    pub auth: Authenticator<B::Merchants>,
     pub time_zone: TimeZone,
 }
 
-pub type DynamoPostRecordState =
-    PostRecordState<DynamoDataSets, DynamoIdempotency, DynamoMerchants>;
-
-impl DynamoPostRecordState {
-    pub async fn from_env() -> Result<Self, ConfigError> {
-        let client = config::dynamodb_client()?;
+impl<B: Backend> State<B> for PostRecordState<B> {
+    fn build(wiring: &Wiring<B>) -> Result<Self, ConfigError> {
         Ok(Self {
-            datasets: DynamoDataSets::from_env(client.clone())?,
-            idempotency: DynamoIdempotency::from_env(client.clone())?,
-            auth: Authenticator::new(DynamoMerchants::from_env(client)?),
-            time_zone: config::time_zone()?,
+            datasets: wiring.backend.datasets()?,
+            idempotency: wiring.backend.idempotency()?,
+            auth: wiring.auth()?,
+            time_zone: wiring.time_zone(),
         })
     }
 }
 
 /// `GET /dataSets`: the records, and the key that signs `nextToken`.
-pub struct ListingState<D, K> {
-    pub datasets: D,
-    pub auth: Authenticator<K>,
+pub struct ListingState<B: Backend> {
+    pub datasets: B::DataSets,
+    pub auth: Authenticator<B::Merchants>,
     pub time_zone: TimeZone,
     pub signer: TokenSigner,
 }
 
-pub type DynamoListingState = ListingState<DynamoDataSets, DynamoMerchants>;
+impl<B: Backend> State<B> for ListingState<B> {
+    const SIGNS: bool = true;
 
-impl DynamoListingState {
-    pub async fn from_env() -> Result<Self, ConfigError> {
-        let aws = config::Aws::from_env()?;
-        let client = aws.dynamodb();
+    fn build(wiring: &Wiring<B>) -> Result<Self, ConfigError> {
         Ok(Self {
-            datasets: DynamoDataSets::from_env(client.clone())?,
-            auth: Authenticator::new(DynamoMerchants::from_env(client)?),
-            time_zone: config::time_zone()?,
-            signer: TokenSigner::new(aws.signing_secret().await?),
+            datasets: wiring.backend.datasets()?,
+            auth: wiring.auth()?,
+            time_zone: wiring.time_zone(),
+            signer: TokenSigner::new(wiring.secret()?),
         })
     }
 }
 
-/// Form configuration.
-pub struct FormsState<F, K> {
-    pub forms: F,
-    pub auth: Authenticator<K>,
+/// Form configuration, and the card and wallet methods a form may offer (those a payment
+/// provider takes).
+pub struct FormsState<B: Backend> {
+    pub forms: B::Forms,
+    pub auth: Authenticator<B::Merchants>,
     pub time_zone: TimeZone,
+    pub provided: &'static [MethodKind],
 }
 
-pub type DynamoFormsState = FormsState<dynamo::DynamoForms, DynamoMerchants>;
-
-impl DynamoFormsState {
-    pub async fn from_env() -> Result<Self, ConfigError> {
-        let client = config::dynamodb_client()?;
+impl<B: Backend> State<B> for FormsState<B> {
+    fn build(wiring: &Wiring<B>) -> Result<Self, ConfigError> {
         Ok(Self {
-            forms: dynamo::DynamoForms::from_env(client.clone())?,
-            auth: Authenticator::new(DynamoMerchants::from_env(client)?),
-            time_zone: config::time_zone()?,
+            forms: wiring.backend.forms()?,
+            auth: wiring.auth()?,
+            time_zone: wiring.time_zone(),
+            provided: wiring.backend.payments().methods(),
         })
     }
 }
 
 /// The Session Management API: visit sessions, how long they live, and their link tokens.
-pub struct VisitsState<V, K> {
-    pub visits: V,
-    pub auth: Authenticator<K>,
+pub struct VisitsState<B: Backend> {
+    pub visits: B::Visits,
+    pub auth: Authenticator<B::Merchants>,
     pub time_zone: TimeZone,
     pub ttl: SignedDuration,
     pub links: LinkSigner,
 }
 
-pub type DynamoVisitsState = VisitsState<DynamoVisits, DynamoMerchants>;
+impl<B: Backend> State<B> for VisitsState<B> {
+    const SIGNS: bool = true;
 
-impl DynamoVisitsState {
-    pub async fn from_env() -> Result<Self, ConfigError> {
-        let aws = config::Aws::from_env()?;
-        let client = aws.dynamodb();
+    fn build(wiring: &Wiring<B>) -> Result<Self, ConfigError> {
         Ok(Self {
-            visits: DynamoVisits::from_env(client.clone())?,
-            auth: Authenticator::new(DynamoMerchants::from_env(client)?),
-            time_zone: config::time_zone()?,
-            ttl: config::visit_session_ttl()?,
-            links: LinkSigner::new(aws.signing_secret().await?),
+            visits: wiring.backend.visits()?,
+            auth: wiring.auth()?,
+            time_zone: wiring.time_zone(),
+            ttl: wiring.settings.visit_session_ttl,
+            links: LinkSigner::new(wiring.secret()?),
         })
     }
 }

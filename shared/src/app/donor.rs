@@ -3,106 +3,67 @@
 use jiff::SignedDuration;
 use jiff::tz::TimeZone;
 
-use crate::cards::{PaymentProvider, SandboxProvider};
-use crate::config::{self, ConfigError};
-use crate::form::{FormCatalog, FormStore};
-use crate::merchant::{Authenticator, MerchantStore};
-use crate::session::{ProcessStore, Processor, SessionStore};
-use crate::store::dynamo::{
-    DynamoChangelogs, DynamoDataSets, DynamoEntities, DynamoForms, DynamoMerchants,
-    DynamoProcessing, DynamoSessions, DynamoVisits,
-};
-use crate::visit::{LinkSigner, VisitStore};
+use super::backend::{Backend, State, Wiring};
+use super::config::ConfigError;
+use crate::form::FormCatalog;
+use crate::merchant::Authenticator;
+use crate::session::Processor;
+use crate::visit::LinkSigner;
 
 /// `createSession` and `updateSession`: the key, when one is sent, makes the merchant; the link
 /// signer checks the tokens that let a browser link a visit session.
-pub struct SessionApiState<S, F, K> {
-    pub sessions: S,
-    pub forms: FormCatalog<F, K>,
-    pub auth: Authenticator<K>,
+pub struct SessionApiState<B: Backend> {
+    pub sessions: B::Sessions,
+    pub forms: FormCatalog<B::Forms, B::Merchants>,
+    pub auth: Authenticator<B::Merchants>,
     pub time_zone: TimeZone,
     pub session_ttl: SignedDuration,
     pub links: LinkSigner,
 }
 
-pub type DynamoSessionApiState = SessionApiState<DynamoSessions, DynamoForms, DynamoMerchants>;
+impl<B: Backend> State<B> for SessionApiState<B> {
+    const SIGNS: bool = true;
 
-impl DynamoSessionApiState {
-    pub async fn from_env() -> Result<Self, ConfigError> {
-        let aws = config::Aws::from_env()?;
-        let client = aws.dynamodb();
-        let keys = DynamoMerchants::from_env(client.clone())?;
+    fn build(wiring: &Wiring<B>) -> Result<Self, ConfigError> {
         Ok(Self {
-            sessions: DynamoSessions::from_env(client.clone())?,
-            forms: FormCatalog::new(DynamoForms::from_env(client)?, keys.clone()),
-            auth: Authenticator::new(keys),
-            time_zone: config::time_zone()?,
-            session_ttl: config::session_ttl()?,
-            links: LinkSigner::new(aws.signing_secret().await?),
+            sessions: wiring.backend.sessions()?,
+            forms: wiring.catalog()?,
+            auth: wiring.auth()?,
+            time_zone: wiring.time_zone(),
+            session_ttl: wiring.settings.session_ttl,
+            links: LinkSigner::new(wiring.secret()?),
         })
     }
 }
 
 /// `processSession`: the sessions, the processing transaction, visit sessions for the
-/// DataSet, and the payment provider.
-pub struct ProcessState<S, P, V, F, K, Pay> {
-    pub sessions: S,
-    pub processing: P,
-    pub visits: V,
-    pub forms: FormCatalog<F, K>,
-    pub provider: Pay,
+/// DataSet, and the payment provider for cards and PayPal.
+pub struct ProcessState<B: Backend> {
+    pub sessions: B::Sessions,
+    pub processing: B::Processing,
+    pub visits: B::Visits,
+    pub forms: FormCatalog<B::Forms, B::Merchants>,
+    pub provider: B::Payments,
     pub time_zone: TimeZone,
     pub session_ttl: SignedDuration,
 }
 
-pub type DynamoProcessState = ProcessState<
-    DynamoSessions,
-    DynamoProcessing,
-    DynamoVisits,
-    DynamoForms,
-    DynamoMerchants,
-    SandboxProvider,
->;
-
-impl DynamoProcessState {
-    pub async fn from_env() -> Result<Self, ConfigError> {
-        Self::with_aws(&config::Aws::from_env()?)
-    }
-
-    fn with_aws(aws: &config::Aws) -> Result<Self, ConfigError> {
-        let client = aws.dynamodb();
-        let sessions = DynamoSessions::from_env(client.clone())?;
-        let datasets = DynamoDataSets::from_env(client.clone())?;
-        let entities = DynamoEntities::from_env(
-            client.clone(),
-            DynamoChangelogs::from_env(client.clone())?,
-            datasets.clone(),
-        )?;
+impl<B: Backend> State<B> for ProcessState<B> {
+    fn build(wiring: &Wiring<B>) -> Result<Self, ConfigError> {
         Ok(Self {
-            processing: DynamoProcessing::new(sessions.clone(), datasets, entities),
-            sessions,
-            visits: DynamoVisits::from_env(client.clone())?,
-            forms: FormCatalog::new(
-                DynamoForms::from_env(client.clone())?,
-                DynamoMerchants::from_env(client)?,
-            ),
-            provider: SandboxProvider,
-            time_zone: config::time_zone()?,
-            session_ttl: config::session_ttl()?,
+            sessions: wiring.backend.sessions()?,
+            processing: wiring.backend.processing()?,
+            visits: wiring.backend.visits()?,
+            forms: wiring.catalog()?,
+            provider: wiring.backend.payments(),
+            time_zone: wiring.time_zone(),
+            session_ttl: wiring.settings.session_ttl,
         })
     }
 }
 
-impl<S, P, V, F, K, Pay> ProcessState<S, P, V, F, K, Pay>
-where
-    S: SessionStore,
-    P: ProcessStore,
-    V: VisitStore,
-    F: FormStore,
-    K: MerchantStore,
-    Pay: PaymentProvider,
-{
-    pub fn processor(&self) -> Processor<'_, S, P, V, Pay> {
+impl<B: Backend> ProcessState<B> {
+    pub fn processor(&self) -> Processor<'_, B::Sessions, B::Processing, B::Visits, B::Payments> {
         Processor {
             sessions: &self.sessions,
             processing: &self.processing,
@@ -113,54 +74,41 @@ where
 }
 
 /// `GET /form/{formHash}`: the form, prefilled from a session, with its CSRF token.
-pub struct FormPageState<S, F, K> {
-    pub sessions: S,
-    pub forms: FormCatalog<F, K>,
+pub struct FormPageState<B: Backend> {
+    pub sessions: B::Sessions,
+    pub forms: FormCatalog<B::Forms, B::Merchants>,
     pub time_zone: TimeZone,
     pub session_ttl: SignedDuration,
     pub csrf_key: Vec<u8>,
 }
 
-pub type DynamoFormPageState = FormPageState<DynamoSessions, DynamoForms, DynamoMerchants>;
+impl<B: Backend> State<B> for FormPageState<B> {
+    const SIGNS: bool = true;
 
-impl DynamoFormPageState {
-    pub async fn from_env() -> Result<Self, ConfigError> {
-        let aws = config::Aws::from_env()?;
-        let client = aws.dynamodb();
+    fn build(wiring: &Wiring<B>) -> Result<Self, ConfigError> {
         Ok(Self {
-            sessions: DynamoSessions::from_env(client.clone())?,
-            forms: FormCatalog::new(
-                DynamoForms::from_env(client.clone())?,
-                DynamoMerchants::from_env(client)?,
-            ),
-            time_zone: config::time_zone()?,
-            session_ttl: config::session_ttl()?,
-            csrf_key: aws.signing_secret().await?,
+            sessions: wiring.backend.sessions()?,
+            forms: wiring.catalog()?,
+            time_zone: wiring.time_zone(),
+            session_ttl: wiring.settings.session_ttl,
+            csrf_key: wiring.secret()?.to_vec(),
         })
     }
 }
 
 /// `POST /form/{formHash}`: processing's state, and the key that checks CSRF tokens.
-pub struct FormPostState<S, P, V, F, K, Pay> {
-    pub process: ProcessState<S, P, V, F, K, Pay>,
+pub struct FormPostState<B: Backend> {
+    pub process: ProcessState<B>,
     pub csrf_key: Vec<u8>,
 }
 
-pub type DynamoFormPostState = FormPostState<
-    DynamoSessions,
-    DynamoProcessing,
-    DynamoVisits,
-    DynamoForms,
-    DynamoMerchants,
-    SandboxProvider,
->;
+impl<B: Backend> State<B> for FormPostState<B> {
+    const SIGNS: bool = true;
 
-impl DynamoFormPostState {
-    pub async fn from_env() -> Result<Self, ConfigError> {
-        let aws = config::Aws::from_env()?;
+    fn build(wiring: &Wiring<B>) -> Result<Self, ConfigError> {
         Ok(Self {
-            process: DynamoProcessState::with_aws(&aws)?,
-            csrf_key: aws.signing_secret().await?,
+            process: ProcessState::build(wiring)?,
+            csrf_key: wiring.secret()?.to_vec(),
         })
     }
 }

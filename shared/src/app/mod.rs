@@ -1,25 +1,21 @@
-//! Each function's state: the adapters wired into the services once per cold start. Generic
-//! over the ports, so handler tests run the same state on the in-memory adapters; the
-//! `Dynamo…State` aliases and their `from_env` are what Lambda runs.
+//! The wiring, above the edge: a [`Backend`] per storage (DynamoDB for Lambda and the
+//! integration tests, memory for fast handler tests), the deployment's [`Settings`], and each
+//! function's state built from them by one [`State::build`], the same in Lambda
+//! ([`production`]) and in the tests.
 
 mod back_office;
+mod backend;
+pub mod config;
 mod donor;
-mod entities;
+mod dynamo;
+mod ledger;
+mod memory;
 mod sepa;
 
-pub use back_office::{
-    DynamoFormsState, DynamoListingState, DynamoPostRecordState, DynamoRecordsState,
-    DynamoVisitsState, FormsState, ListingState, PostRecordState, RecordsState, VisitsState,
-};
-pub use donor::{
-    DynamoFormPageState, DynamoFormPostState, DynamoProcessState, DynamoSessionApiState,
-    FormPageState, FormPostState, ProcessState, SessionApiState,
-};
-pub use entities::{
-    ACTION_BUDGET, ActionsState, ChangelogListingState, ChangelogState, ContactsState,
-    DynamoActionsState, DynamoChangelogListingState, DynamoChangelogState, DynamoContactsState,
-};
-pub use sepa::{
-    CollectionsState, CreditorState, DynamoCollectionsState, DynamoCreditorState,
-    DynamoReturnsState, DynamoSchedulerState, ReturnsState, SchedulerState,
-};
+pub use back_office::{FormsState, ListingState, PostRecordState, RecordsState, VisitsState};
+pub use backend::{ACTION_BUDGET, Backend, Settings, State, Wiring};
+pub use donor::{FormPageState, FormPostState, ProcessState, SessionApiState};
+pub use dynamo::{Dynamo, Production, Tables, production};
+pub use ledger::{ActionsState, ChangelogListingState, ChangelogState, ContactsState};
+pub use memory::Memory;
+pub use sepa::{CollectionsState, CreditorState, ReturnsState, SchedulerState};

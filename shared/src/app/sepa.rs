@@ -1,102 +1,82 @@
-//! States of the SEPA routes: creditor settings, collections, returns.
+//! States of the SEPA routes and the daily run: creditor settings, collections, returns, and
+//! the recurring payments.
 
 use std::time::Duration;
 
 use jiff::tz::TimeZone;
 
-use crate::bank::LEASE;
-use crate::config::{self, ConfigError};
+use super::backend::{Backend, State, Wiring};
+use super::config::ConfigError;
 use crate::merchant::Authenticator;
-use crate::store::dynamo::{
-    DynamoChangelogs, DynamoCollections, DynamoDataSets, DynamoEntities, DynamoMerchants,
-    DynamoSchedule,
-};
 
 /// `PUT` and `GET /sepa/creditor`: the settings live on the merchant's record.
-pub struct CreditorState<K> {
-    pub auth: Authenticator<K>,
+pub struct CreditorState<B: Backend> {
+    pub auth: Authenticator<B::Merchants>,
     pub time_zone: TimeZone,
 }
 
-pub type DynamoCreditorState = CreditorState<DynamoMerchants>;
-
-impl DynamoCreditorState {
-    pub async fn from_env() -> Result<Self, ConfigError> {
-        let client = config::dynamodb_client()?;
+impl<B: Backend> State<B> for CreditorState<B> {
+    fn build(wiring: &Wiring<B>) -> Result<Self, ConfigError> {
         Ok(Self {
-            auth: Authenticator::new(DynamoMerchants::from_env(client)?),
-            time_zone: config::time_zone()?,
+            auth: wiring.auth()?,
+            time_zone: wiring.time_zone(),
         })
     }
 }
 
 /// The collection routes: collections over the merchant's entities.
-pub struct CollectionsState<S, K> {
-    pub collections: S,
-    pub auth: Authenticator<K>,
+pub struct CollectionsState<B: Backend> {
+    pub collections: B::Collections,
+    pub auth: Authenticator<B::Merchants>,
     pub time_zone: TimeZone,
     /// How long a call holds a building collection between batches.
     pub lease: Duration,
 }
 
-pub type DynamoCollectionsState = CollectionsState<DynamoCollections, DynamoMerchants>;
-
-impl DynamoCollectionsState {
-    pub async fn from_env() -> Result<Self, ConfigError> {
-        let client = config::dynamodb_client()?;
-        let datasets = DynamoDataSets::from_env(client.clone())?;
-        let changelogs = DynamoChangelogs::from_env(client.clone())?;
-        let entities = DynamoEntities::from_env(client.clone(), changelogs, datasets)?;
+impl<B: Backend> State<B> for CollectionsState<B> {
+    fn build(wiring: &Wiring<B>) -> Result<Self, ConfigError> {
         Ok(Self {
-            collections: DynamoCollections::from_env(client.clone(), entities)?,
-            auth: Authenticator::new(DynamoMerchants::from_env(client)?),
-            time_zone: config::time_zone()?,
-            lease: LEASE,
+            collections: wiring.backend.collections()?,
+            auth: wiring.auth()?,
+            time_zone: wiring.time_zone(),
+            lease: wiring.settings.collection_lease,
         })
     }
 }
 
-/// The daily scheduler: the entities, their due indexes, and the merchants' creditor settings.
-pub struct SchedulerState<E, S, K> {
-    pub entities: E,
-    pub schedule: S,
-    pub keys: K,
+/// The daily run: the entities, their due indexes, the merchants' creditor settings, and the
+/// payment provider that charges card and PayPal renewals.
+pub struct SchedulerState<B: Backend> {
+    pub entities: B::Entities,
+    pub schedule: B::Schedule,
+    pub merchants: B::Merchants,
+    pub provider: B::Payments,
     pub time_zone: TimeZone,
 }
 
-pub type DynamoSchedulerState = SchedulerState<DynamoEntities, DynamoSchedule, DynamoMerchants>;
-
-impl DynamoSchedulerState {
-    pub async fn from_env() -> Result<Self, ConfigError> {
-        let client = config::dynamodb_client()?;
-        let datasets = DynamoDataSets::from_env(client.clone())?;
-        let changelogs = DynamoChangelogs::from_env(client.clone())?;
-        let entities = DynamoEntities::from_env(client.clone(), changelogs, datasets)?;
+impl<B: Backend> State<B> for SchedulerState<B> {
+    fn build(wiring: &Wiring<B>) -> Result<Self, ConfigError> {
         Ok(Self {
-            schedule: DynamoSchedule::new(entities.clone()),
-            entities,
-            keys: DynamoMerchants::from_env(client)?,
-            time_zone: config::time_zone()?,
+            entities: wiring.backend.entities()?,
+            schedule: wiring.backend.schedule()?,
+            merchants: wiring.backend.merchants()?,
+            provider: wiring.backend.payments(),
+            time_zone: wiring.time_zone(),
         })
     }
 }
 
 /// `POST /sepa/returns`: the entities the returns change.
-pub struct ReturnsState<E, K> {
-    pub entities: E,
-    pub auth: Authenticator<K>,
+pub struct ReturnsState<B: Backend> {
+    pub entities: B::Entities,
+    pub auth: Authenticator<B::Merchants>,
 }
 
-pub type DynamoReturnsState = ReturnsState<DynamoEntities, DynamoMerchants>;
-
-impl DynamoReturnsState {
-    pub async fn from_env() -> Result<Self, ConfigError> {
-        let client = config::dynamodb_client()?;
-        let datasets = DynamoDataSets::from_env(client.clone())?;
-        let changelogs = DynamoChangelogs::from_env(client.clone())?;
+impl<B: Backend> State<B> for ReturnsState<B> {
+    fn build(wiring: &Wiring<B>) -> Result<Self, ConfigError> {
         Ok(Self {
-            entities: DynamoEntities::from_env(client.clone(), changelogs, datasets)?,
-            auth: Authenticator::new(DynamoMerchants::from_env(client)?),
+            entities: wiring.backend.entities()?,
+            auth: wiring.auth()?,
         })
     }
 }

@@ -1,62 +1,75 @@
-//! The payment-provider boundary. Processing hands a complete session's payment to a
-//! provider and records the guids it answers with; a real provider plugs in here without the
-//! handler changing.
+//! Card and wallet payments (a card, PayPal) through the nonprofit's own payment provider: the
+//! port a real provider implements, shaped as providers work. The donor's browser confirms a
+//! new payment (3-D Secure included); a renewal charges the saved method off-session; a refund
+//! goes back through the provider; the provider's signed webhook events say what became of a
+//! payment. SEPA direct debits need no provider: the nonprofit's own bank collects them
+//! ([`crate::bank`]).
+//!
+//! Nothing is booked as paid that the provider did not confirm, and a method that no provider
+//! takes is not offered to donors: [`NoProvider`], what a deployment wires until it has a real
+//! provider, takes none.
 
-use std::future::Future;
+mod ports;
 
-use serde::Serialize;
-use sha2::{Digest, Sha256};
+pub use ports::{
+    Charge, ChargeOrder, EventRefused, PaymentOrder, PaymentProvider, PaymentStatus, ProviderError,
+    ProviderEvent, ProviderPayment, RefundOrder, Refunded, Webhook,
+};
 
-use crate::ground::ids::{MerchantId, SessionHash};
-use crate::ground::money::{Amount, Currency, Interval, MethodKind};
+use crate::ground::money::MethodKind;
 
-/// What a provider is asked to do for one processed session.
-#[derive(Debug, Clone)]
-pub struct PaymentOrder<'a> {
-    /// The provider's idempotency key: asking twice for one session must not pay twice.
-    pub session: &'a SessionHash,
-    pub merchant: &'a MerchantId,
-    pub amount: Amount,
-    pub currency: &'a Currency,
-    pub interval: Interval,
-    pub method: MethodKind,
-}
+/// No payment provider: no card or wallet method is offered, nothing is ever charged.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoProvider;
 
-/// What a provider answers for an executed order: its own reference for the payment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PaymentOutcome {
-    pub reference: String,
-}
+impl PaymentProvider for NoProvider {
+    fn methods(&self) -> &'static [MethodKind] {
+        &[]
+    }
 
-#[derive(Debug, thiserror::Error)]
-#[error("the payment provider failed: {0}")]
-pub struct ProviderError(pub String);
-
-pub trait PaymentProvider: Send + Sync {
-    /// Executes the order, or answers the outcome of the same order executed before.
-    ///
-    /// # Errors
-    /// `ProviderError` when the provider refuses or cannot be reached.
-    fn execute(
+    async fn create_payment(
         &self,
         order: &PaymentOrder<'_>,
-    ) -> impl Future<Output = Result<PaymentOutcome, ProviderError>> + Send;
+    ) -> Result<ProviderPayment, ProviderError> {
+        Err(ProviderError::NotConfigured(order.method))
+    }
+
+    async fn charge_saved(&self, order: &ChargeOrder<'_>) -> Result<Charge, ProviderError> {
+        Err(ProviderError::NotConfigured(order.method))
+    }
+
+    async fn refund(&self, order: &RefundOrder<'_>) -> Result<Refunded, ProviderError> {
+        Err(ProviderError::NotConfigured(order.method))
+    }
+
+    async fn read_event(&self, _: &Webhook<'_>) -> Result<ProviderEvent, EventRefused> {
+        Err(EventRefused::NoProvider)
+    }
 }
 
-/// Takes every payment without moving money; its reference follows from the session, so
-/// asking again for the same session answers the same, as a real provider's idempotency key
-/// would. (SEPA direct debits need no provider: the nonprofit's own bank collects them.)
-#[derive(Debug, Default, Clone, Copy)]
-pub struct SandboxProvider;
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ground::ids::{MerchantId, SessionHash};
+    use crate::ground::money::{Amount, Currency, Interval};
 
-impl PaymentProvider for SandboxProvider {
-    async fn execute(&self, order: &PaymentOrder<'_>) -> Result<PaymentOutcome, ProviderError> {
-        let digest = Sha256::new()
-            .chain_update(b"sandbox:")
-            .chain_update(order.session.as_str())
-            .finalize();
-        Ok(PaymentOutcome {
-            reference: format!("sandbox-{}", hex::encode(&digest[..12])),
-        })
+    #[tokio::test]
+    async fn no_provider_offers_nothing_and_charges_nothing() {
+        let merchant = MerchantId::parse("m1").expect("valid");
+        let session = SessionHash::parse(&"a".repeat(32)).expect("valid");
+        let currency = Currency::parse("EUR").expect("valid");
+        let order = PaymentOrder {
+            key: session.as_str(),
+            merchant: &merchant,
+            amount: Amount::from_cents(2500),
+            currency: &currency,
+            interval: Interval::ONE_OFF,
+            method: MethodKind::CreditCard,
+        };
+        assert!(NoProvider.methods().is_empty());
+        assert!(matches!(
+            NoProvider.create_payment(&order).await,
+            Err(ProviderError::NotConfigured(MethodKind::CreditCard))
+        ));
     }
 }

@@ -150,6 +150,9 @@ impl ApiError {
             Self::Action(ActionError::Store(_)) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "Internal error")
             }
+            Self::Action(ActionError::Provider(_)) => {
+                (StatusCode::BAD_GATEWAY, "Payment provider failed")
+            }
             Self::NotFound(title) => (StatusCode::NOT_FOUND, title),
             Self::MethodNotAllowed { .. } => (StatusCode::METHOD_NOT_ALLOWED, "Method not allowed"),
         }

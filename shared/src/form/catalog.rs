@@ -38,6 +38,8 @@ pub enum FormUnusable {
 pub struct FormCatalog<F, K> {
     forms: F,
     keys: K,
+    /// The card and wallet methods a payment provider takes.
+    provided: &'static [MethodKind],
     ttl: Duration,
     cache: Mutex<HashMap<FormHash, CachedForm>>,
 }
@@ -49,14 +51,17 @@ type CachedForm = (Instant, Arc<Form>, bool);
 pub const FORM_CACHE_TTL: Duration = Duration::from_secs(60);
 
 impl<F: FormStore, K: MerchantStore> FormCatalog<F, K> {
-    pub fn new(forms: F, keys: K) -> Self {
-        Self::with_ttl(forms, keys, FORM_CACHE_TTL)
+    /// The forms of `forms`, their merchants' in `keys`, offering SEPA direct debit where the
+    /// merchant collects it and the card and wallet methods of `provided` only.
+    pub fn new(forms: F, keys: K, provided: &'static [MethodKind]) -> Self {
+        Self::with_ttl(forms, keys, provided, FORM_CACHE_TTL)
     }
 
-    pub fn with_ttl(forms: F, keys: K, ttl: Duration) -> Self {
+    pub fn with_ttl(forms: F, keys: K, provided: &'static [MethodKind], ttl: Duration) -> Self {
         Self {
             forms,
             keys,
+            provided,
             ttl: ttl.min(FORM_CACHE_TTL),
             cache: Mutex::new(HashMap::new()),
         }
@@ -94,7 +99,11 @@ impl<F: FormStore, K: MerchantStore> FormCatalog<F, K> {
         };
         let merchant = self.keys.get_merchant(&form.merchant_id).await?;
         let forms_enabled = merchant.as_ref().is_some_and(|m| m.forms_enabled);
-        let form = Arc::new(offered(form, merchant.and_then(|m| m.creditor)));
+        let form = Arc::new(offered(
+            form,
+            merchant.and_then(|m| m.creditor),
+            self.provided,
+        ));
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         cache.insert(
             hash.clone(),
@@ -113,14 +122,16 @@ impl<F: FormStore, K: MerchantStore> FormCatalog<F, K> {
 }
 
 /// The form as donors reach it: SEPA direct debit only when its merchant has creditor
-/// settings (a debit needs a creditor to collect it) and the form takes euros.
-fn offered(mut form: Form, creditor: Option<Creditor>) -> Form {
+/// settings (a debit needs a creditor to collect it) and the form takes euros; a card or
+/// wallet method only when a payment provider takes it. A form stored with a method that
+/// nobody collects keeps working for its other methods.
+fn offered(mut form: Form, creditor: Option<Creditor>, provided: &[MethodKind]) -> Form {
     let euros = form.definition.currency.as_str() == "EUR";
     form.creditor = creditor.filter(|_| euros).map(Arc::new);
-    if form.creditor.is_none() {
-        form.definition
-            .payment_methods
-            .retain(|m| *m != MethodKind::SepaDirectDebit);
-    }
+    let sepa = form.creditor.is_some();
+    form.definition.payment_methods.retain(|m| match m {
+        MethodKind::SepaDirectDebit => sepa,
+        other => provided.contains(other),
+    });
     form
 }

@@ -217,6 +217,24 @@ impl FormDefinition {
         self.check_fields()
     }
 
+    /// Whether every method it offers is collected by someone: SEPA direct debit by the
+    /// nonprofit's bank, a card or wallet method only by a payment provider of `provided`.
+    pub fn check_collected(&self, provided: &[MethodKind]) -> Result<(), FormInputError> {
+        match self
+            .payment_methods
+            .iter()
+            .find(|m| **m != MethodKind::SepaDirectDebit && !provided.contains(m))
+        {
+            None => Ok(()),
+            Some(method) => Err(invalid(format!(
+                "'{}' in 'paymentMethods' cannot be offered: no payment provider takes it in \
+                 this deployment, so no money would be collected (SEPA direct debit needs none: \
+                 the nonprofit's bank collects it)",
+                method.as_str()
+            ))),
+        }
+    }
+
     fn check_presets(&self) -> Result<(), FormInputError> {
         let presets = &self.amount_presets;
         let distinct: BTreeSet<Amount> = presets.iter().copied().collect();

@@ -9,6 +9,7 @@ use super::context::ActionContext;
 use super::model::{ContactState, Donor};
 use super::ports::{Applied, Change, EntityStore};
 use super::service::{ActionError, Actions, Answer, Budget, answer_of};
+use crate::cards::PaymentProvider;
 use crate::changelog::{ChangelogEntry, ChangelogStore};
 use crate::dataset::DataSetStore;
 use crate::ground::ids::{ChangelogGuid, DataSetGuid, EntityGuid, MerchantId, VisitSessionId};
@@ -19,13 +20,14 @@ use crate::visit::VisitStore;
 /// DataSets erased or moved per batch.
 const BATCH: usize = 25;
 
-impl<E, D, C, V, I> Actions<'_, E, D, C, V, I>
+impl<E, D, C, V, I, P> Actions<'_, E, D, C, V, I, P>
 where
     E: EntityStore,
     D: DataSetStore,
     C: ChangelogStore,
     V: VisitStore,
     I: IdempotencyStore,
+    P: PaymentProvider,
 {
     /// An erasure's or a merge's batches, until nothing is left or the budget is spent; the
     /// answer is its changelog entry, `completed` only at the end.

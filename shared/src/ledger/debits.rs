@@ -1,6 +1,7 @@
-//! How a new payment is drawn from its payment method: a card or PayPal payment is captured
-//! at once (the sandbox provider); a SEPA direct debit is announced `prenotification days`
-//! ahead, falls due on a TARGET2 business day and waits, `pending`, for a collection file.
+//! How a new payment is drawn from its payment method: a card or PayPal payment falls due
+//! today and stays `pending` until the payment provider says it took the money; a SEPA direct
+//! debit is announced `prenotification days` ahead, falls due on a TARGET2 business day and
+//! waits, `pending`, for a collection file.
 
 use jiff::civil::Date;
 
@@ -38,7 +39,7 @@ pub fn terms(
     if method.kind != MethodKind::SepaDirectDebit {
         return Ok(Terms {
             due_date: today,
-            state: PaymentState::Collected,
+            state: PaymentState::Pending,
             debit: None,
         });
     }

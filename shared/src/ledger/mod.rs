@@ -4,6 +4,7 @@
 
 mod actions;
 mod batches;
+mod charges;
 mod contacts;
 mod context;
 mod debits;
@@ -17,6 +18,7 @@ mod sign_up;
 mod view;
 
 pub use actions::{ActionEntity, ActionFields, ActionInputError, ActionKind, ActionRequest};
+pub use charges::{NotTaken, charge_new_payments, refund_payments};
 pub use contacts::redacted;
 pub use debits::{NotDrawable, Terms, terms, used};
 pub use model::*;

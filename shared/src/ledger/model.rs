@@ -122,6 +122,9 @@ pub struct PaymentMethod {
     /// SEPA: the mandate the donor signed in the form (or with a renewal).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mandate: Option<Mandate>,
+    /// Cards and PayPal: the provider's id of the saved method later payments charge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_reference: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub version: u64,
@@ -183,6 +186,9 @@ pub struct Payment {
     /// made (a later renewal does not change a debit already announced).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub debit: Option<DirectDebit>,
+    /// Cards and PayPal: the provider's id of the payment, once the provider has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_reference: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub version: u64,

@@ -9,12 +9,14 @@ use jiff::tz::TimeZone;
 use uuid::Uuid;
 
 use super::actions::{ActionKind, ActionRequest};
+use super::charges::{NotTaken, charge_new_payments, refund_payments};
 use super::contacts::{archive, start_erasure, start_merge};
 use super::context::ActionContext;
 use super::decide::decide;
 use super::model::{ContactState, Donor};
 use super::ports::{Applied, Change, EntityStore, RecordWrite};
 use super::rules::Refusal;
+use crate::cards::{PaymentProvider, ProviderError};
 use crate::changelog::{ChangelogEntry, ChangelogStatus, ChangelogStore};
 use crate::dataset::{DataSet, DataSetStore, Retry};
 use crate::ground::ids::{ChangelogGuid, DataSetGuid, EntityGuid, MerchantId};
@@ -51,15 +53,27 @@ pub enum ActionError {
     Store(#[from] StoreError),
     #[error("the entity kept changing under concurrent actions; retry")]
     Contended,
+    #[error("the payment provider failed; nothing was changed")]
+    Provider(#[source] ProviderError),
 }
 
-/// The stores an action needs.
-pub struct Actions<'a, E, D, C, V, I> {
+impl From<NotTaken> for ActionError {
+    fn from(err: NotTaken) -> Self {
+        match err {
+            NotTaken::Refused(refusal) => Self::Refused(refusal),
+            NotTaken::Provider(cause) => Self::Provider(cause),
+        }
+    }
+}
+
+/// The stores an action needs, and the provider that charges and refunds cards and PayPal.
+pub struct Actions<'a, E, D, C, V, I, P> {
     pub entities: &'a E,
     pub datasets: &'a D,
     pub changelogs: &'a C,
     pub visits: &'a V,
     pub idempotency: &'a I,
+    pub provider: &'a P,
     /// The merchant's SEPA creditor settings, if it collects direct debits.
     pub creditor: Option<&'a Creditor>,
 }
@@ -81,19 +95,21 @@ impl Budget {
     }
 }
 
-impl<E, D, C, V, I> Actions<'_, E, D, C, V, I>
+impl<E, D, C, V, I, P> Actions<'_, E, D, C, V, I, P>
 where
     E: EntityStore,
     D: DataSetStore,
     C: ChangelogStore,
     V: VisitStore,
     I: IdempotencyStore,
+    P: PaymentProvider,
 {
     /// Performs an action of the seed's table for `merchant`.
     ///
     /// # Errors
-    /// `Refused` when the entities' states forbid it or it names what is not there,
-    /// `KeyReused` for a retry key of another action, `Store` and `Contended` otherwise.
+    /// `Refused` when the entities' states forbid it, it names what is not there or the
+    /// payment provider declines; `KeyReused` for a retry key of another action; `Store`,
+    /// `Contended` and `Provider` otherwise.
     pub async fn perform(
         &self,
         merchant: &MerchantId,
@@ -138,7 +154,9 @@ where
                     .batches(merchant, donor.contact.guid, pending, &ctx, budget)
                     .await;
             }
-            let change = self.decide(request, &donor, &ctx).await?;
+            let mut change = self.decide(request, &donor, &ctx).await?;
+            charge_new_payments(self.provider, &donor, &mut change).await?;
+            refund_payments(self.provider, &donor, &change, record).await?;
             match self.entities.apply(&change).await? {
                 Applied::Done => {
                     if let Some(pending) = change.starts_batches() {

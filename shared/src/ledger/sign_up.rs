@@ -175,6 +175,7 @@ impl Drawer<'_, '_> {
             state: terms.state,
             refunded: Amount::from_cents(0),
             debit: terms.debit,
+            provider_reference: None,
             created_at: self.ctx.now,
             updated_at: self.ctx.now,
             version: 0,

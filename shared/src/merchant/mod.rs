@@ -180,7 +180,38 @@ impl<K: MerchantStore> Authenticator<K> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::memory::MemoryMerchants;
+
+    /// One key record: all the authenticator asks of a store.
+    #[derive(Default)]
+    struct OneKey(Mutex<Option<ApiKeyRecord>>);
+
+    impl MerchantStore for OneKey {
+        async fn put_merchant(&self, _: &Merchant) -> Result<(), StoreError> {
+            Ok(())
+        }
+        async fn get_merchant(&self, _: &MerchantId) -> Result<Option<Merchant>, StoreError> {
+            Ok(None)
+        }
+        async fn set_creditor(&self, _: &MerchantId, _: &Creditor) -> Result<bool, StoreError> {
+            Ok(false)
+        }
+        async fn put_key(&self, key: &ApiKeyRecord) -> Result<(), StoreError> {
+            *self.0.lock().expect("key") = Some(key.clone());
+            Ok(())
+        }
+        async fn get_key(&self, hash: &ApiKeyHash) -> Result<Option<ApiKeyRecord>, StoreError> {
+            let key = self.0.lock().expect("key");
+            Ok(key.clone().filter(|k| k.key_hash == *hash))
+        }
+        async fn revoke_key(&self, hash: &ApiKeyHash) -> Result<bool, StoreError> {
+            let mut key = self.0.lock().expect("key");
+            Ok(key
+                .as_mut()
+                .filter(|k| k.key_hash == *hash)
+                .map(|k| k.revoked = true)
+                .is_some())
+        }
+    }
 
     #[test]
     fn generated_keys_are_long_distinct_and_hash_to_hex() {
@@ -201,8 +232,8 @@ mod tests {
         );
     }
 
-    async fn keys_with_one(revoked: bool) -> (MemoryMerchants, ApiKey) {
-        let keys = MemoryMerchants::default();
+    async fn keys_with_one(revoked: bool) -> (OneKey, ApiKey) {
+        let keys = OneKey::default();
         let key = ApiKey::generate().expect("os rng");
         keys.put_key(&ApiKeyRecord {
             key_hash: key.hash(),

@@ -1,5 +1,6 @@
 //! The daily run: each active subscription's next payment, made once its due date enters the
-//! pre-notification window (a direct debit) or arrives (a card or PayPal); and submitted debits
+//! pre-notification window (a direct debit) or arrives (a card or PayPal, charged through the
+//! payment provider before it is booked, the payment's guid as the key); and submitted debits
 //! marked collected once the bank's return window has passed. A payment's guid follows from its
 //! subscription and period, and each write insists on what it read, so a run repeated, or two
 //! at once, never makes a period's payment twice; a run that stopped is finished by the next.
@@ -12,13 +13,14 @@ use jiff::{Timestamp, ToSpan};
 use serde::Serialize;
 
 use super::ports::{Due, SHARDS, Schedule};
+use crate::cards::PaymentProvider;
 use crate::ground::ids::{ChangelogGuid, MerchantId};
 use crate::ground::money::{Amount, MethodKind};
 use crate::ground::storage::StoreError;
 use crate::ledger::{
     Applied, Change, ContactState, Donor, Entity, EntityStore, EntityWrite, NotDrawable, Payment,
-    PaymentState, RecordWrite, Subscription, SubscriptionState, derived_guid, entry_of, terms,
-    used,
+    PaymentState, RecordWrite, Subscription, SubscriptionState, charge_new_payments, derived_guid,
+    entry_of, terms, used,
 };
 use crate::merchant::MerchantStore;
 use crate::sepa::{Creditor, DEFAULT_PRENOTIFICATION_DAYS};
@@ -38,13 +40,20 @@ pub struct Report {
     pub skipped: u64,
 }
 
-pub struct Scheduler<'a, E, S, K> {
+pub struct Scheduler<'a, E, S, K, P> {
     pub entities: &'a E,
     pub schedule: &'a S,
-    pub keys: &'a K,
+    pub merchants: &'a K,
+    pub provider: &'a P,
 }
 
-impl<E: EntityStore, S: Schedule, K: MerchantStore> Scheduler<'_, E, S, K> {
+impl<E, S, K, P> Scheduler<'_, E, S, K, P>
+where
+    E: EntityStore,
+    S: Schedule,
+    K: MerchantStore,
+    P: PaymentProvider,
+{
     /// The run of `today` (at `now`).
     ///
     /// # Errors
@@ -106,7 +115,7 @@ impl<E: EntityStore, S: Schedule, K: MerchantStore> Scheduler<'_, E, S, K> {
             return Ok(known.clone());
         }
         let creditor = self
-            .keys
+            .merchants
             .get_merchant(merchant)
             .await?
             .and_then(|m| m.creditor);
@@ -129,7 +138,16 @@ impl<E: EntityStore, S: Schedule, K: MerchantStore> Scheduler<'_, E, S, K> {
             };
             match next_period(&donor, due, creditor, today, now, report) {
                 None => return Ok(()),
-                Some(Step::Pay(change)) => {
+                Some(Step::Pay(mut change)) => {
+                    if let Err(not_taken) =
+                        charge_new_payments(self.provider, &donor, &mut change).await
+                    {
+                        // Declined, or the provider is down: nothing booked; the next run
+                        // asks again with the same key.
+                        tracing::warn!(subscription = %due.entity, error = %not_taken, "renewal not charged");
+                        report.skipped += 1;
+                        return Ok(());
+                    }
                     if self.entities.apply(&change).await? == Applied::Done {
                         report.payments += 1;
                     }
@@ -247,6 +265,7 @@ fn next_period(
         state: terms.state,
         refunded: Amount::from_cents(0),
         debit: terms.debit,
+        provider_reference: None,
         created_at: now,
         updated_at: now,
         version: 0,

@@ -43,7 +43,7 @@ pub fn order<'a>(
             .ok_or(NotPayable("interval"))?,
     };
     Ok(PaymentOrder {
-        session: &session.hash,
+        key: session.hash.as_str(),
         merchant: &form.merchant_id,
         amount,
         currency: &form.definition.currency,

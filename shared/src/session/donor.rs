@@ -1,6 +1,7 @@
 //! The payment entities a processed donation creates: the donor as a contact, the payment
 //! method (a SEPA mandate signed today, a card, PayPal), a subscription for recurring donations
-//! and the first payment (a direct debit due after the creditor's pre-notification days).
+//! and the first payment (a direct debit due after the creditor's pre-notification days; a
+//! card or PayPal payment `collected` only when the provider took it).
 //! Their guids follow from the claim, so a processing finished after a crash writes the very
 //! same entities.
 
@@ -10,11 +11,12 @@ use serde_json::Value;
 
 use super::donation::{NotPayable, order};
 use super::model::{Claim, PaymentSession};
+use crate::cards::{PaymentStatus, ProviderPayment};
 use crate::form::Form;
 use crate::ground::money::{Amount, MethodKind};
 use crate::ledger::{
-    Contact, ContactState, Donor, Payment, PaymentMethod, PaymentMethodState, Person, Subscription,
-    SubscriptionState, derived_guid, terms, used,
+    Contact, ContactState, Donor, Payment, PaymentMethod, PaymentMethodState, PaymentState, Person,
+    Subscription, SubscriptionState, derived_guid, terms, used,
 };
 use crate::sepa::Mandate;
 
@@ -43,12 +45,14 @@ fn person(session: &PaymentSession) -> Person {
     }
 }
 
-/// The entities of a frozen, complete session.
+/// The entities of a frozen, complete session; `paid` is the provider's answer for a card or
+/// PayPal donation.
 pub fn donor_of(
     session: &PaymentSession,
     form: &Form,
     claim: &Claim,
     zone: &TimeZone,
+    paid: Option<&ProviderPayment>,
 ) -> Result<Donor, NotPayable> {
     let order = order(session, form)?;
     let seed = claim.data_set_guid.uuid();
@@ -84,6 +88,7 @@ pub fn donor_of(
         holder: contact.person.full_name(),
         replaced_by: None,
         mandate: None,
+        provider_reference: paid.and_then(|p| p.saved_method.clone()),
         created_at: at,
         updated_at: at,
         version: 0,
@@ -127,9 +132,13 @@ pub fn donor_of(
         amount: order.amount,
         currency: order.currency.clone(),
         due_date: first.due_date,
-        state: first.state,
+        state: match paid.map(|p| p.status) {
+            Some(PaymentStatus::Succeeded) => PaymentState::Collected,
+            _ => first.state,
+        },
         refunded: Amount::from_cents(0),
         debit: first.debit,
+        provider_reference: paid.map(|p| p.reference.clone()),
         created_at: at,
         updated_at: at,
         version: 0,

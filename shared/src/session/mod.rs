@@ -2,6 +2,7 @@
 //! validated at once, until the session is complete and is processed into a donation. The
 //! Session-API and the hosted form both run this service, so both behave alike.
 
+mod choices;
 mod donation;
 mod donor;
 mod error;
@@ -11,6 +12,7 @@ mod ports;
 mod processor;
 mod service;
 
+pub use choices::{MANDATE_VALUE, choose_amount, mandate_missing, sign_mandate};
 pub use donation::{NotPayable, donation_dataset};
 pub use donor::donor_of;
 pub use error::SessionError;

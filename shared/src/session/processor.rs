@@ -12,6 +12,7 @@ use super::ports::{ProcessStore, Processing, SessionStore};
 use super::service::{Context, live_session};
 use crate::cards::PaymentProvider;
 use crate::ground::ids::{DataSetGuid, SessionHash};
+use crate::ground::money::MethodKind;
 use crate::ground::retry::{CONFLICT_ATTEMPTS, pause_after_conflict};
 use crate::metrics::{self, Metric};
 use crate::visit::VisitStore;
@@ -91,8 +92,8 @@ impl<S: SessionStore, P: ProcessStore, V: VisitStore, Pay: PaymentProvider>
         )
     }
 
-    /// Pays for the frozen session (the session hash is the provider's idempotency key) and
-    /// commits it with its DataSet.
+    /// Pays for the frozen session through the provider, if it is a card or PayPal donation
+    /// (the session hash is the provider's idempotency key), and commits it with its DataSet.
     async fn finish(
         &self,
         ctx: &Context<'_>,
@@ -100,8 +101,11 @@ impl<S: SessionStore, P: ProcessStore, V: VisitStore, Pay: PaymentProvider>
     ) -> Result<Step, SessionError> {
         let claim = session.claim.as_ref().ok_or(SessionError::Contended)?;
         let order = donation::order(session, ctx.form)?;
-        self.provider.execute(&order).await?;
-        let donor = donor_of(session, ctx.form, claim, ctx.zone)?;
+        let paid = match order.method {
+            MethodKind::SepaDirectDebit => None,
+            _ => Some(self.provider.create_payment(&order).await?),
+        };
+        let donor = donor_of(session, ctx.form, claim, ctx.zone, paid.as_ref())?;
         let processed = Processed {
             data_set_guid: claim.data_set_guid,
             payment_result: donation::payment_result(&donor, claim.claimed_at, ctx.zone),

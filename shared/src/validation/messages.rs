@@ -8,6 +8,8 @@ use crate::ground::money::Amount;
 pub enum FieldError {
     Required,
     ChoosePaymentMethod,
+    /// Direct debit chosen, its mandate not granted.
+    GrantMandate,
     EnterAmount,
     AcceptPrivacy,
     IbanNeededForSepa,
@@ -44,6 +46,10 @@ impl FieldError {
             Self::ChoosePaymentMethod => (
                 "Bitte wählen Sie eine Zahlungsweise",
                 "Please choose a payment method",
+            ),
+            Self::GrantMandate => (
+                "Bitte erteilen Sie das SEPA-Lastschriftmandat.",
+                "Please grant the SEPA Direct Debit Mandate.",
             ),
             Self::EnterAmount => ("Bitte geben Sie einen Betrag ein", "Please enter an amount"),
             Self::AcceptPrivacy => (

@@ -31,7 +31,6 @@ use crate::validation::scalar_text;
 
 pub use fields::{OTHER_AMOUNT, PRESET_FIELD};
 pub use page::STYLE_HASH;
-pub use sepa::MANDATE_FIELD;
 
 const ROUTE: &str = "/form/{formHash}";
 

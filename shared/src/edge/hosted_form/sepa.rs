@@ -7,9 +7,7 @@ use maud::{Markup, html};
 use super::view::{FormView, t};
 use crate::ground::lang::Lang;
 use crate::ground::money::MethodKind;
-
-/// The post field of the signing box.
-pub const MANDATE_FIELD: &str = "sepa_mandate";
+use crate::session::MANDATE_VALUE;
 
 /// The mandate block, or nothing when the form offers no direct debit.
 pub(super) fn mandate_markup(view: &FormView<'_>) -> Markup {
@@ -26,7 +24,7 @@ pub(super) fn mandate_markup(view: &FormView<'_>) -> Markup {
     let lang = view.lang;
     let (name, id) = (creditor.name.as_str(), creditor.creditor_id.as_str());
     let days = creditor.prenotification_days;
-    let error = view.errors.get(MANDATE_FIELD);
+    let error = view.errors.get(MANDATE_VALUE);
     let text = match lang {
         Lang::De => format!(
             "Ich ermächtige {name} (Gläubiger-Identifikationsnummer {id}), Zahlungen von meinem \
@@ -52,7 +50,7 @@ pub(super) fn mandate_markup(view: &FormView<'_>) -> Markup {
             legend { (t(lang, "SEPA-Lastschriftmandat", "SEPA Direct Debit Mandate")) }
             p { (text) }
             label.choice for="f-sepa_mandate" {
-                input type="checkbox" id="f-sepa_mandate" name=(MANDATE_FIELD) value="1"
+                input type="checkbox" id="f-sepa_mandate" name=(MANDATE_VALUE) value="1"
                     aria-invalid=[error.map(|_| "true")];
                 span {
                     (t(lang, "Ich erteile dieses SEPA-Lastschriftmandat.",

@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use serde_dynamo::aws_sdk_dynamodb_1::from_item;
 
 use super::{backend, conditional, corrupt, encode, parse_time};
-use crate::config::{self, ConfigError};
 use crate::ground::ids::MerchantId;
 use crate::ground::storage::StoreError;
 use crate::ground::time::sortable_utc;
@@ -47,14 +46,6 @@ fn merchant_key(id: &MerchantId) -> String {
 }
 
 impl DynamoMerchants {
-    /// The ApiKeys table from the environment (`API_KEYS_TABLE`).
-    pub fn from_env(client: Client) -> Result<Self, ConfigError> {
-        Ok(Self::new(
-            client,
-            config::table_name(config::API_KEYS_TABLE)?,
-        ))
-    }
-
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         Self {
             client,

@@ -7,7 +7,6 @@ use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use super::listing::Listed;
 use super::{Item, backend, corrupt};
 use crate::changelog::{ChangelogEntry, ChangelogPage, ChangelogStatus, ChangelogStore};
-use crate::config::{self, ConfigError};
 use crate::dataset::ShardCount;
 use crate::ground::ids::{ChangelogGuid, MerchantId};
 use crate::ground::storage::StoreError;
@@ -29,15 +28,6 @@ fn text(value: impl Into<String>) -> AttributeValue {
 }
 
 impl DynamoChangelogs {
-    /// The Changelogs table from the environment (`CHANGELOGS_TABLE`; shards as DataSets').
-    pub fn from_env(client: Client) -> Result<Self, ConfigError> {
-        Ok(Self::new(
-            client,
-            config::table_name(config::CHANGELOGS_TABLE)?,
-            config::dataset_shards()?,
-        ))
-    }
-
     pub fn new(client: Client, table: impl Into<String>, shards: ShardCount) -> Self {
         Self {
             client,

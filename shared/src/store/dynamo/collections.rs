@@ -18,7 +18,6 @@ use super::entity_index::{BY_PENDING_INDEX, pending_partition};
 use super::expression::number;
 use super::{Item, backend, conditional, corrupt};
 use crate::bank::{Claim, Collection, CollectionStatus, CollectionStore};
-use crate::config::{self, ConfigError};
 use crate::ground::ids::MerchantId;
 use crate::ground::storage::StoreError;
 use crate::ledger::{Applied, Entity, Payment};
@@ -39,13 +38,6 @@ fn transact<T>(
 }
 
 impl DynamoCollections {
-    /// The Collections table from the environment (`COLLECTIONS_TABLE`), claiming payments of
-    /// `entities`.
-    pub fn from_env(client: Client, entities: DynamoEntities) -> Result<Self, ConfigError> {
-        let table = config::table_name(config::COLLECTIONS_TABLE)?;
-        Ok(Self::new(client, table, entities))
-    }
-
     pub fn new(client: Client, table: impl Into<String>, entities: DynamoEntities) -> Self {
         Self {
             client,

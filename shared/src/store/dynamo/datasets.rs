@@ -8,7 +8,6 @@ use serde_dynamo::aws_sdk_dynamodb_1::from_item;
 
 use super::listing::{BY_CREATED_SK, Listed};
 use super::{Item, backend, conditional, corrupt, encode, parse_time};
-use crate::config::{self, ConfigError};
 use crate::dataset::{ContactPage, DataSet, DataSetStore, JsonElement, Page, ShardCount};
 use crate::ground::ids::{DataSetGuid, EntityGuid, MerchantId};
 use crate::ground::storage::StoreError;
@@ -56,15 +55,6 @@ pub(super) struct DataSetItem {
 }
 
 impl DynamoDataSets {
-    /// The DataSets table and shard count from the environment (`DATASETS_TABLE`, `DATASET_SHARDS`).
-    pub fn from_env(client: Client) -> Result<Self, ConfigError> {
-        Ok(Self::new(
-            client,
-            config::table_name(config::DATASETS_TABLE)?,
-            config::dataset_shards()?,
-        ))
-    }
-
     pub fn new(client: Client, table: impl Into<String>, shards: ShardCount) -> Self {
         Self {
             client,

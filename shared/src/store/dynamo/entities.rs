@@ -13,7 +13,6 @@ use super::datasets::DynamoDataSets;
 use super::entity_index::add_index_keys;
 use super::expression::number;
 use super::{Item, backend, corrupt};
-use crate::config::{self, ConfigError};
 use crate::ground::ids::{EntityGuid, MerchantId};
 use crate::ground::storage::StoreError;
 use crate::ledger::{
@@ -86,17 +85,6 @@ fn text(value: impl Into<String>) -> AttributeValue {
 }
 
 impl DynamoEntities {
-    /// The Entities table from the environment (`ENTITIES_TABLE`), recording into `changelogs`
-    /// and `datasets`.
-    pub fn from_env(
-        client: Client,
-        changelogs: DynamoChangelogs,
-        datasets: DynamoDataSets,
-    ) -> Result<Self, ConfigError> {
-        let table = config::table_name(config::ENTITIES_TABLE)?;
-        Ok(Self::new(client, table, changelogs, datasets))
-    }
-
     pub fn new(
         client: Client,
         table: impl Into<String>,

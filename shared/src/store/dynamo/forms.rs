@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 use serde_dynamo::aws_sdk_dynamodb_1::from_item;
 
 use super::{backend, conditional, corrupt, encode, parse_time};
-use crate::config::{self, ConfigError};
 use crate::form::{Form, FormDefinition, FormStore, FormWrite};
 use crate::ground::ids::{FormHash, MerchantId};
 use crate::ground::storage::StoreError;
@@ -29,11 +28,6 @@ struct FormItem {
 }
 
 impl DynamoForms {
-    /// The Forms table from the environment (`FORMS_TABLE`).
-    pub fn from_env(client: Client) -> Result<Self, ConfigError> {
-        Ok(Self::new(client, config::table_name(config::FORMS_TABLE)?))
-    }
-
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         Self {
             client,

@@ -7,7 +7,6 @@ use jiff::Timestamp;
 
 use super::expression::number;
 use super::{Item, backend};
-use crate::config::{self, ConfigError};
 use crate::ground::storage::StoreError;
 use crate::idempotency::{Fingerprint, IdempotencyStore, Reservation};
 
@@ -18,14 +17,6 @@ pub struct DynamoIdempotency {
 }
 
 impl DynamoIdempotency {
-    /// The Idempotency table from the environment (`IDEMPOTENCY_TABLE`).
-    pub fn from_env(client: Client) -> Result<Self, ConfigError> {
-        Ok(Self::new(
-            client,
-            config::table_name(config::IDEMPOTENCY_TABLE)?,
-        ))
-    }
-
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         Self {
             client,

@@ -14,7 +14,6 @@ use serde_json::{Map, Value};
 
 use super::expression::{UpdateExpression, attribute, number};
 use super::{Item, backend, corrupt, encode, parse_time};
-use crate::config::{self, ConfigError};
 use crate::ground::ids::{DataSetGuid, FormHash, MerchantId, SessionHash, VisitSessionId};
 use crate::ground::storage::StoreError;
 use crate::ground::time::sortable_utc;
@@ -160,14 +159,6 @@ pub(super) fn session_from(item: Item) -> Result<Option<PaymentSession>, StoreEr
 }
 
 impl DynamoSessions {
-    /// The Sessions table from the environment (`SESSIONS_TABLE`).
-    pub fn from_env(client: Client) -> Result<Self, ConfigError> {
-        Ok(Self::new(
-            client,
-            config::table_name(config::SESSIONS_TABLE)?,
-        ))
-    }
-
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         Self {
             client,

@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use serde_dynamo::aws_sdk_dynamodb_1::from_item;
 
 use super::{Item, backend, conditional, corrupt, encode, parse_time};
-use crate::config::{self, ConfigError};
 use crate::ground::ids::{MerchantId, VisitSessionId};
 use crate::ground::storage::StoreError;
 use crate::ground::time::sortable_utc;
@@ -70,14 +69,6 @@ fn visit_from(item: Item) -> Result<Option<VisitSession>, StoreError> {
 }
 
 impl DynamoVisits {
-    /// The Sessions table from the environment (`SESSIONS_TABLE`).
-    pub fn from_env(client: Client) -> Result<Self, ConfigError> {
-        Ok(Self::new(
-            client,
-            config::table_name(config::SESSIONS_TABLE)?,
-        ))
-    }
-
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         Self {
             client,
