@@ -1,10 +1,11 @@
 //! Forms written by the operator: the same checks as `PUT /forms/{formHash}`.
 
-use shared::form::{Form, FormDefinition, FormInputError, FormStore, FormWrite};
+use shared::form::{Form, FormInputError, FormStore, FormWrite};
 use shared::ground::ids::{FormHash, MerchantId};
 use shared::ground::money::MethodKind;
 use shared::ground::storage::StoreError;
 use shared::merchant::MerchantStore;
+use shared::wire;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FormError {
@@ -31,7 +32,7 @@ pub async fn put_form<F: FormStore, K: MerchantStore>(
     if keys.get_merchant(&merchant).await?.is_none() {
         return Err(FormError::UnknownMerchant(merchant));
     }
-    let definition = FormDefinition::from_json(json, &hash, &merchant)?;
+    let definition = wire::forms::definition(json, &hash, &merchant)?;
     definition.check_collected(provided)?;
     let form = Form {
         hash,

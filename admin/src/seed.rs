@@ -50,7 +50,7 @@ pub const DEMO_CREDITOR_JSON: &str = r#"{"name": "Demo Nonprofit e.V.",
 
 /// The demo creditor settings.
 pub fn demo_creditor() -> Creditor {
-    Creditor::from_json(DEMO_CREDITOR_JSON)
+    shared::wire::creditor::creditor(DEMO_CREDITOR_JSON)
         .unwrap_or_else(|err| unreachable!("the demo creditor settings are valid: {err}"))
 }
 

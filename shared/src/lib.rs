@@ -34,3 +34,4 @@ pub mod store;
 pub mod telemetry;
 pub mod validation;
 pub mod visit;
+pub mod wire;

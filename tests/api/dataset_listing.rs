@@ -13,8 +13,8 @@ use list_datasets::handle;
 use serde_json::Value;
 type DynamoState = shared::app::ListingState<TestDynamo>;
 use shared::dataset::DataSetStore;
-use shared::dataset::NewDataSet;
 use shared::ground::ids::MerchantId;
+use shared::wire;
 
 async fn call(state: &DynamoState, key: &str, query: &[(&str, &str)]) -> (StatusCode, Value) {
     let response = handle(Event::list_datasets(query).bearer(key).request(), state).await;
@@ -35,7 +35,7 @@ async fn write_at(
     let body = r#"{"vendor":"listing","sensitive_data":[],"jsonElement":{"formResult":{"amount":"5.00"}}}"#;
     let written: Vec<(Timestamp, String)> = futures::stream::iter(instants.iter().copied())
         .map(|at| async move {
-            let ds = NewDataSet::from_json(body)
+            let ds = wire::datasets::new_dataset(body)
                 .expect("valid")
                 .into_dataset(merchant.clone(), at);
             state.datasets.insert(&ds).await.expect("insert");
@@ -375,7 +375,7 @@ async fn a_page_of_large_datasets_stays_within_what_lambda_can_answer() {
     let first = ts("2024-05-01T10:00:00Z");
     let mut expected = Vec::new();
     for i in 0..20 {
-        let ds = NewDataSet::from_json(&body)
+        let ds = wire::datasets::new_dataset(&body)
             .expect("valid")
             .into_dataset(merchant.clone(), first + jiff::SignedDuration::from_secs(i));
         state.datasets.insert(&ds).await.expect("insert");

@@ -11,7 +11,8 @@ use integration_tests::{
 use lambda_http::http::StatusCode;
 use serde_json::Value;
 use shared::dataset::DataSetStore;
-use shared::dataset::{NewDataSet, ShardCount};
+use shared::dataset::ShardCount;
+use shared::wire;
 
 fn count(requests: &[String], operation: &str) -> usize {
     requests.iter().filter(|r| r.as_str() == operation).count()
@@ -85,7 +86,7 @@ async fn a_listing_page_costs_one_query_per_shard_and_one_batch_read_per_100_ite
             let (state, merchant) = (&state, &merchant);
             async move {
                 let at = jiff::Timestamp::from_second(1_700_000_000 + i).expect("in range");
-                let ds = NewDataSet::from_json(body)
+                let ds = wire::datasets::new_dataset(body)
                     .expect("valid")
                     .into_dataset(merchant.clone(), at);
                 state.datasets.insert(&ds).await.expect("insert");

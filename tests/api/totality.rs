@@ -12,8 +12,6 @@ use jiff::tz::TimeZone;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
-use shared::dataset::{NewDataSet, replacement_json_element};
-use shared::edge::session_api::{decode_params, numbers_storable};
 use shared::form::FormDefinition;
 use shared::ground::country::CountryCode;
 use shared::ground::ids::{
@@ -22,10 +20,10 @@ use shared::ground::ids::{
 use shared::ground::lang::Lang;
 use shared::ground::money::{Amount, Currency};
 use shared::idempotency::IdempotencyKey;
-use shared::ledger::ActionRequest;
 use shared::listing::{ListRequest, TokenSigner};
 use shared::validation::Rules;
-use shared::visit::VisitIds;
+use shared::wire;
+use shared::wire::session_api::{decode as decode_params, numbers_storable};
 
 /// Every value name the rules know, and a few they do not.
 const FIELDS: &[&str] = &[
@@ -82,7 +80,7 @@ const HOSTILE: &[&str] = &[
 fn demo_form() -> FormDefinition {
     let hash = FormHash::parse("totalityform").expect("valid");
     let merchant = MerchantId::parse("totality").expect("valid");
-    FormDefinition::from_json(admin::seed::DEMO_FORM_JSON, &hash, &merchant).expect("demo form")
+    wire::forms::definition(admin::seed::DEMO_FORM_JSON, &hash, &merchant).expect("demo form")
 }
 
 /// Any JSON value, nested a few levels.
@@ -190,13 +188,13 @@ proptest! {
             0..5,
         ),
     ) {
-        let _ = NewDataSet::from_json(&raw);
-        let _ = ActionRequest::from_json(&raw);
-        let _ = replacement_json_element(&raw);
-        let _ = VisitIds::from_json(Some(&raw));
+        let _ = wire::datasets::new_dataset(&raw);
+        let _ = wire::actions::action(&raw);
+        let _ = wire::datasets::replacement(&raw);
+        let _ = wire::visits::ids(Some(&raw));
         let hash = FormHash::parse("totalityform").expect("valid");
         let merchant = MerchantId::parse("totality").expect("valid");
-        let _ = FormDefinition::from_json(&raw, &hash, &merchant);
+        let _ = wire::forms::definition(&raw, &hash, &merchant);
         let params: HashMap<&str, &str> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let _ = ListRequest::parse(&params, &merchant, &TimeZone::UTC, &TokenSigner::new("k"));
     }

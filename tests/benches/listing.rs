@@ -10,9 +10,10 @@ use futures::StreamExt;
 use integration_tests::{dynamodb_client, ensure_tables, unique_merchant};
 use jiff::Timestamp;
 use shared::dataset::DataSetStore;
-use shared::dataset::{NewDataSet, ShardCount};
+use shared::dataset::ShardCount;
 use shared::listing::{PageLimit, Position, Start, TimeBounds};
 use shared::store::dynamo::DynamoDataSets;
+use shared::wire;
 
 const DATASETS: i64 = 10_000;
 const PAGE_SIZE: usize = 50;
@@ -39,7 +40,7 @@ async fn run() {
             async move {
                 // One DataSet every ~4 minutes over a month.
                 let at = Timestamp::from_second(first.as_second() + i * 259).expect("in range");
-                let ds = NewDataSet::from_json(body)
+                let ds = wire::datasets::new_dataset(body)
                     .expect("valid")
                     .into_dataset(merchant.clone(), at);
                 store.insert(&ds).await.expect("insert");

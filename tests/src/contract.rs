@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use jiff::{SignedDuration, Timestamp, ToSpan};
 use serde_json::json;
 
-use shared::dataset::{DataSet, DataSetStore, NewDataSet};
-use shared::form::{Form, FormDefinition, FormStore, FormWrite};
+use shared::dataset::{DataSet, DataSetStore};
+use shared::form::{Form, FormStore, FormWrite};
 use shared::ground::ids::{DataSetGuid, MerchantId, SessionHash, VisitSessionId};
 use shared::ground::money::Amount;
 use shared::ground::storage::StoreError;
@@ -19,6 +19,7 @@ use shared::session::{
     SessionStatus, SessionStore, SessionWrite,
 };
 use shared::visit::{VisitIds, VisitSession, VisitStore};
+use shared::wire;
 
 use crate::unique_merchant;
 
@@ -26,7 +27,7 @@ fn sample(merchant: &shared::ground::ids::MerchantId, at: Timestamp) -> DataSet 
     let body = r#"{"vendor":"contract","sensitive_data":["iban"],
         "jsonElement":{"formResult":{"iban":"DE89370400440532013000","amount":"12.50"}},
         "sourceGuid":"101","isTransactional":true}"#;
-    NewDataSet::from_json(body)
+    wire::datasets::new_dataset(body)
         .expect("valid body")
         .into_dataset(merchant.clone(), at)
 }
@@ -68,10 +69,9 @@ pub async fn replace_changes_only_json_element_and_updated_at<S: DataSetStore>(s
     let merchant = unique_merchant("contract");
     let ds = sample(&merchant, at(0));
     store.insert(&ds).await.expect("insert");
-    let replacement = shared::dataset::replacement_json_element(
-        r#"{"jsonElement":{"formResult":{"amount":"99"}}}"#,
-    )
-    .expect("valid");
+    let replacement =
+        wire::datasets::replacement(r#"{"jsonElement":{"formResult":{"amount":"99"}}}"#)
+            .expect("valid");
     let later = at(0) + 90.seconds();
     let updated = store
         .replace_json_element(&merchant, &ds.guid, &replacement, later)
@@ -92,8 +92,7 @@ pub async fn replace_changes_only_json_element_and_updated_at<S: DataSetStore>(s
 
 pub async fn replace_never_creates_nor_crosses_merchants<S: DataSetStore>(store: &S) {
     let (owner, other) = (unique_merchant("owner"), unique_merchant("other"));
-    let replacement =
-        shared::dataset::replacement_json_element(r#"{"jsonElement":{}}"#).expect("valid");
+    let replacement = wire::datasets::replacement(r#"{"jsonElement":{}}"#).expect("valid");
     let missing = DataSetGuid::new_v4();
     assert_eq!(
         store
@@ -260,7 +259,7 @@ fn sized(merchant: &shared::ground::ids::MerchantId, at: Timestamp, len: usize) 
     let note = "\\\"x".repeat(len / 3);
     let body =
         format!(r#"{{"vendor":"contract","sensitive_data":[],"jsonElement":{{"note":"{note}"}}}}"#);
-    NewDataSet::from_json(&body)
+    wire::datasets::new_dataset(&body)
         .expect("valid body")
         .into_dataset(merchant.clone(), at)
 }
@@ -273,7 +272,7 @@ pub async fn listing_pages_stop_before_their_byte_limit<S: DataSetStore>(store: 
         store.insert(&ds).await.expect("insert");
         datasets.push(ds);
     }
-    let size = |ds: &DataSet| ds.listed_size().total();
+    let size = |ds: &DataSet| wire::datasets::listed_size(ds).total();
     assert!(
         size(&datasets[0]) > 2 * 300,
         "escapes count: {}",
@@ -328,7 +327,7 @@ pub async fn listing_pages_stop_before_their_byte_limit<S: DataSetStore>(store: 
 fn sample_form(merchant: &shared::ground::ids::MerchantId) -> Form {
     let hash = crate::unique_form_hash();
     Form {
-        definition: FormDefinition::from_json(admin::seed::DEMO_FORM_JSON, &hash, merchant)
+        definition: wire::forms::definition(admin::seed::DEMO_FORM_JSON, &hash, merchant)
             .expect("demo form"),
         hash,
         merchant_id: merchant.clone(),

@@ -6,10 +6,11 @@ use shared::app::{
     ActionsState, FormPageState, FormPostState, FormsState, ListingState, Memory, PostRecordState,
     ProcessState, RecordsState, SessionApiState, Settings, State, VisitsState, Wiring,
 };
-use shared::form::{Form, FormDefinition, FormStore};
+use shared::form::{Form, FormStore};
 use shared::ground::ids::{FormHash, MerchantId};
 use shared::merchant::{ApiKeyRecord, Merchant, MerchantStore};
 use shared::outbound::sandbox::SandboxProvider;
+use shared::wire;
 
 /// The in-memory stores, with the payment provider's test double.
 pub type MemoryBackend = Memory<SandboxProvider>;
@@ -57,7 +58,7 @@ impl MemoryStack {
         backend
             .forms
             .put(&Form {
-                definition: FormDefinition::from_json(&demo, &form_hash, &merchant)
+                definition: wire::forms::definition(&demo, &form_hash, &merchant)
                     .expect("demo form"),
                 hash: form_hash.clone(),
                 merchant_id: merchant.clone(),

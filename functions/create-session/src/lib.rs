@@ -7,9 +7,10 @@ use lambda_http::{Body, Request, Response};
 
 use shared::app::{Backend, SessionApiState};
 use shared::edge::response::json_response;
-use shared::edge::session_api::{Callers, SessionApiError, SessionCall, render, serve_session_api};
+use shared::edge::session_api::{Callers, SessionApiError, SessionCall, serve_session_api};
 use shared::ground::ids::SessionHash;
 use shared::session::{self, Context, PaymentInput, SessionError, SessionStore, Submission};
+use shared::wire::session_api::render;
 
 /// Answers one request; every failure is the seed's `{"status":"error"}` answer.
 pub async fn handle<B: Backend>(req: Request, state: &SessionApiState<B>) -> Response<Body> {

@@ -10,6 +10,7 @@ use shared::edge::pipeline::{Endpoint, back_office, path_param};
 use shared::edge::problem::ApiError;
 use shared::edge::response::json_response;
 use shared::ground::ids::ChangelogGuid;
+use shared::wire;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/changelog/{guid}",
@@ -29,7 +30,7 @@ pub async fn handle<B: Backend>(req: Request, state: &ChangelogState<B>) -> Resp
             .ok_or(ApiError::NotFound("Changelog entry not found"))?;
         Ok(json_response(
             StatusCode::OK,
-            entry.to_json(&state.time_zone)?,
+            wire::changelogs::entry(&entry, &state.time_zone)?,
         ))
     })
     .await

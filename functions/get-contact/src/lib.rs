@@ -13,6 +13,7 @@ use shared::edge::problem::ApiError;
 use shared::edge::response::json_response;
 use shared::ground::ids::EntityGuid;
 use shared::ledger::EntityStore;
+use shared::wire;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/contact/{guid}",
@@ -38,7 +39,7 @@ pub async fn handle<B: Backend>(req: Request, state: &ContactsState<B>) -> Respo
         let guids: Vec<_> = datasets.items.into_iter().map(|(guid, _)| guid).collect();
         Ok(json_response(
             StatusCode::OK,
-            donor.to_json(&state.time_zone, &guids, datasets.more)?,
+            wire::contacts::contact(&donor, &state.time_zone, &guids, datasets.more)?,
         ))
     })
     .await

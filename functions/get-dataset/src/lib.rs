@@ -10,6 +10,7 @@ use shared::edge::pipeline::{Endpoint, back_office, path_param};
 use shared::edge::problem::ApiError;
 use shared::edge::response::json_response;
 use shared::ground::ids::DataSetGuid;
+use shared::wire;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/dataSet/{guid}",
@@ -29,7 +30,7 @@ pub async fn handle<B: Backend>(req: Request, state: &RecordsState<B>) -> Respon
             .ok_or(ApiError::NotFound("DataSet not found"))?;
         Ok(json_response(
             StatusCode::OK,
-            dataset.to_json(&state.time_zone)?,
+            wire::datasets::dataset(&dataset, &state.time_zone)?,
         ))
     })
     .await

@@ -10,6 +10,7 @@ use shared::edge::problem::ApiError;
 use shared::edge::response::json_response;
 use shared::form::FormStore;
 use shared::ground::ids::FormHash;
+use shared::wire;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/forms/{formHash}",
@@ -30,7 +31,7 @@ pub async fn handle<B: Backend>(req: Request, state: &FormsState<B>) -> Response
             .ok_or(ApiError::NotFound("Form not found"))?;
         Ok(json_response(
             StatusCode::OK,
-            form.to_json(&state.time_zone)?,
+            wire::forms::form(&form, &state.time_zone)?,
         ))
     })
     .await

@@ -9,6 +9,7 @@ use shared::edge::pipeline::{Endpoint, back_office};
 use shared::edge::problem::ApiError;
 use shared::edge::response::json_response;
 use shared::merchant::MerchantStore;
+use shared::wire;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/sepa/creditor",
@@ -29,7 +30,10 @@ pub async fn handle<B: Backend>(req: Request, state: &CreditorState<B>) -> Respo
             .ok_or(ApiError::NotFound(
                 "No creditor settings: PUT /sepa/creditor first",
             ))?;
-        Ok(json_response(StatusCode::OK, creditor.to_json(&merchant)?))
+        Ok(json_response(
+            StatusCode::OK,
+            wire::creditor::settings(&creditor, &merchant)?,
+        ))
     })
     .await
 }

@@ -10,6 +10,7 @@ use shared::edge::problem::ApiError;
 use shared::edge::response::json_response;
 use shared::ground::ids::VisitSessionId;
 use shared::visit::VisitStore;
+use shared::wire;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/sessions/{sessionId}",
@@ -29,7 +30,7 @@ pub async fn handle<B: Backend>(req: Request, state: &VisitsState<B>) -> Respons
             .await?
             .filter(|s| s.is_live(now))
             .ok_or(ApiError::NotFound("Session not found"))?;
-        let body = serde_json::to_string(&session.info(&state.time_zone, &state.links))?;
+        let body = wire::visits::info(&session, &state.time_zone, &state.links)?;
         Ok(json_response(StatusCode::OK, body))
     })
     .await

@@ -9,6 +9,7 @@ use shared::changelog::ChangelogStore;
 use shared::edge::listing::{ListedPage, list_request, list_response};
 use shared::edge::pipeline::{Endpoint, back_office};
 use shared::listing::{PageLimit, Position};
+use shared::wire;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/changelogs",
@@ -38,7 +39,7 @@ pub async fn handle<B: Backend>(req: Request, state: &ChangelogListingState<B>) 
                 created_at: entry.created_at,
                 guid: entry.guid.uuid(),
             },
-            |entry| entry.to_json(&state.time_zone),
+            |entry| wire::changelogs::entry(entry, &state.time_zone),
         )?;
         list_response(&request, &merchant, &state.signer, page)
     })

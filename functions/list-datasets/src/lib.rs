@@ -9,6 +9,7 @@ use shared::dataset::DataSetStore;
 use shared::edge::listing::{ListedPage, list_request, list_response};
 use shared::edge::pipeline::{Endpoint, back_office};
 use shared::listing::{PageLimit, Position};
+use shared::wire;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/dataSets",
@@ -38,7 +39,7 @@ pub async fn handle<B: Backend>(req: Request, state: &ListingState<B>) -> Respon
                 created_at: ds.created_at,
                 guid: ds.guid.uuid(),
             },
-            |ds| ds.to_json(&state.time_zone),
+            |ds| wire::datasets::dataset(ds, &state.time_zone),
         )?;
         list_response(&request, &merchant, &state.signer, page)
     })

@@ -11,7 +11,8 @@ use shared::edge::problem::ApiError;
 use shared::edge::response::json_response;
 use shared::ground::ids::VisitSessionId;
 use shared::ground::storage::StoreError;
-use shared::visit::{VisitIds, VisitSession, VisitStore};
+use shared::visit::{VisitSession, VisitStore};
+use shared::wire;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/sessions/new",
@@ -28,10 +29,10 @@ pub async fn handle<B: Backend>(req: Request, state: &VisitsState<B>) -> Respons
         let body = optional_json_body(
             req.headers(),
             req.body(),
-            VisitIds::BODY_LIMIT,
-            VisitIds::DEPTH_LIMIT,
+            wire::visits::BODY_LIMIT,
+            wire::visits::DEPTH_LIMIT,
         )?;
-        let ids = VisitIds::from_json(body)?;
+        let ids = wire::visits::ids(body)?;
         let mut collision = StoreError::AlreadyExists;
         for _ in 0..ATTEMPTS {
             let session = VisitSession::new(
@@ -43,8 +44,7 @@ pub async fn handle<B: Backend>(req: Request, state: &VisitsState<B>) -> Respons
             );
             match state.visits.create(&session).await {
                 Ok(()) => {
-                    let body =
-                        serde_json::to_string(&session.info(&state.time_zone, &state.links))?;
+                    let body = wire::visits::info(&session, &state.time_zone, &state.links)?;
                     return Ok(json_response(StatusCode::CREATED, body));
                 }
                 Err(err @ StoreError::AlreadyExists) => collision = err,

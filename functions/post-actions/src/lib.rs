@@ -15,8 +15,9 @@ use shared::edge::body::{ACTION_BODY_LIMIT, DATASET_DEPTH_LIMIT, json_body};
 use shared::edge::pipeline::{Endpoint, back_office};
 use shared::edge::response::json_response;
 use shared::idempotency::{Fingerprint, IdempotencyKey};
-use shared::ledger::{ActionRequest, Actions, Answer, Budget};
+use shared::ledger::{Actions, Answer, Budget};
 use shared::merchant::MerchantStore;
+use shared::wire;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/actions",
@@ -34,7 +35,7 @@ pub async fn handle<B: Backend>(req: Request, state: &ActionsState<B>) -> Respon
             ACTION_BODY_LIMIT,
             DATASET_DEPTH_LIMIT,
         )?;
-        let request = ActionRequest::from_json(body)?;
+        let request = wire::actions::action(body)?;
         let retry = match req.headers().get("idempotency-key") {
             None => None,
             Some(raw) => Some(Retry {
@@ -74,11 +75,11 @@ pub async fn handle<B: Backend>(req: Request, state: &ActionsState<B>) -> Respon
         };
         let (body, location) = match &answer {
             Answer::Changelog(entry) => (
-                entry.to_json(&state.time_zone)?,
+                wire::changelogs::entry(entry, &state.time_zone)?,
                 format!("/changelog/{}", entry.guid),
             ),
             Answer::DataSet(dataset) => (
-                dataset.to_json(&state.time_zone)?,
+                wire::datasets::dataset(dataset, &state.time_zone)?,
                 format!("/dataSet/{}", dataset.guid),
             ),
         };

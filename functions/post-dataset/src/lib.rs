@@ -8,12 +8,13 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
 use shared::app::{Backend, PostRecordState};
-use shared::dataset::{self, NewDataSet, Retry};
+use shared::dataset::{self, Retry};
 use shared::edge::body::{DATASET_BODY_LIMIT, DATASET_DEPTH_LIMIT, json_body};
 use shared::edge::pipeline::{Endpoint, back_office};
 use shared::edge::response::json_response;
 use shared::idempotency::{Fingerprint, IdempotencyKey};
 use shared::metrics::{self, Metric};
+use shared::wire;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/dataSet",
@@ -31,7 +32,7 @@ pub async fn handle<B: Backend>(req: Request, state: &PostRecordState<B>) -> Res
             DATASET_BODY_LIMIT,
             DATASET_DEPTH_LIMIT,
         )?;
-        let new = NewDataSet::from_json(body)?;
+        let new = wire::datasets::new_dataset(body)?;
         let retry = match req.headers().get("idempotency-key") {
             None => None,
             Some(raw) => Some(Retry {
@@ -53,7 +54,7 @@ pub async fn handle<B: Backend>(req: Request, state: &PostRecordState<B>) -> Res
         }
         let mut response = json_response(
             StatusCode::CREATED,
-            recorded.dataset.to_json(&state.time_zone)?,
+            wire::datasets::dataset(&recorded.dataset, &state.time_zone)?,
         );
         if recorded.replayed {
             response

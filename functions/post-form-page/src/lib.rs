@@ -15,7 +15,7 @@ use shared::edge::hosted_form::{
     Filled, PRESET_FIELD, Page, csrf_matches, form_page, lang_of, serve_form_page, text_values,
     thanks,
 };
-use shared::edge::session_api::{ParamsError, SessionApiError};
+use shared::edge::session_api::SessionApiError;
 use shared::form::Form;
 use shared::ground::ids::SessionHash;
 use shared::ground::lang::Lang;
@@ -23,6 +23,7 @@ use shared::session::{
     self, Authority, Context, MANDATE_VALUE, PaymentInput, SessionError, Submission,
 };
 use shared::validation::{FieldError, scalar_text};
+use shared::wire::session_api::ParamsError;
 
 /// A form post is small; this is generous.
 const BODY_LIMIT: usize = 64 * 1024;

@@ -9,11 +9,12 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
 use shared::app::{Backend, CollectionsState};
-use shared::bank::{CollectRequest, Collector};
+use shared::bank::Collector;
 use shared::edge::body::optional_json_body;
 use shared::edge::pipeline::{Endpoint, back_office};
 use shared::edge::response::json_response;
 use shared::merchant::MerchantStore;
+use shared::wire;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/sepa/collections",
@@ -28,7 +29,7 @@ pub async fn handle<B: Backend>(req: Request, state: &CollectionsState<B>) -> Re
     let req = &req;
     back_office(req, &ENDPOINT, &state.auth, |merchant| async move {
         let body = optional_json_body(req.headers(), req.body(), BODY_LIMIT, DEPTH_LIMIT)?;
-        let request = CollectRequest::from_json(body)?;
+        let request = wire::collections::collect_request(body)?;
         let creditor = state
             .auth
             .keys()
@@ -48,8 +49,10 @@ pub async fn handle<B: Backend>(req: Request, state: &CollectionsState<B>) -> Re
                 &state.time_zone,
             )
             .await?;
-        let mut response =
-            json_response(StatusCode::CREATED, collection.to_json(&state.time_zone)?);
+        let mut response = json_response(
+            StatusCode::CREATED,
+            wire::collections::collection(&collection, &state.time_zone)?,
+        );
         if let Ok(location) = HeaderValue::from_str(&format!("/sepa/collections/{}", collection.id))
         {
             response.headers_mut().insert(LOCATION, location);

@@ -7,10 +7,11 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
 use shared::app::{Backend, ReturnsState};
-use shared::bank::{BankReturn, book};
+use shared::bank::book;
 use shared::edge::body::json_body;
 use shared::edge::pipeline::{Endpoint, back_office};
 use shared::edge::response::json_response;
+use shared::wire;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/sepa/returns",
@@ -26,7 +27,7 @@ pub async fn handle<B: Backend>(req: Request, state: &ReturnsState<B>) -> Respon
     let req = &req;
     back_office(req, &ENDPOINT, &state.auth, |merchant| async move {
         let body = json_body(req.headers(), req.body(), BODY_LIMIT, DEPTH_LIMIT)?;
-        let returns = BankReturn::list_from_json(body)?;
+        let returns = wire::collections::returns(body)?;
         let results = book(
             &state.entities,
             &merchant,
@@ -34,8 +35,10 @@ pub async fn handle<B: Backend>(req: Request, state: &ReturnsState<B>) -> Respon
             shared::ground::time::now(),
         )
         .await?;
-        let body = serde_json::to_string(&serde_json::json!({ "results": results }))?;
-        Ok(json_response(StatusCode::OK, body))
+        Ok(json_response(
+            StatusCode::OK,
+            wire::collections::booked(&results)?,
+        ))
     })
     .await
 }

@@ -9,7 +9,8 @@ use shared::edge::body::optional_json_body;
 use shared::edge::pipeline::{Endpoint, back_office, path_param};
 use shared::edge::response::json_response;
 use shared::ground::ids::VisitSessionId;
-use shared::visit::{VisitIds, VisitStore};
+use shared::visit::VisitStore;
+use shared::wire;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/sessions/{sessionId}",
@@ -25,10 +26,10 @@ pub async fn handle<B: Backend>(req: Request, state: &VisitsState<B>) -> Respons
         let body = optional_json_body(
             req.headers(),
             req.body(),
-            VisitIds::BODY_LIMIT,
-            VisitIds::DEPTH_LIMIT,
+            wire::visits::BODY_LIMIT,
+            wire::visits::DEPTH_LIMIT,
         )?;
-        let ids = VisitIds::from_json(body)?;
+        let ids = wire::visits::ids(body)?;
         let (session, created) = state
             .visits
             .associate(&merchant, &id, &ids, shared::ground::time::now(), state.ttl)
@@ -38,7 +39,7 @@ pub async fn handle<B: Backend>(req: Request, state: &VisitsState<B>) -> Respons
         } else {
             StatusCode::OK
         };
-        let body = serde_json::to_string(&session.info(&state.time_zone, &state.links))?;
+        let body = wire::visits::info(&session, &state.time_zone, &state.links)?;
         Ok(json_response(status, body))
     })
     .await

@@ -7,8 +7,9 @@ use lambda_http::{Body, Request, Response};
 
 use shared::app::{Backend, ProcessState};
 use shared::edge::response::json_response;
-use shared::edge::session_api::{Callers, SessionApiError, SessionCall, render, serve_session_api};
+use shared::edge::session_api::{Callers, SessionApiError, SessionCall, serve_session_api};
 use shared::session::Context;
+use shared::wire::session_api::render;
 
 /// Answers one request; every failure is the seed's `{"status":"error"}` answer.
 pub async fn handle<B: Backend>(req: Request, state: &ProcessState<B>) -> Response<Body> {

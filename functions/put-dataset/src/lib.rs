@@ -5,12 +5,13 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
 use shared::app::{Backend, RecordsState};
-use shared::dataset::{DataSetStore, replacement_json_element};
+use shared::dataset::DataSetStore;
 use shared::edge::body::{DATASET_BODY_LIMIT, DATASET_DEPTH_LIMIT, json_body};
 use shared::edge::pipeline::{Endpoint, back_office, path_param};
 use shared::edge::problem::ApiError;
 use shared::edge::response::json_response;
 use shared::ground::ids::DataSetGuid;
+use shared::wire;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/dataSet/{guid}",
@@ -29,7 +30,7 @@ pub async fn handle<B: Backend>(req: Request, state: &RecordsState<B>) -> Respon
             DATASET_BODY_LIMIT,
             DATASET_DEPTH_LIMIT,
         )?;
-        let json_element = replacement_json_element(body)?;
+        let json_element = wire::datasets::replacement(body)?;
         let dataset = state
             .datasets
             .replace_json_element(&merchant, &guid, &json_element, shared::ground::time::now())
@@ -37,7 +38,7 @@ pub async fn handle<B: Backend>(req: Request, state: &RecordsState<B>) -> Respon
             .ok_or(ApiError::NotFound("DataSet not found"))?;
         Ok(json_response(
             StatusCode::OK,
-            dataset.to_json(&state.time_zone)?,
+            wire::datasets::dataset(&dataset, &state.time_zone)?,
         ))
     })
     .await

@@ -10,8 +10,9 @@ use shared::edge::body::json_body;
 use shared::edge::pipeline::{Endpoint, back_office, path_param};
 use shared::edge::problem::ApiError;
 use shared::edge::response::json_response;
-use shared::form::{Form, FormDefinition, FormStore, FormWrite};
+use shared::form::{Form, FormStore, FormWrite};
 use shared::ground::ids::FormHash;
+use shared::wire;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/forms/{formHash}",
@@ -28,7 +29,7 @@ pub async fn handle<B: Backend>(req: Request, state: &FormsState<B>) -> Response
     back_office(req, &ENDPOINT, &state.auth, |merchant| async move {
         let hash = FormHash::parse(path_param(req, "formHash").unwrap_or_default())?;
         let json = json_body(req.headers(), req.body(), FORM_BODY_LIMIT, FORM_DEPTH_LIMIT)?;
-        let definition = FormDefinition::from_json(json, &hash, &merchant)?;
+        let definition = wire::forms::definition(json, &hash, &merchant)?;
         definition.check_collected(state.provided)?;
         let form = Form {
             hash,
@@ -42,7 +43,10 @@ pub async fn handle<B: Backend>(req: Request, state: &FormsState<B>) -> Response
             FormWrite::Replaced => StatusCode::OK,
             FormWrite::Taken => return Err(ApiError::FormHashTaken(form.hash.to_string())),
         };
-        Ok(json_response(status, form.to_json(&state.time_zone)?))
+        Ok(json_response(
+            status,
+            wire::forms::form(&form, &state.time_zone)?,
+        ))
     })
     .await
 }

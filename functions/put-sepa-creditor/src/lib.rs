@@ -11,7 +11,7 @@ use shared::edge::pipeline::{Endpoint, back_office};
 use shared::edge::problem::ApiError;
 use shared::edge::response::json_response;
 use shared::merchant::MerchantStore;
-use shared::sepa::Creditor;
+use shared::wire;
 
 const ENDPOINT: Endpoint = Endpoint {
     route: "/sepa/creditor",
@@ -26,11 +26,14 @@ pub async fn handle<B: Backend>(req: Request, state: &CreditorState<B>) -> Respo
     let req = &req;
     back_office(req, &ENDPOINT, &state.auth, |merchant| async move {
         let body = json_body(req.headers(), req.body(), BODY_LIMIT, DEPTH_LIMIT)?;
-        let creditor = Creditor::from_json(body)?;
+        let creditor = wire::creditor::creditor(body)?;
         if !state.auth.keys().set_creditor(&merchant, &creditor).await? {
             return Err(ApiError::NotFound("Merchant not found"));
         }
-        Ok(json_response(StatusCode::OK, creditor.to_json(&merchant)?))
+        Ok(json_response(
+            StatusCode::OK,
+            wire::creditor::settings(&creditor, &merchant)?,
+        ))
     })
     .await
 }

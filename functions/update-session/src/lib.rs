@@ -6,8 +6,9 @@ use lambda_http::{Body, Request, Response};
 
 use shared::app::{Backend, SessionApiState};
 use shared::edge::response::json_response;
-use shared::edge::session_api::{Callers, SessionApiError, SessionCall, render, serve_session_api};
+use shared::edge::session_api::{Callers, SessionApiError, SessionCall, serve_session_api};
 use shared::session::{self, Context, PaymentInput, Submission};
+use shared::wire::session_api::render;
 
 /// Answers one request; every failure is the seed's `{"status":"error"}` answer.
 pub async fn handle<B: Backend>(req: Request, state: &SessionApiState<B>) -> Response<Body> {

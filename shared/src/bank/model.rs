@@ -8,7 +8,6 @@ use uuid::Uuid;
 
 use crate::ground::ids::MerchantId;
 use crate::ground::money::Amount;
-use crate::ground::time::seed_format;
 use crate::sepa::{CollectionFile, Creditor, Debit};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,18 +84,5 @@ impl Collection {
             debits,
         }
         .to_xml()
-    }
-
-    /// The collection as the API lists it.
-    pub fn to_json(&self, zone: &TimeZone) -> Result<String, serde_json::Error> {
-        serde_json::to_string(&serde_json::json!({
-            "collectionId": self.id,
-            "merchantId": self.merchant_id.as_str(),
-            "status": self.status,
-            "createdTs": seed_format(self.created_at, zone),
-            "numberOfTransactions": self.count,
-            "controlSum": self.control_sum.decimal(),
-            "creditorId": self.creditor.creditor_id.as_str(),
-        }))
     }
 }

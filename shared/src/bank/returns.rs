@@ -6,7 +6,7 @@
 
 use jiff::Timestamp;
 use jiff::civil::Date;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::json;
 
 use crate::ground::ids::{ChangelogGuid, MerchantId};
@@ -23,7 +23,6 @@ use crate::sepa::payment_of;
 const HOLDING: &[&str] = &[
     "AC01", "AC04", "AC06", "AG01", "AG02", "BE05", "MD01", "MD02", "MD06", "MD07", "MS02", "SL01",
 ];
-const MAX_RETURNS: usize = 1000;
 
 /// One debit the bank returned.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,51 +45,7 @@ pub enum ReturnInputError {
     Amount(usize),
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Body {
-    returns: Vec<Item>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Item {
-    end_to_end_id: String,
-    reason_code: String,
-    return_date: Date,
-    amount: String,
-}
-
 impl BankReturn {
-    /// Reads a `POST /sepa/returns` body.
-    pub fn list_from_json(body: &str) -> Result<Vec<Self>, ReturnInputError> {
-        let body: Body =
-            serde_json::from_str(body).map_err(|e| ReturnInputError::Malformed(e.to_string()))?;
-        if !(1..=MAX_RETURNS).contains(&body.returns.len()) {
-            return Err(ReturnInputError::Count);
-        }
-        body.returns
-            .into_iter()
-            .enumerate()
-            .map(|(i, item)| {
-                let reason = item.reason_code.trim().to_ascii_uppercase();
-                if reason.len() != 4 || !reason.bytes().all(|b| b.is_ascii_alphanumeric()) {
-                    return Err(ReturnInputError::Reason(i));
-                }
-                let amount = Amount::parse(&item.amount)
-                    .ok()
-                    .filter(|a| a.cents() > 0)
-                    .ok_or(ReturnInputError::Amount(i))?;
-                Ok(Self {
-                    end_to_end_id: item.end_to_end_id.chars().take(35).collect(),
-                    reason,
-                    date: item.return_date,
-                    amount,
-                })
-            })
-            .collect()
-    }
-
     /// Whether the code means the mandate or account is no good.
     pub fn holds_subscription(&self) -> bool {
         HOLDING.contains(&self.reason.as_str())

@@ -54,41 +54,6 @@ pub enum CollectInputError {
     MaxPayments,
 }
 
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Body {
-    #[serde(default)]
-    collection_date: Option<Date>,
-    /// A JSON number: `100` and `100.0` are the same count.
-    #[serde(default)]
-    max_payments: Option<serde_json::Number>,
-}
-
-impl CollectRequest {
-    /// Reads a `POST /sepa/collections` body; none means every announced debit.
-    pub fn from_json(body: Option<&str>) -> Result<Self, CollectInputError> {
-        let Some(body) = body else {
-            return Ok(Self::default());
-        };
-        let body: Body =
-            serde_json::from_str(body).map_err(|e| CollectInputError::Malformed(e.to_string()))?;
-        let max_payments = body
-            .max_payments
-            .map(|n| {
-                let whole = n.as_f64().filter(|f| f.fract() == 0.0 && *f >= 1.0);
-                n.as_u64()
-                    .or_else(|| whole.map(|f| f as u64))
-                    .filter(|n| (1..=100_000).contains(n))
-                    .ok_or(CollectInputError::MaxPayments)
-            })
-            .transpose()?;
-        Ok(Self {
-            collection_date: body.collection_date,
-            max_payments,
-        })
-    }
-}
-
 pub struct Collector<'a, S> {
     pub store: &'a S,
     pub lease: Duration,

@@ -3,28 +3,16 @@
 
 use std::collections::HashMap;
 
-use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response};
-use serde::Serialize;
 use serde_json::value::RawValue;
 
 use super::problem::ApiError;
 use super::response::{ReadUnits, json_response};
 use crate::ground::ids::MerchantId;
 use crate::listing::{ListRequest, Position, TokenSigner};
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ListResponse {
-    page_number: u32,
-    page_size: u16,
-    start_date: Option<Date>,
-    end_date: Option<Date>,
-    list: Vec<Box<RawValue>>,
-    next_token: Option<String>,
-}
+use crate::wire;
 
 /// The listing request of `req` for `merchant`: its query parameters, the first of each.
 ///
@@ -88,16 +76,10 @@ pub fn list_response(
     signer: &TokenSigner,
     page: ListedPage,
 ) -> Result<Response<Body>, ApiError> {
-    let body = serde_json::to_string(&ListResponse {
-        page_number: request.page_number,
-        page_size: request.page_size,
-        start_date: request.start_date,
-        end_date: request.end_date,
-        list: page.list,
-        next_token: page
-            .next
-            .map(|position| signer.next_token(merchant, request, position)),
-    })?;
+    let next_token = page
+        .next
+        .map(|position| signer.next_token(merchant, request, position));
+    let body = wire::listing::page(request, page.list, next_token)?;
     let mut response = json_response(StatusCode::OK, body);
     response.extensions_mut().insert(ReadUnits(page.read_units));
     Ok(response)

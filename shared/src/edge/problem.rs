@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::body::BodyError;
 use super::response::{PROBLEM_JSON, response_with};
 use crate::bank::{CollectError, CollectInputError, ReturnInputError};
-use crate::dataset::{DataSetInputError, RecordError};
+use crate::dataset::RecordError;
 use crate::form::FormInputError;
 use crate::ground::ids::{InvalidFormHash, InvalidGuid, InvalidVisitSessionId};
 use crate::ground::storage::{StoreError, chain};
@@ -19,6 +19,7 @@ use crate::listing::ListingError;
 use crate::merchant::AuthError;
 use crate::sepa::CreditorInputError;
 use crate::visit::VisitInputError;
+use crate::wire::datasets::DataSetInputError;
 
 /// Everything a handler can answer besides success, each with its status and problem type.
 #[derive(Debug, thiserror::Error)]

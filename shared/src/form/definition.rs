@@ -7,7 +7,6 @@ use std::sync::Arc;
 use jiff::Timestamp;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 use crate::ground::country::CountryCode;
 use crate::ground::ids::{FormHash, MerchantId, is_value_name};
@@ -142,37 +141,6 @@ fn invalid(message: impl Into<String>) -> FormInputError {
 }
 
 impl FormDefinition {
-    /// Reads a form from JSON. The response of `GET /forms/{formHash}` may be sent back as is:
-    /// its `formHash` and `merchantId` must match the request, `updatedTs` is ignored.
-    pub fn from_json(
-        json: &str,
-        hash: &FormHash,
-        merchant: &MerchantId,
-    ) -> Result<Self, FormInputError> {
-        let mut document: Map<String, Value> =
-            serde_json::from_str(json).map_err(|e| FormInputError::Malformed(e.to_string()))?;
-        for (field, expected) in [
-            ("formHash", hash.as_str()),
-            ("merchantId", merchant.as_str()),
-        ] {
-            match document.remove(field) {
-                Some(Value::String(given)) if given != expected => {
-                    return Err(FormInputError::Mismatch {
-                        field,
-                        expected: expected.to_owned(),
-                    });
-                }
-                Some(Value::String(_)) | None => {}
-                Some(_) => return Err(invalid(format!("'{field}' must be a string"))),
-            }
-        }
-        document.remove("updatedTs");
-        let definition: Self = serde_json::from_value(Value::Object(document))
-            .map_err(|e| FormInputError::Malformed(e.to_string()))?;
-        definition.check()?;
-        Ok(definition)
-    }
-
     /// The rules a form must follow for its sessions to make sense.
     pub fn check(&self) -> Result<(), FormInputError> {
         if self.name.trim().is_empty() || self.name.chars().count() > 200 {
@@ -342,27 +310,6 @@ pub struct Form {
     /// The merchant's SEPA creditor settings as the catalog found them (never stored with
     /// the form): donors reach SEPA direct debit only with them, and only in euros.
     pub creditor: Option<Arc<Creditor>>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct FormView<'a> {
-    form_hash: &'a FormHash,
-    merchant_id: &'a MerchantId,
-    updated_ts: String,
-    #[serde(flatten)]
-    definition: &'a FormDefinition,
-}
-
-impl Form {
-    pub fn to_json(&self, zone: &jiff::tz::TimeZone) -> Result<String, serde_json::Error> {
-        serde_json::to_string(&FormView {
-            form_hash: &self.hash,
-            merchant_id: &self.merchant_id,
-            updated_ts: crate::ground::time::seed_format(self.updated_at, zone),
-            definition: &self.definition,
-        })
-    }
 }
 
 #[cfg(test)]

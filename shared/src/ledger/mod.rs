@@ -15,14 +15,15 @@ mod records;
 mod rules;
 mod service;
 mod sign_up;
-mod view;
 
-pub use actions::{ActionEntity, ActionFields, ActionInputError, ActionKind, ActionRequest};
+pub use actions::{
+    ACTIONS, ActionEntity, ActionFields, ActionInputError, ActionKind, ActionRequest,
+};
 pub use charges::{NotTaken, charge_new_payments, refund_payments};
 pub use contacts::redacted;
 pub use debits::{NotDrawable, Terms, terms, used};
 pub use model::*;
 pub use ports::{Applied, Change, EntityStore, EntityWrite, Located, RecordWrite};
-pub use records::{derived_guid, entry_of, state_of};
+pub use records::{derived_guid, entry_of, state_of, state_text};
 pub use rules::Refusal;
 pub use service::{ActionError, Actions, Answer, Budget};

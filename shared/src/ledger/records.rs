@@ -34,16 +34,16 @@ pub fn derived_guid(seed: Uuid, label: &str) -> EntityGuid {
 pub fn state_of(entity: &Entity) -> Value {
     match entity {
         Entity::Contact(c) => {
-            json!({"state": text(&c.state), "mergedInto": c.merged_into.map(|g| g.to_string())})
+            json!({"state": state_text(&c.state), "mergedInto": c.merged_into.map(|g| g.to_string())})
         }
         Entity::PaymentMethod(pm) => json!({
-            "state": text(&pm.state),
+            "state": state_text(&pm.state),
             "type": pm.kind.as_str(),
             "iban": pm.iban.as_deref().map(masked_iban),
             "replacedBy": pm.replaced_by.map(|g| g.to_string()),
         }),
         Entity::Subscription(s) => json!({
-            "state": text(&s.state),
+            "state": state_text(&s.state),
             "amount": s.amount,
             "currency": s.currency.as_str(),
             "interval": s.interval.months(),
@@ -51,7 +51,7 @@ pub fn state_of(entity: &Entity) -> Value {
             "nextDueDate": s.next_due.to_string(),
         }),
         Entity::Payment(p) => json!({
-            "state": text(&p.state),
+            "state": state_text(&p.state),
             "amount": p.amount,
             "refundedAmount": p.refunded,
             "currency": p.currency.as_str(),
@@ -62,7 +62,7 @@ pub fn state_of(entity: &Entity) -> Value {
 }
 
 /// A state written the way its JSON says it (`onHold`, `collected`).
-pub fn text<T: Serialize>(state: &T) -> String {
+pub fn state_text<T: Serialize>(state: &T) -> String {
     serde_json::to_value(state)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))

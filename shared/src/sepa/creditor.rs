@@ -6,7 +6,6 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ground::bank::normalized_iban;
-use crate::ground::ids::MerchantId;
 
 /// A creditor identifier such as the Bundesbank's test id `DE98ZZZ09999999999`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,47 +104,22 @@ pub enum CreditorInputError {
     },
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Body {
-    /// As `GET` shows it: may be sent back, and is ignored.
-    #[serde(default, rename = "merchantId")]
-    _merchant_id: Option<serde::de::IgnoredAny>,
-    name: String,
-    creditor_id: String,
-    iban: String,
-    #[serde(default)]
-    bic: Option<String>,
-    #[serde(default)]
-    prenotification_days: Option<u8>,
-}
-
 fn invalid(field: &'static str, reason: &'static str) -> CreditorInputError {
     CreditorInputError::Invalid { field, reason }
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct CreditorView<'a> {
-    merchant_id: &'a str,
-    #[serde(flatten)]
-    creditor: &'a Creditor,
-}
-
 impl Creditor {
-    /// The settings as `GET /sepa/creditor` shows them.
-    pub fn to_json(&self, merchant: &MerchantId) -> Result<String, serde_json::Error> {
-        serde_json::to_string(&CreditorView {
-            merchant_id: merchant.as_str(),
-            creditor: self,
-        })
-    }
-
-    /// Reads a `PUT /sepa/creditor` body; every field is checked.
-    pub fn from_json(body: &str) -> Result<Self, CreditorInputError> {
-        let body: Body =
-            serde_json::from_str(body).map_err(|e| CreditorInputError::Malformed(e.to_string()))?;
-        let name = body.name.trim();
+    /// The settings as a merchant gives them, every field checked: the creditor's name (as
+    /// the bank file carries it), its identifier, IBAN and BIC (blank: IBAN only), and its
+    /// days of notice (default 14).
+    pub fn new(
+        name: &str,
+        creditor_id: &str,
+        iban: &str,
+        bic: Option<&str>,
+        prenotification_days: Option<u8>,
+    ) -> Result<Self, CreditorInputError> {
+        let name = name.trim();
         let name_ok =
             !name.is_empty() && name.chars().count() <= 70 && !name.chars().any(char::is_control);
         if !name_ok {
@@ -154,9 +128,8 @@ impl Creditor {
                 "must be 1 to 70 characters without control characters",
             ));
         }
-        let iban = normalized_iban(&body.iban).ok_or(invalid("iban", "is not a valid IBAN"))?;
-        let bic = body
-            .bic
+        let iban = normalized_iban(iban).ok_or(invalid("iban", "is not a valid IBAN"))?;
+        let bic = bic
             .map(|bic| bic.trim_matches(' ').to_ascii_uppercase())
             .filter(|bic| !bic.is_empty())
             .map(|bic| {
@@ -168,9 +141,7 @@ impl Creditor {
                     .ok_or(invalid("bic", "must be 8 or 11 letters and digits"))
             })
             .transpose()?;
-        let days = body
-            .prenotification_days
-            .unwrap_or(DEFAULT_PRENOTIFICATION_DAYS);
+        let days = prenotification_days.unwrap_or(DEFAULT_PRENOTIFICATION_DAYS);
         if !(1..=DEFAULT_PRENOTIFICATION_DAYS).contains(&days) {
             return Err(invalid(
                 "prenotificationDays",
@@ -179,7 +150,7 @@ impl Creditor {
         }
         Ok(Self {
             name: name.to_owned(),
-            creditor_id: CreditorId::parse(&body.creditor_id)?,
+            creditor_id: CreditorId::parse(creditor_id)?,
             iban,
             bic,
             prenotification_days: days,

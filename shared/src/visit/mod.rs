@@ -8,20 +8,15 @@ pub use link::LinkSigner;
 pub use ports::VisitStore;
 
 use jiff::{SignedDuration, Timestamp};
-use serde::{Deserialize, Serialize};
 
 use crate::ground::ids::{MerchantId, VisitSessionId};
-use crate::ground::time::{expiry, seed_format};
+use crate::ground::time::expiry;
 
 /// The ids a merchant associates with a visit; absent ones are left as they are.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct VisitIds {
-    #[serde(default)]
     pub customer_id: Option<String>,
-    #[serde(default)]
     pub visit_id: Option<String>,
-    #[serde(default)]
     pub global_visit_id: Option<String>,
 }
 
@@ -36,29 +31,16 @@ pub enum VisitInputError {
 const MAX_ID_CHARS: usize = 128;
 
 impl VisitIds {
-    /// A body of three ids needs little room and no nesting.
-    pub const BODY_LIMIT: usize = 4 * 1024;
-    pub const DEPTH_LIMIT: usize = 2;
-
-    /// The body of `PUT /sessions/new` or `POST /sessions/{sessionId}`; empty means no ids.
-    pub fn from_json(body: Option<&str>) -> Result<Self, VisitInputError> {
-        let Some(body) = body.filter(|b| !b.trim().is_empty()) else {
-            return Ok(Self::default());
-        };
-        let malformed = |e: serde_json::Error| VisitInputError::Malformed(e.to_string());
-        // An object, not the array form serde would also accept for a struct.
-        let object: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(body).map_err(malformed)?;
-        let ids: Self =
-            serde_json::from_value(serde_json::Value::Object(object)).map_err(malformed)?;
-        for (name, value) in ids.named() {
+    /// The ids, if each is at most 128 characters without control characters.
+    pub fn checked(self) -> Result<Self, VisitInputError> {
+        for (name, value) in self.named() {
             if value.is_some_and(|v| {
                 v.chars().count() > MAX_ID_CHARS || v.chars().any(char::is_control)
             }) {
                 return Err(VisitInputError::InvalidId(name));
             }
         }
-        Ok(ids)
+        Ok(self)
     }
 
     pub fn named(&self) -> [(&'static str, Option<&str>); 3] {
@@ -110,67 +92,11 @@ impl VisitSession {
     pub fn is_live(&self, now: Timestamp) -> bool {
         now < self.expires_at
     }
-
-    /// SessionInfo, as the routes answer it, with the token that links payment sessions.
-    pub fn info(&self, zone: &jiff::tz::TimeZone, links: &LinkSigner) -> SessionInfo<'_> {
-        let stamp = |at| seed_format(at, zone);
-        SessionInfo {
-            session_id: self.id.as_str(),
-            customer_id: self.ids.customer_id.as_deref(),
-            visit_id: self.ids.visit_id.as_deref(),
-            global_visit_id: self.ids.global_visit_id.as_deref(),
-            created_ts: stamp(self.created_at),
-            updated_ts: stamp(self.updated_at),
-            expires_ts: stamp(self.expires_at),
-            link_token: links.issue(&self.merchant_id, &self.id),
-        }
-    }
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SessionInfo<'a> {
-    pub session_id: &'a str,
-    pub customer_id: Option<&'a str>,
-    pub visit_id: Option<&'a str>,
-    pub global_visit_id: Option<&'a str>,
-    pub created_ts: String,
-    pub updated_ts: String,
-    pub expires_ts: String,
-    /// For the donor's page: lets createSession/updateSession link a payment session to this
-    /// visit session without the merchant's API key (`visitSessionToken`).
-    pub link_token: String,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn bodies_are_strict() {
-        assert_eq!(VisitIds::from_json(None), Ok(VisitIds::default()));
-        assert_eq!(VisitIds::from_json(Some("  ")), Ok(VisitIds::default()));
-        let ids =
-            VisitIds::from_json(Some(r#"{"customerId":"c-1","visitId":null}"#)).expect("valid");
-        assert_eq!(ids.customer_id.as_deref(), Some("c-1"));
-        assert!(matches!(
-            VisitIds::from_json(Some(r#"{"customerID":"c-1"}"#)),
-            Err(VisitInputError::Malformed(_))
-        ));
-        assert!(matches!(
-            VisitIds::from_json(Some(r#"{"customerId":5}"#)),
-            Err(VisitInputError::Malformed(_))
-        ));
-        let long = format!(r#"{{"visitId":"{}"}}"#, "x".repeat(129));
-        assert_eq!(
-            VisitIds::from_json(Some(&long)),
-            Err(VisitInputError::InvalidId("visitId"))
-        );
-        assert_eq!(
-            VisitIds::from_json(Some(r#"{"globalVisitId":"a\u0000b"}"#)),
-            Err(VisitInputError::InvalidId("globalVisitId"))
-        );
-    }
 
     #[test]
     fn given_ids_replace_and_absent_ones_stay() {

@@ -6,11 +6,11 @@ use lambda_http::http::{HeaderValue, StatusCode};
 use lambda_http::{Body, Response};
 use serde::Serialize;
 
-use super::params::ParamsError;
 use crate::edge::response::json_response;
 use crate::form::FormUnusable;
 use crate::ground::storage::{StoreError, chain};
 use crate::session::SessionError;
+use crate::wire::session_api::ParamsError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SessionApiError {

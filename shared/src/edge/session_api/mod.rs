@@ -1,16 +1,9 @@
-//! The Session-API's edge: its pipeline (CORS, preflight, parameters from query string, form
-//! body or JSON, the form, who is calling, the language), its error codes and its answer.
+//! The Session-API's edge: its pipeline (CORS, preflight, the parameters read by
+//! [`crate::wire::session_api`], the form, who is calling, the language) and its error codes.
 
 mod error;
-mod params;
-mod render;
 
 pub use error::SessionApiError;
-pub use params::{
-    BODY_LIMIT, DEPTH_LIMIT, ParamsError, SessionParams, VALUE_LIMIT, decode as decode_params,
-    numbers_storable,
-};
-pub use render::render;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -28,6 +21,7 @@ use crate::ground::lang::Lang;
 use crate::merchant::{AuthError, Authenticator, MerchantStore};
 use crate::session::{Authority, SessionError};
 use crate::visit::LinkSigner;
+use crate::wire::session_api::{self as wire, SessionParams};
 
 /// What the pipeline learnt about a request before its handler runs.
 pub struct SessionCall {
@@ -145,7 +139,7 @@ fn params(req: &Request) -> Result<SessionParams, SessionApiError> {
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
-    Ok(params::decode(
+    Ok(wire::decode(
         req.uri().query(),
         content_type,
         req.body().as_ref(),

@@ -12,6 +12,7 @@ use crate::ground::ids::{ChangelogGuid, MerchantId};
 use crate::ground::storage::StoreError;
 use crate::ground::time::sortable_utc;
 use crate::listing::{PageLimit, Start, TimeBounds};
+use crate::wire;
 
 const KEY: &str = "changelogGuid";
 const IN_PROGRESS: &str = "inProgress";
@@ -56,7 +57,7 @@ impl DynamoChangelogs {
             ("status".to_owned(), text(status)),
             (
                 "listedFieldBytes".to_owned(),
-                AttributeValue::N(entry.listed_bytes().to_string()),
+                AttributeValue::N(wire::changelogs::listed_bytes(entry).to_string()),
             ),
             ("entry".to_owned(), text(body)),
         ]))

@@ -13,6 +13,7 @@ use crate::ground::ids::{DataSetGuid, EntityGuid, MerchantId};
 use crate::ground::storage::StoreError;
 use crate::ground::time::sortable_utc;
 use crate::listing::{PageLimit, Start, TimeBounds};
+use crate::wire;
 
 /// A contact's DataSets (for erasure and merges): partition `merchant#contact`, sort
 /// `createdAt#guid`, keys only.
@@ -66,7 +67,7 @@ impl DynamoDataSets {
     pub(super) fn to_item(&self, ds: &DataSet) -> DataSetItem {
         let guid = ds.guid.to_string();
         let created_at = sortable_utc(ds.created_at);
-        let listed = ds.listed_size();
+        let listed = wire::datasets::listed_size(ds);
         DataSetItem {
             by_created_pk: format!(
                 "{}#{}",

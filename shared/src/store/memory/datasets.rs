@@ -12,6 +12,7 @@ use crate::ground::ids::{DataSetGuid, EntityGuid, MerchantId};
 use crate::ground::storage::StoreError;
 use crate::ground::time::sortable_utc;
 use crate::listing::{PageLimit, Position, Start, TimeBounds};
+use crate::wire;
 
 #[derive(Clone, Default)]
 pub struct MemoryDataSets {
@@ -31,7 +32,7 @@ impl Listable for DataSet {
     }
 
     fn listed_bytes(&self) -> u64 {
-        self.listed_size().total()
+        wire::datasets::listed_size(self).total()
     }
 }
 

@@ -14,6 +14,7 @@ use crate::ledger::{
     Applied, Change, Donor, Entity, EntityStore, EntityWrite, Located, RecordWrite,
 };
 use crate::listing::{PageLimit, Position, Start, TimeBounds};
+use crate::wire;
 
 #[derive(Clone, Default)]
 pub struct MemoryChangelogs {
@@ -33,7 +34,7 @@ impl Listable for ChangelogEntry {
     }
 
     fn listed_bytes(&self) -> u64 {
-        ChangelogEntry::listed_bytes(self)
+        wire::changelogs::listed_bytes(self)
     }
 }
 

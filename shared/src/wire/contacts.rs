@@ -1,14 +1,15 @@
-//! A contact as `GET /contact/{guid}` shows it: its state, person and every entity with its
+//! A contact as `GET /contact/{guid}` answers it: its state, person and every entity with its
 //! state; an IBAN only masked, and of an erased contact nothing but states and amounts.
 
 use jiff::tz::TimeZone;
 use serde::Serialize;
 
-use super::model::{AddOn, Donor, Payment, PaymentMethod, Person, Subscription, masked_iban};
-use super::records::text;
 use crate::ground::ids::DataSetGuid;
 use crate::ground::money::Amount;
 use crate::ground::time::seed_format;
+use crate::ledger::{
+    AddOn, Donor, Payment, PaymentMethod, Person, Subscription, masked_iban, state_text,
+};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -105,45 +106,43 @@ struct AddOnView<'a> {
     created_ts: String,
 }
 
-impl Donor {
-    /// The contact as the API shows it, with the guids of (the first of) its DataSets.
-    pub fn to_json(
-        &self,
-        zone: &TimeZone,
-        datasets: &[DataSetGuid],
-        more_data_sets: bool,
-    ) -> Result<String, serde_json::Error> {
-        let ts = |at| seed_format(at, zone);
-        let c = &self.contact;
-        let view = ContactView {
-            contact_guid: c.guid.to_string(),
-            merchant_id: c.merchant_id.as_str(),
-            state: text(&c.state),
-            merged_into: c.merged_into.map(|g| g.to_string()),
-            pending: c.pending.as_ref().map(|p| PendingView {
-                changelog_guid: p.changelog.to_string(),
-                done: p.done,
-            }),
-            person: &c.person,
-            created_ts: ts(c.created_at),
-            updated_ts: ts(c.updated_at),
-            payment_methods: self
-                .payment_methods
-                .iter()
-                .map(|pm| method(pm, &ts))
-                .collect(),
-            subscriptions: self
-                .subscriptions
-                .iter()
-                .map(|s| subscription(s, &ts))
-                .collect(),
-            payments: self.payments.iter().map(|p| payment(p, &ts)).collect(),
-            add_ons: self.add_ons.iter().map(|a| add_on(a, &ts)).collect(),
-            data_set_guids: datasets.iter().map(ToString::to_string).collect(),
-            more_data_sets,
-        };
-        serde_json::to_string(&view)
-    }
+/// The donor's contact as the API answers it, with the guids of (the first of) its DataSets.
+pub fn contact(
+    donor: &Donor,
+    zone: &TimeZone,
+    datasets: &[DataSetGuid],
+    more_data_sets: bool,
+) -> Result<String, serde_json::Error> {
+    let ts = |at| seed_format(at, zone);
+    let c = &donor.contact;
+    let view = ContactView {
+        contact_guid: c.guid.to_string(),
+        merchant_id: c.merchant_id.as_str(),
+        state: state_text(&c.state),
+        merged_into: c.merged_into.map(|g| g.to_string()),
+        pending: c.pending.as_ref().map(|p| PendingView {
+            changelog_guid: p.changelog.to_string(),
+            done: p.done,
+        }),
+        person: &c.person,
+        created_ts: ts(c.created_at),
+        updated_ts: ts(c.updated_at),
+        payment_methods: donor
+            .payment_methods
+            .iter()
+            .map(|pm| method(pm, &ts))
+            .collect(),
+        subscriptions: donor
+            .subscriptions
+            .iter()
+            .map(|s| subscription(s, &ts))
+            .collect(),
+        payments: donor.payments.iter().map(|p| payment(p, &ts)).collect(),
+        add_ons: donor.add_ons.iter().map(|a| add_on(a, &ts)).collect(),
+        data_set_guids: datasets.iter().map(ToString::to_string).collect(),
+        more_data_sets,
+    };
+    serde_json::to_string(&view)
 }
 
 fn method<'a>(
@@ -153,7 +152,7 @@ fn method<'a>(
     PaymentMethodView {
         payment_method_guid: pm.guid.to_string(),
         kind: pm.kind.as_str(),
-        state: text(&pm.state),
+        state: state_text(&pm.state),
         iban: pm.iban.as_deref().map(masked_iban),
         bic: pm.bic.as_deref(),
         holder: pm.holder.as_deref(),
@@ -170,7 +169,7 @@ fn subscription<'a>(
 ) -> SubscriptionView<'a> {
     SubscriptionView {
         subscription_guid: s.guid.to_string(),
-        state: text(&s.state),
+        state: state_text(&s.state),
         amount: s.amount,
         currency: s.currency.as_str(),
         interval: s.interval.months(),
@@ -184,7 +183,7 @@ fn subscription<'a>(
 fn payment<'a>(p: &'a Payment, ts: &dyn Fn(jiff::Timestamp) -> String) -> PaymentView<'a> {
     PaymentView {
         payment_guid: p.guid.to_string(),
-        state: text(&p.state),
+        state: state_text(&p.state),
         amount: p.amount,
         refunded_amount: p.refunded,
         currency: p.currency.as_str(),

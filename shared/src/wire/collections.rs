@@ -1,0 +1,122 @@
+//! SEPA collections and returns as the API has them: the body of `POST /sepa/collections`, a
+//! collection as answers list it, and the returns of `POST /sepa/returns` with what became of
+//! each.
+
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+use serde_json::json;
+use serde_json::value::RawValue;
+
+use crate::bank::{
+    BankReturn, Booked, CollectInputError, CollectRequest, Collection, ReturnInputError,
+};
+use crate::ground::money::Amount;
+use crate::ground::time::seed_format;
+
+/// Returns one request may book.
+const MAX_RETURNS: usize = 1000;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct CollectBody {
+    #[serde(default)]
+    collection_date: Option<Date>,
+    /// A JSON number: `100` and `100.0` are the same count.
+    #[serde(default)]
+    max_payments: Option<serde_json::Number>,
+}
+
+/// Reads a `POST /sepa/collections` body; none means every announced debit.
+pub fn collect_request(body: Option<&str>) -> Result<CollectRequest, CollectInputError> {
+    let Some(body) = body else {
+        return Ok(CollectRequest::default());
+    };
+    let body: CollectBody =
+        serde_json::from_str(body).map_err(|e| CollectInputError::Malformed(e.to_string()))?;
+    let max_payments = body
+        .max_payments
+        .map(|n| {
+            let whole = n.as_f64().filter(|f| f.fract() == 0.0 && *f >= 1.0);
+            n.as_u64()
+                .or_else(|| whole.map(|f| f as u64))
+                .filter(|n| (1..=100_000).contains(n))
+                .ok_or(CollectInputError::MaxPayments)
+        })
+        .transpose()?;
+    Ok(CollectRequest {
+        collection_date: body.collection_date,
+        max_payments,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ReturnsBody {
+    returns: Vec<Item>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Item {
+    end_to_end_id: String,
+    reason_code: String,
+    return_date: Date,
+    amount: String,
+}
+
+/// Reads a `POST /sepa/returns` body.
+pub fn returns(body: &str) -> Result<Vec<BankReturn>, ReturnInputError> {
+    let body: ReturnsBody =
+        serde_json::from_str(body).map_err(|e| ReturnInputError::Malformed(e.to_string()))?;
+    if !(1..=MAX_RETURNS).contains(&body.returns.len()) {
+        return Err(ReturnInputError::Count);
+    }
+    body.returns
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let reason = item.reason_code.trim().to_ascii_uppercase();
+            if reason.len() != 4 || !reason.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                return Err(ReturnInputError::Reason(i));
+            }
+            let amount = Amount::parse(&item.amount)
+                .ok()
+                .filter(|a| a.cents() > 0)
+                .ok_or(ReturnInputError::Amount(i))?;
+            Ok(BankReturn {
+                end_to_end_id: item.end_to_end_id.chars().take(35).collect(),
+                reason,
+                date: item.return_date,
+                amount,
+            })
+        })
+        .collect()
+}
+
+/// The collection as the API answers and lists it.
+pub fn collection(collection: &Collection, zone: &TimeZone) -> Result<String, serde_json::Error> {
+    serde_json::to_string(&json!({
+        "collectionId": collection.id,
+        "merchantId": collection.merchant_id.as_str(),
+        "status": collection.status,
+        "createdTs": seed_format(collection.created_at, zone),
+        "numberOfTransactions": collection.count,
+        "controlSum": collection.control_sum.decimal(),
+        "creditorId": collection.creditor.creditor_id.as_str(),
+    }))
+}
+
+/// `GET /sepa/collections`: the collections, newest first.
+pub fn collections(list: &[Collection], zone: &TimeZone) -> Result<String, serde_json::Error> {
+    let list: Vec<Box<RawValue>> = list
+        .iter()
+        .map(|c| collection(c, zone).and_then(RawValue::from_string))
+        .collect::<Result<_, _>>()?;
+    serde_json::to_string(&json!({ "list": list }))
+}
+
+/// What became of each return, in the order sent.
+pub fn booked(results: &[Booked]) -> Result<String, serde_json::Error> {
+    serde_json::to_string(&json!({ "results": results }))
+}
