@@ -4,6 +4,8 @@
 # replayed, cost per 1,000 donations and a 5,000-donor spike that checks every DataSet, all on
 # the functions' Lambda builds against DynamoDB Local. Figures go to BENCHMARKS.md by hand,
 # with the machine and date.
+# BENCH_FUNCTIONS="create-session process-session": only the cold starts and the CPU and latency
+# of those functions (a before/after comparison in minutes instead of the whole run).
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 trap 'stop_started' EXIT
@@ -11,10 +13,13 @@ trap 'exit 130' INT TERM
 
 ensure_tools
 start_dynamodb memory
-log "handler overhead (criterion, in-memory adapters)"
-cargo bench -p integration-tests --bench handlers -- --noplot
-log "listing over 10,000 DataSets (DynamoDB Local)"
-cargo bench -p integration-tests --bench listing
+only=${BENCH_FUNCTIONS:-}
+if [ -z "$only" ]; then
+  log "handler overhead (criterion, in-memory adapters)"
+  cargo bench -p integration-tests --bench handlers -- --noplot
+  log "listing over 10,000 DataSets (DynamoDB Local)"
+  cargo bench -p integration-tests --bench listing
+fi
 
 log "every function as Lambda runs it (cargo lambda build --release, this machine's arch), and the harness"
 # The measured binaries are the deployed bootstraps: built apart from the harness, whose
@@ -35,6 +40,16 @@ for dir in "$ROOT"/functions/*/; do
   ln -s "$bootstrap" "$functions/$name"
   printf '%-22s %s bytes (stripped bootstrap)\n' "$name" "$(stat -c %s "$bootstrap")"
 done
+if [ -n "$only" ]; then
+  for name in $only; do
+    [ -e "$functions/$name" ] || die "BENCH_FUNCTIONS: no function '$name' in functions/"
+  done
+  log "cold starts of $only (loopback Runtime API, DynamoDB Local)"
+  for name in $only; do "$TARGET/release/coldstart" "$functions" "$LOCAL/bench-demo.json" 10 "$name"; done
+  log "CPU and latency per request of $only, each beside its raw DynamoDB requests"
+  for name in $only; do "$TARGET/release/perf" "$functions" "$LOCAL/bench-demo.json" 5000 "$name"; done
+  exit 0
+fi
 log "cold starts (loopback Runtime API, DynamoDB Local)"
 "$TARGET/release/coldstart" "$functions" "$LOCAL/bench-demo.json" 10
 log "CPU and latency per request: each function beside its raw DynamoDB requests"

@@ -1,17 +1,30 @@
-//! What every function shares, in layers whose dependencies point downward only:
+//! What every function shares, in layers whose dependencies point downward only (no module
+//! imports one above it; `docs/architecture.md` draws them):
 //!
-//! 1. [`ground`]: values and newtypes (ids, money, countries, time, randomness, the storage
-//!    error).
-//! 2. The domain, one module per concern ([`auth`], [`form`], [`validation`], [`session`],
-//!    [`payment`], [`dataset`], [`visit`], [`idempotency`], [`entities`], [`changelog`]): rules,
-//!    services and the ports
-//!    (store traits) they need. No HTTP, no DynamoDB.
-//! 3. [`store`]: the ports implemented over DynamoDB and in memory.
-//! 4. [`edge`]: the request pipeline and the mapping from domain errors to HTTP per API family.
-//! 5. [`app`]: each function's state, wired from the adapters once per cold start.
+//! 1. [`ground`]: values and newtypes (ids, money, countries, languages, time, randomness,
+//!    IBAN and BIC forms, the conflict retry, the storage error).
+//! 2. The domain, one module per concern, each with its rules, services and the ports (traits)
+//!    it needs; no HTTP, no DynamoDB, no JSON documents:
+//!    - [`merchant`]: nonprofits, their API keys and settings (SEPA creditor);
+//!    - [`sepa`]: the SEPA Core rules (creditor id, mandates, sequences, business days, the
+//!      SEPA character set, the pain.008 file);
+//!    - [`cards`]: card and PayPal payments through a payment provider (the port);
+//!    - [`form`], [`validation`]: donation forms and the rules for a donor's values;
+//!    - [`visit`], [`idempotency`], [`listing`] (pages and signed cursors of both feeds);
+//!    - [`dataset`], [`changelog`]: the records a CRM syncs;
+//!    - [`ledger`]: the donor ledger (contacts, payment methods, subscriptions, payments,
+//!      add-ons) and the actions of the seed's table;
+//!    - [`session`]: payment sessions and their processing into a donation;
+//!    - [`bank`]: the nonprofit's bank: collection files out, returns in;
+//!    - [`recurring`]: the daily run of recurring payments.
+//! 3. [`wire`]: the JSON documents of every API (request bodies read into domain values,
+//!    answers written from them).
+//! 4. Adapters, never imported by the domain: [`store`] (the storage ports over DynamoDB and
+//!    in memory) and [`outbound`] (everything that talks to another service; test doubles).
+//! 5. [`edge`]: the request pipeline and the mapping from domain errors to HTTP per API family.
+//! 6. [`app`]: the one wiring: a backend per storage, the settings, and each function's state.
 //!
-//! [`telemetry`] and [`metrics`] serve every layer; [`config`] reads the environment for the
-//! adapters and the app.
+//! [`telemetry`] and [`metrics`] serve every layer.
 
 pub mod app;
 pub mod bank;

@@ -1,5 +1,5 @@
-//! SEPA collections: the nonprofit's pending direct debits claimed into pain.008 files for its
-//! bank, and the returns its bank reports back.
+//! The nonprofit's bank: its pending direct debits claimed into pain.008 collection files for
+//! it to collect, and the returns it reports back.
 
 mod model;
 mod ports;

@@ -1,6 +1,7 @@
 //! The ground floor: values every layer uses (identifiers, money, countries, languages, time,
-//! randomness) and the one storage error every port returns. Nothing here knows about HTTP,
-//! DynamoDB or any domain rule.
+//! randomness, bank account identifiers), the pause between conflicting writes, and the one
+//! storage error every port returns. Nothing here knows about HTTP, DynamoDB or any domain
+//! rule.
 
 pub mod bank;
 pub mod country;

@@ -1,6 +1,7 @@
-//! Payment entities (seed table "DataSet and Changes"): the contact, payment methods,
-//! subscriptions, payments and add-ons behind every donation, and the actions that change them,
-//! each recorded as a changelog entry or a DataSet in the same transaction.
+//! The donor ledger: the payment entities of the seed's table "DataSet and Changes" (the
+//! contact, payment methods, subscriptions, payments and add-ons behind every donation) and the
+//! actions that change them, each recorded as a changelog entry or a DataSet in the same
+//! transaction; card and PayPal payments go through the payment provider first.
 
 mod actions;
 mod batches;

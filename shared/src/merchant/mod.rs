@@ -1,5 +1,6 @@
-//! Merchants and their API keys: keys are generated from the OS CSPRNG, shown once, and stored
-//! only as SHA-256. A request's merchant comes from its key and nothing else.
+//! Merchants (the nonprofits), their settings and their API keys: keys are generated from the
+//! OS CSPRNG, shown once, and stored only as SHA-256. A request's merchant comes from its key
+//! and nothing else.
 
 mod ports;
 

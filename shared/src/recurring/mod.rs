@@ -1,5 +1,6 @@
-//! Recurring donations: the daily scheduler that makes each subscription's next payment and
-//! settles submitted direct debits.
+//! Recurring donations: the daily run (function `recurring-payments`) that makes each
+//! subscription's next payment (a direct debit, or a card or PayPal charge through the payment
+//! provider) and settles submitted direct debits.
 
 mod ports;
 mod service;
