@@ -8,7 +8,6 @@ use clap::{Parser, Subcommand};
 
 use admin::{accounts, forms, seed, tables, template};
 use shared::app::config;
-use shared::cards::{NoProvider, PaymentProvider};
 use shared::ground::ids::{FormHash, MerchantId};
 use shared::merchant::{ApiKey, ApiKeyHash};
 use shared::store::dynamo::{DynamoForms, DynamoMerchants};
@@ -102,7 +101,7 @@ enum KeyCommand {
 async fn main() -> Result<()> {
     let cli = Cli::parse();
     // The card and wallet methods the deployed functions' payment provider takes.
-    let provided = NoProvider.methods();
+    let provided = shared::app::provided_methods();
     // The operator's credentials, from the whole AWS chain (SSO, profiles, processes).
     let http = config::https_client();
     let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())

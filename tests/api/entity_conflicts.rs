@@ -1,12 +1,17 @@
 //! What `POST /actions` refuses, and how it holds under concurrency and retries, against
 //! DynamoDB Local: every forbidden transition is a 409 that changes nothing; malformed or
 //! unknown actions are 400 or 404; ten concurrent Cancel/Restart calls leave one changelog
-//! entry per effective change; an Idempotency-Key makes a retry answer the first record.
+//! entry per effective change; an Idempotency-Key makes a retry answer the first record; a card
+//! payment is refunded only through a payment provider.
 
 use futures::future::join_all;
-use integration_tests::donors::{Nonprofit, Pays, action, text, with};
+use integration_tests::donors::{Nonprofit, Pays, action, json_of, text, with};
+use integration_tests::events::Event;
+use integration_tests::{built, without_provider};
 use lambda_http::http::StatusCode;
 use serde_json::{Value, json};
+use shared::app::{ActionsState, Dynamo};
+use shared::cards::NoProvider;
 
 #[tokio::test]
 async fn every_forbidden_transition_is_a_conflict_that_changes_nothing() {
@@ -270,4 +275,37 @@ async fn an_idempotency_key_makes_a_retried_action_answer_its_first_record() {
         Some(2)
     );
     assert_eq!(np.changelogs().await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_card_payment_is_refunded_only_through_a_payment_provider() {
+    let np = Nonprofit::new().await;
+    let result = np.donate("30", 0, Pays::Card).await;
+    let (contact, payment) = (
+        text(&result["contactGuidResult"]),
+        text(&result["paymentGuidResult"]),
+    );
+    let refund = with(
+        action("Refund", "Payment", &payment),
+        json!({"amount": "10"}),
+    );
+    let before = np.contact_ok(&contact).await;
+    // As Lambda is wired today: no provider could send the money back.
+    let unprovided: ActionsState<Dynamo<NoProvider>> = built(&without_provider(&np.wiring));
+    let event = Event::http("POST", "/actions")
+        .header("content-type", "application/json")
+        .bearer(&np.key)
+        .body(&refund.to_string());
+    let (status, problem) = json_of(post_actions::handle(event.request(), &unprovided).await).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert!(
+        text(&problem["detail"]).contains("no payment provider takes credit_card"),
+        "{problem}"
+    );
+    assert_eq!(np.contact_ok(&contact).await, before, "nothing refunded");
+    assert_eq!(np.changelogs().await.len(), 0, "nothing recorded");
+    // Through a provider (the tests' double) the same refund goes through.
+    let (status, entry) = np.act(&refund).await;
+    assert_eq!(status, StatusCode::CREATED, "{entry}");
+    assert_eq!(entry["after"]["refundedAmount"], "10");
 }

@@ -1,21 +1,26 @@
 //! The daily scheduler through its handler on DynamoDB Local, with a clock the test sets: a
 //! monthly SEPA donation processed today yields its FRST now and one RCUR every month after,
 //! across a year of daily runs (some twice at once), none missing, none doubled; an upgrade
-//! applies from the next period; a lapsed mandate holds the subscription.
+//! applies from the next period; a lapsed mandate holds the subscription; a card renewal is
+//! charged through the payment provider, and without one (as Lambda is wired today) a card
+//! subscription is held, never booked.
 
-use integration_tests::TestDynamo;
 use std::collections::BTreeMap;
 
 use futures::future::join_all;
 use integration_tests::donors::{Nonprofit, Pays, action, text, with};
-use integration_tests::{own_entities_table, scheduler_state_in};
+use integration_tests::{
+    TestDynamo, built, own_entities_table, scheduler_state_in, without_provider,
+};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 use lambda_http::http::StatusCode;
 use serde_json::{Value, json};
+use shared::app::{Backend, Dynamo, RecurringPaymentsState};
+use shared::cards::NoProvider;
 
-type State = shared::app::SchedulerState<TestDynamo>;
+type State = RecurringPaymentsState<TestDynamo>;
 
 /// A nonprofit with an Entities table of its own, and its scheduler: other tests share the
 /// other tables, and the scheduler (as in production) reads every merchant's subscriptions.
@@ -30,7 +35,10 @@ fn berlin() -> TimeZone {
 }
 
 /// The scheduler's run of `day`, at 05:00 in Berlin.
-async fn run(state: &State, day: Date) -> shared::recurring::Report {
+async fn run<B: Backend>(
+    state: &RecurringPaymentsState<B>,
+    day: Date,
+) -> shared::recurring::Report {
     let time: Timestamp = day
         .at(5, 0, 0, 0)
         .to_zoned(berlin())
@@ -167,4 +175,54 @@ async fn submitted_debits_count_as_collected_once_the_return_window_has_passed()
     );
     let again = run(&state, due.checked_add(window.days()).expect("date")).await;
     assert_eq!(again.collected, 0, "once");
+}
+
+#[tokio::test]
+async fn a_card_renewal_is_charged_through_the_provider_and_booked_once() {
+    let (np, state) = nonprofit().await;
+    let result = np.donate("15", 1, Pays::Card).await;
+    let contact = text(&result["contactGuidResult"]);
+    let today = shared::ground::time::now().to_zoned(berlin()).date();
+    let next_month = today.checked_add(1.month()).expect("date");
+    let report = run(&state, next_month).await;
+    assert_eq!((report.payments, report.skipped), (1, 0), "{report:?}");
+    assert_eq!(run(&state, next_month).await.payments, 0, "once per period");
+    let shown = np.contact_ok(&contact).await;
+    let all = payments(&shown);
+    assert_eq!(all.len(), 2);
+    assert!(
+        all.iter().all(|p| p["state"] == "collected"),
+        "the provider took both: {all:?}"
+    );
+}
+
+#[tokio::test]
+async fn without_a_payment_provider_a_card_subscription_is_held_not_booked() {
+    let (np, _) = nonprofit().await;
+    // Made while a provider took cards (the tests' double), as sandbox-era records were.
+    let result = np.donate("15", 1, Pays::Card).await;
+    let contact = text(&result["contactGuidResult"]);
+    // The daily run as Lambda wires it today: no payment provider.
+    let unprovided: RecurringPaymentsState<Dynamo<NoProvider>> =
+        built(&without_provider(&np.wiring));
+    let today = shared::ground::time::now().to_zoned(berlin()).date();
+    let next_month = today.checked_add(1.month()).expect("date");
+    let report = run(&unprovided, next_month).await;
+    assert_eq!((report.payments, report.held), (0, 1), "{report:?}");
+    let again = run(&unprovided, next_month.checked_add(1.day()).expect("date")).await;
+    assert_eq!((again.payments, again.held), (0, 0), "held once: {again:?}");
+    let shown = np.contact_ok(&contact).await;
+    assert_eq!(shown["subscriptions"][0]["state"], "onHold");
+    assert_eq!(
+        payments(&shown).len(),
+        1,
+        "nothing booked that nobody charged"
+    );
+    let entries = np.changelogs().await;
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["action"] == "Hold" && e["metaData"]["reason"] == "noPaymentProvider"),
+        "{entries:?}"
+    );
 }

@@ -10,8 +10,10 @@ use aws_sdk_dynamodb::Client;
 
 use shared::app::{
     Backend, CollectionsState, CreditorState, Dynamo, FormsState, ListingState, ProcessState,
-    ReturnsState, SchedulerState, SessionApiState, Settings, State, Tables, VisitsState, Wiring,
+    RecurringPaymentsState, ReturnsState, SessionApiState, Settings, State, Tables, VisitsState,
+    Wiring,
 };
+use shared::cards::NoProvider;
 use shared::dataset::ShardCount;
 use shared::outbound::sandbox::SandboxProvider;
 
@@ -44,6 +46,21 @@ pub fn wiring_in(client: Client, table: &str) -> Wiring<TestDynamo> {
     let mut wiring = local_wiring(client);
     wiring.backend.tables.entities = Some(table.to_owned());
     wiring
+}
+
+/// The same wiring as Lambda has it today: no payment provider (see `shared::app::Production`).
+pub fn without_provider(wiring: &Wiring<TestDynamo>) -> Wiring<Dynamo<NoProvider>> {
+    let local = &wiring.backend;
+    Wiring {
+        backend: Dynamo {
+            client: local.client.clone(),
+            tables: local.tables.clone(),
+            shards: local.shards,
+            payments: NoProvider,
+        },
+        settings: wiring.settings.clone(),
+        secret: wiring.secret.clone(),
+    }
 }
 
 /// A function's state as Lambda builds it.
@@ -138,12 +155,12 @@ pub fn collections_state_in(lease: Duration, entities_table: &str) -> Collection
 }
 
 /// The daily run's state on DynamoDB Local.
-pub fn scheduler_state() -> SchedulerState<TestDynamo> {
+pub fn scheduler_state() -> RecurringPaymentsState<TestDynamo> {
     scheduler_state_in(crate::ENTITIES_TABLE)
 }
 
 /// The daily run over Entities table `entities_table`.
-pub fn scheduler_state_in(entities_table: &str) -> SchedulerState<TestDynamo> {
+pub fn scheduler_state_in(entities_table: &str) -> RecurringPaymentsState<TestDynamo> {
     built(&wiring_in(dynamodb_client(), entities_table))
 }
 

@@ -1,13 +1,14 @@
-//! The daily run of recurring payments (EventBridge, not HTTP): each active subscription's next payment
-//! once it falls due (a direct debit within its pre-notification days, `RCUR`), lapsed mandates'
-//! subscriptions put on hold, and submitted debits past the bank's return window marked
-//! collected. The run's date is the event's `time` in the deployment's time zone, so a retried
-//! event does the same day's work; tests set it to walk through a year.
+//! The daily run of recurring payments (EventBridge, not HTTP): each active subscription's next
+//! payment once it falls due (a direct debit within its pre-notification days, `RCUR`; a card or
+//! PayPal renewal charged through the payment provider), lapsed mandates' subscriptions put on
+//! hold, and submitted debits past the bank's return window marked collected. The run's date is
+//! the event's `time` in the deployment's time zone, so a retried event does the same day's
+//! work; tests set it to walk through a year.
 
 use jiff::Timestamp;
 use serde_json::Value;
 
-use shared::app::{Backend, SchedulerState};
+use shared::app::{Backend, RecurringPaymentsState};
 use shared::ground::storage::StoreError;
 use shared::recurring::{Report, Scheduler};
 
@@ -17,7 +18,7 @@ use shared::recurring::{Report, Scheduler};
 /// When storage fails: Lambda retries the event; what was done stays done.
 pub async fn handle<B: Backend>(
     event: Value,
-    state: &SchedulerState<B>,
+    state: &RecurringPaymentsState<B>,
 ) -> Result<Report, StoreError> {
     let now = event["time"]
         .as_str()
@@ -37,7 +38,7 @@ pub async fn handle<B: Backend>(
         held = report.held,
         collected = report.collected,
         skipped = report.skipped,
-        "scheduler run"
+        "recurring payments run"
     );
     Ok(report)
 }

@@ -8,6 +8,7 @@ use super::backend::{Backend, Settings, State, Wiring};
 use super::config::{self, Aws, ConfigError};
 use crate::cards::{NoProvider, PaymentProvider};
 use crate::dataset::ShardCount;
+use crate::ground::money::MethodKind;
 use crate::store::dynamo::{
     DynamoChangelogs, DynamoCollections, DynamoDataSets, DynamoEntities, DynamoForms,
     DynamoIdempotency, DynamoMerchants, DynamoProcessing, DynamoSchedule, DynamoSessions,
@@ -186,6 +187,17 @@ impl<P: PaymentProvider + Clone + 'static> Backend for Dynamo<P> {
     }
 }
 
+/// Lambda's payment provider: none yet (see [`Production`]).
+fn production_payments() -> NoProvider {
+    NoProvider
+}
+
+/// The card and wallet methods Lambda's payment provider takes: what the operator's tools
+/// check forms against, as `PUT /forms` does.
+pub fn provided_methods() -> &'static [MethodKind] {
+    production_payments().methods()
+}
+
 /// A Lambda function's state, once per cold start: Lambda's region and credentials, the
 /// tables and settings of its environment, and the signing secret if it signs.
 ///
@@ -197,7 +209,7 @@ pub async fn production<S: State<Production>>() -> Result<S, ConfigError> {
         client: aws.dynamodb(),
         tables: Tables::from_env(),
         shards: config::dataset_shards()?,
-        payments: NoProvider,
+        payments: production_payments(),
     };
     let secret = if S::SIGNS {
         Some(aws.signing_secret().await?)

@@ -46,7 +46,7 @@ impl<B: Backend> State<B> for CollectionsState<B> {
 
 /// The daily run: the entities, their due indexes, the merchants' creditor settings, and the
 /// payment provider that charges card and PayPal renewals.
-pub struct SchedulerState<B: Backend> {
+pub struct RecurringPaymentsState<B: Backend> {
     pub entities: B::Entities,
     pub schedule: B::Schedule,
     pub merchants: B::Merchants,
@@ -54,7 +54,7 @@ pub struct SchedulerState<B: Backend> {
     pub time_zone: TimeZone,
 }
 
-impl<B: Backend> State<B> for SchedulerState<B> {
+impl<B: Backend> State<B> for RecurringPaymentsState<B> {
     fn build(wiring: &Wiring<B>) -> Result<Self, ConfigError> {
         Ok(Self {
             entities: wiring.backend.entities()?,

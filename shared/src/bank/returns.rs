@@ -6,7 +6,6 @@
 
 use jiff::Timestamp;
 use jiff::civil::Date;
-use serde::Serialize;
 use serde_json::json;
 
 use crate::ground::ids::{ChangelogGuid, MerchantId};
@@ -53,20 +52,16 @@ impl BankReturn {
 }
 
 /// What became of one return.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Booked {
     pub end_to_end_id: String,
     pub result: BookedResult,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_guid: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub changelog_guid: Option<String>,
     pub subscription_held: bool,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BookedResult {
     Returned,
     /// Booked before: nothing changed.

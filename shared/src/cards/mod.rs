@@ -2,12 +2,14 @@
 //! port a real provider implements, shaped as providers work. The donor's browser confirms a
 //! new payment (3-D Secure included); a renewal charges the saved method off-session; a refund
 //! goes back through the provider; the provider's signed webhook events say what became of a
-//! payment. SEPA direct debits need no provider: the nonprofit's own bank collects them
-//! ([`crate::bank`]).
+//! payment. SEPA direct debits need no provider: the nonprofit's own bank collects them.
 //!
 //! Nothing is booked as paid that the provider did not confirm, and a method that no provider
 //! takes is not offered to donors: [`NoProvider`], what a deployment wires until it has a real
-//! provider, takes none.
+//! provider, takes none. Processing, the daily run and refunds already go through the port; a
+//! real provider brings, besides its adapter, what the browser needs (the client secret of an
+//! [`PaymentStatus::AwaitingConfirmation`] payment on the Session-API answer and the hosted
+//! form's card field) and the webhook route that hands [`ProviderEvent`]s to the ledger.
 
 mod ports;
 

@@ -98,7 +98,7 @@ pub async fn charge_new_payments<P: PaymentProvider>(
 /// # Errors
 /// `Refused` when the provider refuses the refund (or is not configured), `Provider` when it
 /// fails: then nothing is refunded and nothing written.
-pub async fn refund_payments<P: PaymentProvider>(
+pub(super) async fn refund_payments<P: PaymentProvider>(
     provider: &P,
     donor: &Donor,
     change: &Change,

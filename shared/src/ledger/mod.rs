@@ -20,7 +20,7 @@ mod sign_up;
 pub use actions::{
     ACTIONS, ActionEntity, ActionFields, ActionInputError, ActionKind, ActionRequest,
 };
-pub use charges::{NotTaken, charge_new_payments, refund_payments};
+pub use charges::{NotTaken, charge_new_payments};
 pub use contacts::redacted;
 pub use debits::{NotDrawable, Terms, terms, used};
 pub use model::*;

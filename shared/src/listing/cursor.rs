@@ -30,8 +30,8 @@ pub(super) struct Cursor {
     pub(super) after_guid: String,
 }
 
-/// Signs and checks `nextToken`s, with the signing secret (`config::Aws::signing_secret`), per
-/// feed: a cursor of one feed (DataSets, changelogs) is no cursor of another.
+/// Signs and checks `nextToken`s, with the signing secret (`app::config::Aws::signing_secret`),
+/// per feed: a cursor of one feed (DataSets, changelogs) is no cursor of another.
 pub struct TokenSigner {
     key: Vec<u8>,
     feed: &'static [u8],

@@ -136,7 +136,8 @@ where
             let Some(donor) = self.entities.donor(&due.merchant, &due.contact).await? else {
                 return Ok(());
             };
-            match next_period(&donor, due, creditor, today, now, report) {
+            let provided = self.provider.methods();
+            match next_period(&donor, due, creditor, provided, today, now, report) {
                 None => return Ok(()),
                 Some(Step::Pay(mut change)) => {
                     if let Err(not_taken) =
@@ -144,7 +145,11 @@ where
                     {
                         // Declined, or the provider is down: nothing booked; the next run
                         // asks again with the same key.
-                        tracing::warn!(subscription = %due.entity, error = %not_taken, "renewal not charged");
+                        tracing::warn!(
+                            subscription = %due.entity,
+                            error = %not_taken,
+                            "renewal not charged"
+                        );
                         report.skipped += 1;
                         return Ok(());
                     }
@@ -205,15 +210,44 @@ where
 enum Step {
     /// The payment, the subscription moved on one period, its mandate's use.
     Pay(Change),
-    /// A lapsed mandate: the subscription on hold, with a changelog entry.
+    /// The subscription on hold, with a changelog entry ([`HoldReason`]).
     Hold(Change),
 }
 
-/// The subscription's next step, if it is time; `None` when nothing is due yet.
+/// Why a due subscription is put on hold instead of paid.
+#[derive(Clone, Copy)]
+enum HoldReason {
+    /// Its SEPA mandate lapsed (unused for 36 months): the donor renews it.
+    MandateLapsed,
+    /// Card or PayPal, and no payment provider here takes it (a subscription made before
+    /// methods had to be collected): nothing may be booked that nobody charged.
+    NoPaymentProvider,
+}
+
+impl HoldReason {
+    fn code(self) -> &'static str {
+        match self {
+            Self::MandateLapsed => "mandateLapsed",
+            Self::NoPaymentProvider => "noPaymentProvider",
+        }
+    }
+
+    /// What the hold's changelog guid derives from, with the period.
+    fn label(self) -> &'static str {
+        match self {
+            Self::MandateLapsed => "lapsed",
+            Self::NoPaymentProvider => "unprovided",
+        }
+    }
+}
+
+/// The subscription's next step, if it is time; `None` when nothing is due yet. `provided` are
+/// the card and wallet methods the payment provider takes.
 fn next_period(
     donor: &Donor,
     due: &Due,
     creditor: Option<&Creditor>,
+    provided: &[MethodKind],
     today: Date,
     now: Timestamp,
     report: &mut Report,
@@ -240,9 +274,19 @@ fn next_period(
     if today.checked_add(notice.days()).ok()? < sub.next_due {
         return None;
     }
+    if method.kind != MethodKind::SepaDirectDebit && !provided.contains(&method.kind) {
+        return Some(Step::Hold(hold(
+            donor,
+            sub,
+            now,
+            HoldReason::NoPaymentProvider,
+        )));
+    }
     let terms = match terms(method, creditor, today, Some(sub.next_due), true) {
         Ok(terms) => terms,
-        Err(NotDrawable::MandateLapsed) => return Some(Step::Hold(hold(donor, sub, now))),
+        Err(NotDrawable::MandateLapsed) => {
+            return Some(Step::Hold(hold(donor, sub, now, HoldReason::MandateLapsed)));
+        }
         Err(_) => {
             report.skipped += 1;
             return None;
@@ -304,8 +348,8 @@ fn next_period(
     }))
 }
 
-/// A subscription whose mandate lapsed: on hold, recorded, until the donor renews it.
-fn hold(donor: &Donor, sub: &Subscription, now: Timestamp) -> Change {
+/// A subscription that cannot be paid: on hold, recorded, until it is renewed or restarted.
+fn hold(donor: &Donor, sub: &Subscription, now: Timestamp, reason: HoldReason) -> Change {
     let held = Subscription {
         state: SubscriptionState::OnHold,
         updated_at: now,
@@ -314,14 +358,17 @@ fn hold(donor: &Donor, sub: &Subscription, now: Timestamp) -> Change {
     };
     let before = Entity::Subscription(sub.clone());
     let after = Entity::Subscription(held.clone());
-    let guid = derived_guid(sub.guid.uuid(), &format!("lapsed {}", sub.next_due));
+    let guid = derived_guid(
+        sub.guid.uuid(),
+        &format!("{} {}", reason.label(), sub.next_due),
+    );
     let entry = entry_of(
         "Hold",
         (&before, &after),
         &donor.contact.merchant_id,
         ChangelogGuid::from_uuid(guid.uuid()),
         now,
-        Some(serde_json::json!({"reason": "mandateLapsed"})),
+        Some(serde_json::json!({"reason": reason.code()})),
     );
     Change {
         merchant: donor.contact.merchant_id.clone(),

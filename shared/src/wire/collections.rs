@@ -4,12 +4,13 @@
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use serde_json::value::RawValue;
 
 use crate::bank::{
-    BankReturn, Booked, CollectInputError, CollectRequest, Collection, ReturnInputError,
+    BankReturn, Booked, BookedResult, CollectInputError, CollectRequest, Collection,
+    ReturnInputError,
 };
 use crate::ground::money::Amount;
 use crate::ground::time::seed_format;
@@ -116,7 +117,38 @@ pub fn collections(list: &[Collection], zone: &TimeZone) -> Result<String, serde
     serde_json::to_string(&json!({ "list": list }))
 }
 
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BookedView<'a> {
+    end_to_end_id: &'a str,
+    result: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    payment_guid: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    changelog_guid: Option<&'a str>,
+    subscription_held: bool,
+}
+
+fn result_name(result: BookedResult) -> &'static str {
+    match result {
+        BookedResult::Returned => "returned",
+        BookedResult::AlreadyReturned => "alreadyReturned",
+        BookedResult::Unknown => "unknown",
+        BookedResult::NotSubmitted => "notSubmitted",
+    }
+}
+
 /// What became of each return, in the order sent.
 pub fn booked(results: &[Booked]) -> Result<String, serde_json::Error> {
+    let results: Vec<BookedView<'_>> = results
+        .iter()
+        .map(|b| BookedView {
+            end_to_end_id: &b.end_to_end_id,
+            result: result_name(b.result),
+            payment_guid: b.payment_guid.as_deref(),
+            changelog_guid: b.changelog_guid.as_deref(),
+            subscription_held: b.subscription_held,
+        })
+        .collect();
     serde_json::to_string(&json!({ "results": results }))
 }
