@@ -95,7 +95,8 @@ impl Settings {
             time_zone: config::time_zone()?,
             session_ttl: config::session_ttl()?,
             visit_session_ttl: config::visit_session_ttl()?,
-            ..Self::default()
+            action_budget: ACTION_BUDGET,
+            collection_lease: LEASE,
         })
     }
 }
