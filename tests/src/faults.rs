@@ -93,14 +93,10 @@ pub struct Faulty<B> {
 impl<B: Backend + Clone> Faulty<B> {
     /// The wiring of `around` (its backend, settings and secret), failing as `faults` says.
     pub fn wiring(around: &Wiring<B>, faults: Faults) -> Wiring<Self> {
-        Wiring {
-            backend: Self {
-                inner: around.backend.clone(),
-                faults: Arc::new(faults),
-            },
-            settings: around.settings.clone(),
-            secret: around.secret.clone(),
-        }
+        around.with_backend(Self {
+            inner: around.backend.clone(),
+            faults: Arc::new(faults),
+        })
     }
 }
 

@@ -50,17 +50,7 @@ pub fn wiring_in(client: Client, table: &str) -> Wiring<TestDynamo> {
 
 /// The same wiring as Lambda has it today: no payment provider (see `shared::app::Production`).
 pub fn without_provider(wiring: &Wiring<TestDynamo>) -> Wiring<Dynamo<NoProvider>> {
-    let local = &wiring.backend;
-    Wiring {
-        backend: Dynamo {
-            client: local.client.clone(),
-            tables: local.tables.clone(),
-            shards: local.shards,
-            payments: NoProvider,
-        },
-        settings: wiring.settings.clone(),
-        secret: wiring.secret.clone(),
-    }
+    wiring.with_backend(wiring.backend.with_payments(NoProvider))
 }
 
 /// A function's state as Lambda builds it.

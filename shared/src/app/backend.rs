@@ -110,6 +110,18 @@ pub struct Wiring<B> {
     pub secret: Option<Vec<u8>>,
 }
 
+impl<B> Wiring<B> {
+    /// The same settings and secret over another backend (the same stores seen through
+    /// another provider, or a test's wrapper).
+    pub fn with_backend<C>(&self, backend: C) -> Wiring<C> {
+        Wiring {
+            backend,
+            settings: self.settings.clone(),
+            secret: self.secret.clone(),
+        }
+    }
+}
+
 impl<B: Backend> Wiring<B> {
     /// # Errors
     /// `Missing` when the wiring was built without it.

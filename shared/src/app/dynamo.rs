@@ -79,6 +79,16 @@ pub struct Dynamo<P> {
 }
 
 impl<P> Dynamo<P> {
+    /// The same stores with payment provider `payments`.
+    pub fn with_payments<Q>(&self, payments: Q) -> Dynamo<Q> {
+        Dynamo {
+            client: self.client.clone(),
+            tables: self.tables.clone(),
+            shards: self.shards,
+            payments,
+        }
+    }
+
     fn datasets_store(&self) -> Result<DynamoDataSets, ConfigError> {
         let name = table(&self.tables.datasets, config::DATASETS_TABLE)?;
         Ok(DynamoDataSets::new(self.client.clone(), name, self.shards))

@@ -13,7 +13,7 @@ mod memory;
 mod sepa;
 
 pub use back_office::{FormsState, ListingState, PostRecordState, RecordsState, VisitsState};
-pub use backend::{ACTION_BUDGET, Backend, Settings, State, Wiring};
+pub use backend::{Backend, Settings, State, Wiring};
 pub use donor::{FormPageState, FormPostState, ProcessState, SessionApiState};
 pub use dynamo::{Dynamo, Production, Tables, production, provided_methods};
 pub use ledger::{ActionsState, ChangelogListingState, ChangelogState, ContactsState};
