@@ -212,8 +212,15 @@ async fn ten_concurrent_cancels_and_restarts_leave_one_entry_per_effective_chang
         );
     }
     assert!(effective >= 1, "the first cancel always applies");
-    let mut entries = np.changelogs().await;
+    let (mut entries, withdrawn): (Vec<Value>, Vec<Value>) = np
+        .changelogs()
+        .await
+        .into_iter()
+        .partition(|e| e["entityType"] == "Subscription");
     assert_eq!(entries.len(), effective, "one entry per effective change");
+    // The first cancel withdrew the unsent first debit; a restart does not bring it back.
+    assert_eq!(withdrawn.len(), 1, "{withdrawn:?}");
+    assert_eq!(withdrawn[0]["metaData"]["reason"], "subscriptionCancelled");
     // The entries chain: each starts where the one before ended, alternating.
     entries.sort_by_key(|e| e["createdTs"].as_str().map(str::to_owned));
     let mut state = "active".to_owned();

@@ -22,6 +22,7 @@ mod request_counts;
 mod routes;
 mod sepa_collections;
 mod sepa_creditor;
+mod sepa_lifecycle;
 mod sepa_returns;
 mod session_api;
 mod smoke;

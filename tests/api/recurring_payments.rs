@@ -14,7 +14,7 @@ use integration_tests::{
 };
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use jiff::{Timestamp, ToSpan};
+use jiff::ToSpan;
 use lambda_http::http::StatusCode;
 use serde_json::{Value, json};
 use shared::app::{Backend, Dynamo, RecurringPaymentsState};
@@ -39,14 +39,7 @@ async fn run<B: Backend>(
     state: &RecurringPaymentsState<B>,
     day: Date,
 ) -> shared::recurring::Report {
-    let time: Timestamp = day
-        .at(5, 0, 0, 0)
-        .to_zoned(berlin())
-        .expect("time")
-        .timestamp();
-    recurring_payments::handle(json!({"time": time.to_string()}), state)
-        .await
-        .expect("run")
+    integration_tests::daily_run(state, day).await
 }
 
 fn payments(contact: &Value) -> Vec<Value> {
@@ -154,7 +147,7 @@ async fn submitted_debits_count_as_collected_once_the_return_window_has_passed()
     let (np, state) = nonprofit().await;
     let result = np.donate("30", 0, Pays::Sepa).await;
     let contact = text(&result["contactGuidResult"]);
-    let (status, _) = np.collect(None).await;
+    let (status, _) = np.collect_and_send(None).await;
     assert_eq!(status, StatusCode::CREATED);
     let shown = np.contact_ok(&contact).await;
     let due: Date = text(&shown["payments"][0]["dueDate"])

@@ -93,8 +93,24 @@ async fn a_monthly_sepa_donation_is_collected_in_a_pain008_file() {
         "byte-identical on every GET"
     );
     let shown = np.contact_ok(&contact).await;
-    assert_eq!(shown["payments"][0]["state"], "submitted");
+    assert_eq!(
+        shown["payments"][0]["state"], "claimed",
+        "in a file, not yet the bank's"
+    );
     assert_eq!(shown["payments"][0]["collectionId"], id.as_str());
+    let (status, sent) = np.settle(&id, "submitted").await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    assert_eq!(
+        (sent["status"].as_str(), sent["debitsMoved"].as_u64()),
+        (Some("sent"), Some(1))
+    );
+    let shown = np.contact_ok(&contact).await;
+    assert_eq!(shown["payments"][0]["state"], "submitted");
+    assert_eq!(
+        np.collection_file(&id).await.2,
+        xml,
+        "a sent file is served as it was"
+    );
     let (status, problem) = np.collect(None).await;
     assert_eq!(
         status,
@@ -190,7 +206,7 @@ async fn a_collection_interrupted_half_way_is_finished_by_the_next_call() {
             building["status"].as_str(),
             building["numberOfTransactions"].as_u64()
         ),
-        (Some("building"), Some(120))
+        (Some("building"), Some(72))
     );
     let id = text(&building["collectionId"]);
     assert_eq!(

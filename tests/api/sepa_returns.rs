@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 /// A monthly SEPA donation whose first debit went into a collection: (contact, e2e id).
 async fn collected(np: &Nonprofit, amount: &str) -> (String, String) {
     let result = np.donate(amount, 1, Pays::Sepa).await;
-    let (status, _) = np.collect(None).await;
+    let (status, _) = np.collect_and_send(None).await;
     assert_eq!(status, StatusCode::CREATED);
     let guid =
         shared::ground::ids::EntityGuid::parse(&text(&result["paymentGuidResult"])).expect("guid");

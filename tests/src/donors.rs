@@ -13,7 +13,8 @@ use crate::{
     list_datasets_state, merchant_with_form, wiring_in,
 };
 use shared::app::{
-    CollectionsState, ProcessState, ReturnsState, SessionApiState, VisitsState, Wiring,
+    CollectionsState, ProcessState, ReturnsState, SendingState, SessionApiState, VisitsState,
+    Wiring,
 };
 use shared::ground::ids::FormHash;
 
@@ -35,6 +36,7 @@ pub struct Nonprofit {
     processing: ProcessState<TestDynamo>,
     visits: VisitsState<TestDynamo>,
     pub collections: CollectionsState<TestDynamo>,
+    pub sending: SendingState<TestDynamo>,
     returns: ReturnsState<TestDynamo>,
 }
 
@@ -76,6 +78,7 @@ impl Nonprofit {
             processing: built(&wiring),
             visits: built(&wiring),
             collections: built(&wiring),
+            sending: built(&wiring),
             returns: built(&wiring),
             wiring,
         }
@@ -228,6 +231,35 @@ impl Nonprofit {
                 .body(&body.to_string());
         }
         json_of(gateway::collections(event.request(), &self.collections).await).await
+    }
+
+    /// `POST /sepa/collections/{id}/submitted` (`sent`) or `…/voided`.
+    pub async fn settle(&self, id: &str, way: &str) -> (StatusCode, Value) {
+        let event = Event::http("POST", &format!("/sepa/collections/{id}/{way}"))
+            .path_param("id", id)
+            .bearer(&self.key);
+        let response = match way {
+            "submitted" => {
+                post_sepa_collection_submitted::handle(event.request(), &self.sending).await
+            }
+            _ => post_sepa_collection_voided::handle(event.request(), &self.sending).await,
+        };
+        json_of(response).await
+    }
+
+    /// A collection made and its file sent to the bank, as a merchant does: `POST
+    /// /sepa/collections`, then `…/submitted`; the collection as the second answers it.
+    pub async fn collect_and_send(&self, body: Option<&Value>) -> (StatusCode, Value) {
+        let (status, collection) = self.collect(body).await;
+        if status != StatusCode::CREATED {
+            return (status, collection);
+        }
+        let id = collection["collectionId"]
+            .as_str()
+            .expect("a collection id");
+        let (sent, answer) = self.settle(id, "submitted").await;
+        assert_eq!(sent, StatusCode::OK, "{answer}");
+        (status, answer)
     }
 
     /// `GET /sepa/collections/{id}`: status, content type and body.

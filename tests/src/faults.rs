@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use shared::app::config::ConfigError;
 use shared::app::{Backend, Wiring};
-use shared::bank::{Claim, Collection, CollectionStore};
+use shared::bank::{Claim, Collection, CollectionStatus, CollectionStore};
 use shared::cards::{
     Charge, ChargeOrder, EventRefused, PaymentOrder, PaymentProvider, ProviderError, ProviderEvent,
     ProviderPayment, RefundOrder, Refunded, Webhook,
@@ -309,6 +309,22 @@ impl<S: CollectionStore> CollectionStore for FaultyCollections<S> {
     }
     async fn debits(&self, c: &Collection) -> Result<Vec<Debit>, StoreError> {
         self.inner.debits(c).await
+    }
+    async fn settle(
+        &self,
+        c: &Collection,
+        to: CollectionStatus,
+        now: jiff::Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.inner.settle(c, to, now).await
+    }
+    async fn members(
+        &self,
+        c: &Collection,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<Payment>, Option<String>), StoreError> {
+        self.inner.members(c, after, limit).await
     }
     async fn list(&self, m: &MerchantId, limit: usize) -> Result<Vec<Collection>, StoreError> {
         self.inner.list(m, limit).await

@@ -154,6 +154,22 @@ pub fn scheduler_state_in(entities_table: &str) -> RecurringPaymentsState<TestDy
     built(&wiring_in(dynamodb_client(), entities_table))
 }
 
+/// The daily run of `day`, at 05:00 in Berlin, through its handler.
+pub async fn daily_run<B: shared::app::Backend>(
+    state: &RecurringPaymentsState<B>,
+    day: jiff::civil::Date,
+) -> shared::recurring::Report {
+    let berlin = jiff::tz::TimeZone::get("Europe/Berlin").expect("tz");
+    let time = day
+        .at(5, 0, 0, 0)
+        .to_zoned(berlin)
+        .expect("time")
+        .timestamp();
+    recurring_payments::handle(serde_json::json!({"time": time.to_string()}), state)
+        .await
+        .expect("run")
+}
+
 /// `POST /sepa/returns`'s state over Entities table `entities_table`.
 pub fn returns_state_in(entities_table: &str) -> ReturnsState<TestDynamo> {
     built(&wiring_in(dynamodb_client(), entities_table))

@@ -1,12 +1,14 @@
 //! `GET /sepa/collections/{id}`: the collection's pain.008.001.08 file for the bank
-//! (`application/xml`), the same bytes on every call; a collection still being built is a 409.
+//! (`application/xml`), the same bytes on every call, while it is ready and once it is sent.
+//! A collection still being built, voided, or with a debit withdrawn after its file was made
+//! (which must not reach the bank) is a 409.
 
 use lambda_http::http::header::{CONTENT_DISPOSITION, HeaderValue};
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
 use shared::app::{Backend, CollectionsState};
-use shared::bank::{Collection, CollectionStatus, CollectionStore};
+use shared::bank::{Collection, CollectionStateError, CollectionStatus, CollectionStore};
 use shared::edge::pipeline::{Endpoint, back_office, path_param};
 use shared::edge::problem::ApiError;
 use shared::edge::response::{APPLICATION_XML, response_with};
@@ -28,8 +30,13 @@ pub async fn handle<B: Backend>(req: Request, state: &CollectionsState<B>) -> Re
             None
         }
         .ok_or(ApiError::NotFound("Collection not found"))?;
-        if collection.status != CollectionStatus::Ready {
-            return Err(ApiError::CollectionBuilding);
+        match collection.status {
+            CollectionStatus::Building => Err(CollectionStateError::Building)?,
+            CollectionStatus::Voided => Err(CollectionStateError::Voided)?,
+            CollectionStatus::Ready if collection.stale() => Err(CollectionStateError::Stale(
+                collection.withdrawn - collection.withdrawn_when_ready,
+            ))?,
+            CollectionStatus::Ready | CollectionStatus::Sent => {}
         }
         let debits = state.collections.debits(&collection).await?;
         let file = collection.file(&debits, &state.time_zone);

@@ -116,6 +116,7 @@ impl<P> Dynamo<P> {
             name,
             self.changelogs_store()?,
             self.datasets_store()?,
+            self.tables.collections.clone(),
         ))
     }
 }

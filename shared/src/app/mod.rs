@@ -18,4 +18,6 @@ pub use donor::{FormPageState, FormPostState, ProcessState, SessionApiState};
 pub use dynamo::{Dynamo, Production, Tables, production, provided_methods};
 pub use ledger::{ActionsState, ChangelogListingState, ChangelogState, ContactsState};
 pub use memory::Memory;
-pub use sepa::{CollectionsState, CreditorState, RecurringPaymentsState, ReturnsState};
+pub use sepa::{
+    CollectionsState, CreditorState, RecurringPaymentsState, ReturnsState, SendingState,
+};

@@ -7,6 +7,7 @@ use jiff::tz::TimeZone;
 
 use super::backend::{Backend, State, Wiring};
 use super::config::ConfigError;
+use crate::bank::Sending;
 use crate::merchant::Authenticator;
 
 /// `PUT` and `GET /sepa/creditor`: the settings live on the merchant's record.
@@ -41,6 +42,42 @@ impl<B: Backend> State<B> for CollectionsState<B> {
             time_zone: wiring.time_zone(),
             lease: wiring.settings.collection_lease,
         })
+    }
+}
+
+/// How long `…/submitted` and `…/voided` move debits before answering "call again" (API
+/// Gateway waits 30 s).
+const SENDING_BUDGET: Duration = Duration::from_secs(20);
+
+/// `…/submitted` and `…/voided`: a collection and the payments it claimed.
+pub struct SendingState<B: Backend> {
+    pub collections: B::Collections,
+    pub entities: B::Entities,
+    pub auth: Authenticator<B::Merchants>,
+    pub time_zone: TimeZone,
+    pub budget: Duration,
+}
+
+impl<B: Backend> State<B> for SendingState<B> {
+    fn build(wiring: &Wiring<B>) -> Result<Self, ConfigError> {
+        Ok(Self {
+            collections: wiring.backend.collections()?,
+            entities: wiring.backend.entities()?,
+            auth: wiring.auth()?,
+            time_zone: wiring.time_zone(),
+            budget: SENDING_BUDGET,
+        })
+    }
+}
+
+impl<B: Backend> SendingState<B> {
+    /// The service over this state's stores.
+    pub fn sending(&self) -> Sending<'_, B::Collections, B::Entities> {
+        Sending {
+            store: &self.collections,
+            entities: &self.entities,
+            budget: self.budget,
+        }
     }
 }
 

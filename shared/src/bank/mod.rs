@@ -1,12 +1,14 @@
 //! The nonprofit's bank: its pending direct debits claimed into pain.008 collection files for
-//! it to collect, and the returns it reports back.
+//! it to collect, sent or voided as the merchant reports, and the returns it reports back.
 
 mod model;
 mod ports;
 mod returns;
+mod sending;
 mod service;
 
 pub use model::{Collection, CollectionStatus, Lease};
 pub use ports::{Claim, CollectionStore};
 pub use returns::{BankReturn, Booked, BookedResult, ReturnInputError, book};
+pub use sending::{CollectionStateError, Moved, Sending, SendingError, Way};
 pub use service::{CollectError, CollectInputError, CollectRequest, Collector, LEASE};

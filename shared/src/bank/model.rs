@@ -1,5 +1,8 @@
 //! A collection: the debits one pain.008 file asks the bank to collect, claimed from the
-//! merchant's pending payments, `building` while claims are added and `ready` once complete.
+//! merchant's pending payments. Its life follows the bank's: `building` while claims are
+//! added, `ready` once complete (its debits `claimed`, not yet the bank's), `sent` when the
+//! merchant says it uploaded the file (only then are its debits `submitted`), or `voided`
+//! before that (its debits pending again for the next file).
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -15,6 +18,19 @@ use crate::sepa::{CollectionFile, Creditor, Debit};
 pub enum CollectionStatus {
     Building,
     Ready,
+    Sent,
+    Voided,
+}
+
+impl CollectionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Building => "building",
+            Self::Ready => "ready",
+            Self::Sent => "sent",
+            Self::Voided => "voided",
+        }
+    }
 }
 
 /// Who is adding claims to a building collection, and until when: a call that stopped half-way
@@ -39,6 +55,11 @@ pub struct Collection {
     pub count: u64,
     pub control_sum: Amount,
     pub lease: Lease,
+    /// Debits withdrawn from it (a donor cancelled, was held or erased): while building they
+    /// just leave the file; once it is ready the file is fixed, so one withdrawn after that
+    /// (more than `withdrawn_when_ready`) means it must be voided, never sent.
+    pub withdrawn: u64,
+    pub withdrawn_when_ready: u64,
 }
 
 impl Collection {
@@ -61,7 +82,14 @@ impl Collection {
             count: 0,
             control_sum: Amount::from_cents(0),
             lease: Lease { owner, until },
+            withdrawn: 0,
+            withdrawn_when_ready: 0,
         }
+    }
+
+    /// Whether a debit was withdrawn after the file was fixed: it may then not go to the bank.
+    pub fn stale(&self) -> bool {
+        self.status == CollectionStatus::Ready && self.withdrawn > self.withdrawn_when_ready
     }
 
     /// Whether an id could be a collection's (checked before it reaches storage).

@@ -6,14 +6,15 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use uuid::Uuid;
 
-use super::model::Collection;
+use super::model::{Collection, CollectionStatus};
 use crate::ground::ids::MerchantId;
 use crate::ground::storage::StoreError;
 use crate::ledger::{Applied, Payment};
 use crate::sepa::Debit;
 
-/// A pending payment claimed into a collection: the payment as it becomes (`submitted`, with
-/// its collection), the version it was read at, and its debit as the file will carry it.
+/// A pending payment claimed into a collection: the payment as it becomes (`claimed`, with its
+/// collection), the version it was read at, and its debit as the file will carry it. The claim
+/// insists the payment is as read and that its contact and subscription are still active.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Claim {
     pub payment: Payment,
@@ -117,6 +118,30 @@ pub trait CollectionStore: Send + Sync {
         &self,
         collection: &Collection,
     ) -> impl Future<Output = Result<Vec<Debit>, StoreError>> + Send;
+
+    /// Moves a ready collection to `to` (`sent` or `voided`), insisting it is ready and, to be
+    /// sent, that no debit left it since it was ready; `false` otherwise.
+    ///
+    /// # Errors
+    /// `Backend` or `Unavailable` when storage fails.
+    fn settle(
+        &self,
+        collection: &Collection,
+        to: CollectionStatus,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// A page of the payments the collection claimed, in file order, as they are stored now
+    /// (at most `limit`, after the position `after`), and the next page's position.
+    ///
+    /// # Errors
+    /// `Backend` or `Unavailable` when storage fails; `Corrupt` for an unreadable record.
+    fn members(
+        &self,
+        collection: &Collection,
+        after: Option<&str>,
+        limit: usize,
+    ) -> impl Future<Output = Result<(Vec<Payment>, Option<String>), StoreError>> + Send;
 
     /// The merchant's collections, newest first, at most `limit`.
     ///

@@ -1,8 +1,8 @@
 //! Returns: debits the bank gave back, reported with ISO 20022 reason codes. The payment
 //! becomes `returned` and a changelog entry records why; a code that means the mandate or the
 //! account is no good (no mandate, closed or blocked account, a refusal) also puts the
-//! subscription on hold, a passing one (insufficient funds) does not. The same return twice
-//! changes nothing.
+//! subscription on hold and withdraws its other debits the bank does not have yet, a passing
+//! one (insufficient funds) does not. The same return twice changes nothing.
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -14,7 +14,8 @@ use crate::ground::storage::StoreError;
 use crate::ledger::DebitReturn;
 use crate::ledger::{
     Applied, Change, Donor, Entity, EntityKind, EntityStore, EntityWrite, Payment, PaymentState,
-    RecordWrite, Subscription, SubscriptionState, derived_guid, entry_of,
+    RecordWrite, Subscription, SubscriptionState, WithdrawalReason, derived_guid, entry_of,
+    withdraw_subscription_debits,
 };
 use crate::sepa::payment_of;
 
@@ -213,13 +214,32 @@ fn returned(
         expected: sub.version,
         entity: after_sub.clone(),
     });
+    let hold_guid = derived_guid(payment.guid.uuid(), "return hold");
     change.records.push(RecordWrite::NewChangelog(entry_of(
         "Hold",
         (&before_sub, &after_sub),
         merchant,
-        ChangelogGuid::from_uuid(derived_guid(payment.guid.uuid(), "return hold").uuid()),
+        ChangelogGuid::from_uuid(hold_guid.uuid()),
         now,
         Some(json!({"reason": format!("return {}", bank_return.reason)})),
     )));
+    // Its other debits the bank does not have yet would come back the same way: withdrawn.
+    let others: Vec<Payment> = donor
+        .payments
+        .iter()
+        .filter(|p| p.guid != payment.guid)
+        .cloned()
+        .collect();
+    let (writes, records) = withdraw_subscription_debits(
+        &others,
+        sub.guid,
+        WithdrawalReason::SubscriptionHeldByReturn,
+        "Hold",
+        hold_guid.uuid(),
+        merchant,
+        now,
+    );
+    change.writes.extend(writes);
+    change.records.extend(records);
     (change, true)
 }

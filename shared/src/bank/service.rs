@@ -19,8 +19,9 @@ use crate::ground::storage::StoreError;
 use crate::ledger::{Applied, Payment, PaymentState};
 use crate::sepa::{Creditor, Debit, calendar, end_to_end_id, sepa_text};
 
-/// Payments claimed per transaction: each is a payment and a debit item, with the header.
-const BATCH: usize = 40;
+/// Payments claimed per transaction: each is a payment, a debit item and the checks that its
+/// contact and subscription are active (at most 4 items), with the header: under DynamoDB's 100.
+const BATCH: usize = 24;
 /// How many pending payments a batch picks from, so that concurrent calls collide seldom.
 const WINDOW: usize = 200;
 /// Batches in a row that lost every payment to other calls before this one stops claiming.
@@ -110,12 +111,17 @@ impl<S: CollectionStore> Collector<'_, S> {
                 Applied::Conflict => conflicts += 1,
             }
         }
+        // Debits withdrawn while it was building left it: the stored count is the one to trust.
+        if let Some(stored) = self.store.get(merchant, &collection.id).await? {
+            collection = stored;
+        }
         if collection.count == 0 {
             self.store.discard(&collection, owner).await?;
             return Err(CollectError::NothingDue(until));
         }
         self.store.finish(&collection, owner).await?;
         collection.status = super::CollectionStatus::Ready;
+        collection.withdrawn_when_ready = collection.withdrawn;
         Ok(collection)
     }
 
@@ -172,8 +178,9 @@ fn random_byte() -> u8 {
     getrandom::fill(&mut byte).map_or(0, |()| byte[0])
 }
 
-/// A pending payment as the collection claims it: `submitted`, its collection date the due
-/// date or, for a debit already due, the first date the bank can still collect on.
+/// A pending payment as the collection claims it: `claimed` (the bank has it only once the
+/// file is sent), its collection date the due date or, for a debit already due, the first
+/// date the bank can still collect on.
 fn claim(
     payment: &Payment,
     collection: &Collection,
@@ -182,11 +189,11 @@ fn claim(
 ) -> Option<Claim> {
     let debit = payment.debit.as_ref()?;
     let date = calendar::on_or_after(payment.due_date.max(earliest));
-    let mut submitted = payment.clone();
-    submitted.state = PaymentState::Submitted;
-    submitted.updated_at = now;
-    submitted.version = payment.version + 1;
-    if let Some(d) = submitted.debit.as_mut() {
+    let mut claimed = payment.clone();
+    claimed.state = PaymentState::Claimed;
+    claimed.updated_at = now;
+    claimed.version = payment.version + 1;
+    if let Some(d) = claimed.debit.as_mut() {
         d.collection = Some(collection.id.clone());
         d.collection_date = Some(date);
     }
@@ -208,6 +215,6 @@ fn claim(
                 "Spende / Donation",
             ),
         },
-        payment: submitted,
+        payment: claimed,
     })
 }

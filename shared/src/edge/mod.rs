@@ -9,6 +9,7 @@ pub mod listing;
 pub mod pipeline;
 pub mod problem;
 pub mod response;
+pub mod sending;
 pub mod session_api;
 
 use std::convert::Infallible;

@@ -8,7 +8,9 @@ use serde::Serialize;
 
 use super::body::BodyError;
 use super::response::{PROBLEM_JSON, response_with};
-use crate::bank::{CollectError, CollectInputError, ReturnInputError};
+use crate::bank::{
+    CollectError, CollectInputError, CollectionStateError, ReturnInputError, SendingError,
+};
 use crate::dataset::RecordError;
 use crate::form::FormInputError;
 use crate::ground::ids::{InvalidFormHash, InvalidGuid, InvalidVisitSessionId};
@@ -59,8 +61,9 @@ pub enum ApiError {
     /// Collecting refused; storage failures become `Store`.
     #[error(transparent)]
     Collect(CollectError),
-    #[error("the collection is still being built: POST /sepa/collections finishes it")]
-    CollectionBuilding,
+    /// The collection's status forbids what was asked (409).
+    #[error(transparent)]
+    CollectionState(#[from] CollectionStateError),
     /// An action refused, or contended; storage failures become `Store`.
     #[error(transparent)]
     Action(ActionError),
@@ -134,7 +137,13 @@ impl ApiError {
             Self::Collect(CollectError::Store(_)) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "Internal error")
             }
-            Self::CollectionBuilding => (StatusCode::CONFLICT, "Collection being built"),
+            Self::CollectionState(CollectionStateError::Building) => {
+                (StatusCode::CONFLICT, "Collection being built")
+            }
+            Self::CollectionState(CollectionStateError::Stale(_)) => {
+                (StatusCode::CONFLICT, "Collection has withdrawn debits")
+            }
+            Self::CollectionState(_) => (StatusCode::CONFLICT, "Collection not ready"),
             Self::ActionInput(_) | Self::Action(ActionError::Refused(Refusal::Invalid(_))) => {
                 (StatusCode::BAD_REQUEST, "Invalid action")
             }
@@ -219,6 +228,16 @@ impl From<CollectError> for ApiError {
         match err {
             CollectError::Store(err) => Self::Store(err),
             other => Self::Collect(other),
+        }
+    }
+}
+
+impl From<SendingError> for ApiError {
+    fn from(err: SendingError) -> Self {
+        match err {
+            SendingError::NotFound => Self::NotFound("Collection not found"),
+            SendingError::State(state) => Self::CollectionState(state),
+            SendingError::Store(err) => Self::Store(err),
         }
     }
 }

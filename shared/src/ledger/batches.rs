@@ -88,7 +88,7 @@ where
         entry: &ChangelogEntry,
         ctx: &ActionContext<'_>,
     ) -> Result<Change, ActionError> {
-        let payments = erased_payments(donor, ctx);
+        let (payments, withdrawals) = erased_payments(donor, ctx);
         let page = self
             .datasets
             .for_contact(merchant, &donor.contact.guid, after, BATCH)
@@ -115,6 +115,7 @@ where
             entry,
         );
         change.writes.extend(payments);
+        change.records.extend(withdrawals);
         Ok(change)
     }
 

@@ -8,11 +8,13 @@ use serde_json::{Map, Value, json};
 use super::actions::ActionRequest;
 use super::context::ActionContext;
 use super::model::{
-    Contact, ContactState, Donor, Entity, PaymentMethod, PaymentState, Pending, masked_iban,
+    Contact, ContactState, DirectDebit, Donor, Entity, PaymentMethod, PaymentState, Pending,
+    Subscription, SubscriptionState, masked_iban,
 };
 use super::ports::{Change, EntityWrite, RecordWrite};
-use super::records::{changelog, state_of};
+use super::records::{changelog, derived_guid, entry_of, state_of};
 use super::rules::{ACTIVE, Refusal, conflict, invalid, state_name};
+use super::withdrawals::{WithdrawalReason, unsent};
 use crate::changelog::{ChangelogEntry, ChangelogStatus};
 use crate::dataset::JsonElement;
 use crate::ground::ids::{ChangelogGuid, EntityGuid};
@@ -119,41 +121,92 @@ pub fn start_erasure(
             }),
         });
     }
+    // An erased donor gives no more: every subscription still running ends here.
+    for sub in donor
+        .subscriptions
+        .iter()
+        .filter(|s| s.state != SubscriptionState::Cancelled)
+    {
+        let after = Subscription {
+            state: SubscriptionState::Cancelled,
+            updated_at: ctx.now,
+            version: sub.version + 1,
+            ..sub.clone()
+        };
+        let (before, after) = (
+            Entity::Subscription(sub.clone()),
+            Entity::Subscription(after),
+        );
+        let guid = derived_guid(ctx.record, &format!("cancel {}", sub.guid));
+        change.records.push(RecordWrite::NewChangelog(entry_of(
+            "Cancel",
+            (&before, &after),
+            ctx.merchant,
+            ChangelogGuid::from_uuid(guid.uuid()),
+            ctx.now,
+            Some(json!({"reason": WithdrawalReason::ContactErased.code()})),
+        )));
+        change.writes.push(EntityWrite::Replace {
+            expected: sub.version,
+            entity: after,
+        });
+    }
     Ok(change)
 }
 
 /// Payments an erasure handles per batch (each is one write of the batch's transaction).
 const PAYMENTS_PER_BATCH: usize = 25;
 
-/// The next payments of an erasure: debits keep a copy of the debtor, erased too; one not yet
-/// sent to the bank is withdrawn.
-pub fn erased_payments(donor: &Donor, ctx: &ActionContext<'_>) -> Vec<EntityWrite> {
-    donor
+/// The next payments of an erasure: debits keep a copy of the debtor, erased too (whatever was
+/// left of it: a debit with no holder name still had its IBAN); one the bank does not have
+/// yet is withdrawn, leaving the collection that claimed it.
+pub fn erased_payments(
+    donor: &Donor,
+    ctx: &ActionContext<'_>,
+) -> (Vec<EntityWrite>, Vec<RecordWrite>) {
+    let mut writes = Vec::new();
+    let mut records = Vec::new();
+    for payment in donor
         .payments
         .iter()
-        .filter(|p| {
-            p.debit.as_ref().is_some_and(|d| !d.debtor_name.is_empty())
-                || (p.debit.is_some() && p.state == PaymentState::Pending)
-        })
+        .filter(|p| p.debit.as_ref().is_some_and(|d| !debtor_erased(d)) || unsent(p))
         .take(PAYMENTS_PER_BATCH)
-        .map(|payment| {
-            let mut erased = payment.clone();
-            if let Some(debit) = erased.debit.as_mut() {
-                debit.debtor_name = String::new();
-                debit.debtor_iban = masked_iban(&debit.debtor_iban);
-                debit.debtor_bic = None;
+    {
+        let mut erased = payment.clone();
+        if let Some(debit) = erased.debit.as_mut() {
+            debit.debtor_name = String::new();
+            debit.debtor_iban = masked_iban(&debit.debtor_iban);
+            debit.debtor_bic = None;
+        }
+        if unsent(payment) {
+            erased.state = PaymentState::Cancelled;
+            if let Some(collection) = payment
+                .debit
+                .as_ref()
+                .filter(|_| payment.state == PaymentState::Claimed)
+                .and_then(|d| d.collection.clone())
+            {
+                records.push(RecordWrite::Withdrawal {
+                    collection,
+                    payment: payment.clone(),
+                });
             }
-            if erased.state == PaymentState::Pending {
-                erased.state = PaymentState::Cancelled;
-            }
-            erased.updated_at = ctx.now;
-            erased.version = payment.version + 1;
-            EntityWrite::Replace {
-                expected: payment.version,
-                entity: Entity::Payment(erased),
-            }
-        })
-        .collect()
+        }
+        erased.updated_at = ctx.now;
+        erased.version = payment.version + 1;
+        writes.push(EntityWrite::Replace {
+            expected: payment.version,
+            entity: Entity::Payment(erased),
+        });
+    }
+    (writes, records)
+}
+
+/// Whether nothing of the debtor is left on a debit.
+fn debtor_erased(debit: &DirectDebit) -> bool {
+    debit.debtor_name.is_empty()
+        && debit.debtor_bic.is_none()
+        && debit.debtor_iban == masked_iban(&debit.debtor_iban)
 }
 
 /// How far a batch operation got: the contact keeps it, so the next call goes on from there.

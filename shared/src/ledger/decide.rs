@@ -31,7 +31,7 @@ pub fn decide(
         (
             ActionKind::Cancel | ActionKind::Hold | ActionKind::Restart,
             ActionEntity::Subscription,
-        ) => transition(request, subscription(donor, guid)?, ctx),
+        ) => transition(request, donor, subscription(donor, guid)?, ctx),
         (ActionKind::Refund, ActionEntity::Payment) => refund(request, payment(donor, guid)?, ctx),
         (ActionKind::Upgrade, ActionEntity::AddOn) => {
             add_on(request, donor, subscription(donor, guid)?, ctx)

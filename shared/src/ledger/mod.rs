@@ -16,6 +16,7 @@ mod records;
 mod rules;
 mod service;
 mod sign_up;
+mod withdrawals;
 
 pub use actions::{
     ACTIONS, ActionEntity, ActionFields, ActionInputError, ActionKind, ActionRequest,
@@ -28,3 +29,4 @@ pub use ports::{Applied, Change, EntityStore, EntityWrite, Located, RecordWrite}
 pub use records::{derived_guid, entry_of, state_of, state_text};
 pub use rules::Refusal;
 pub use service::{ActionError, Actions, Answer, Budget};
+pub use withdrawals::{WithdrawalReason, unsent, withdraw, withdraw_subscription_debits};

@@ -160,11 +160,14 @@ pub struct Subscription {
 #[serde(rename_all = "camelCase")]
 pub enum PaymentState {
     Pending,
+    /// In a collection file that is not yet sent to the bank (`debit.collection`).
+    Claimed,
     Submitted,
     Collected,
     Returned,
     Refunded,
-    /// A debit withdrawn before it was sent to the bank (its donor was erased).
+    /// A debit withdrawn before it was sent to the bank: its subscription was cancelled or
+    /// held, a return held it, or its donor was erased (the changelog says which).
     Cancelled,
 }
 

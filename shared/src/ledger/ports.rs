@@ -38,6 +38,14 @@ pub enum RecordWrite {
     /// An entry of a change in batches, updated as the batches go (never a second entry).
     UpdateChangelog(ChangelogEntry),
     NewDataSet(DataSet),
+    /// A claimed debit (`payment`, as it was read) leaving the collection that claimed it,
+    /// insisting the collection is not yet sent: its debit is taken out of the file and the
+    /// collection's count, sum and withdrawals change with it. A collection that is ready
+    /// cannot be sent after that; it is voided and the rest collected again.
+    Withdrawal {
+        collection: String,
+        payment: super::model::Payment,
+    },
 }
 
 /// Everything one action writes, in one transaction: all of it, or (on `Conflict`) nothing.

@@ -11,6 +11,7 @@ use super::model::{
 };
 use super::ports::{Change, EntityWrite, RecordWrite};
 use super::records::{action_dataset, changelog, derived_guid};
+use super::withdrawals::{WithdrawalReason, withdraw_subscription_debits};
 use crate::ground::ids::EntityGuid;
 use crate::ground::money::Amount;
 use crate::ground::money::MethodKind;
@@ -124,8 +125,11 @@ pub(super) fn upgrade(
     ))
 }
 
+/// Cancel, Hold or Restart of a subscription. Cancel and Hold withdraw its debits the bank does
+/// not have yet, in the same transaction: a donor who cancelled is never debited after.
 pub(super) fn transition(
     request: &ActionRequest,
+    donor: &Donor,
     sub: &Subscription,
     ctx: &ActionContext<'_>,
 ) -> Result<Change, Refusal> {
@@ -159,12 +163,31 @@ pub(super) fn transition(
         version: sub.version + 1,
         ..sub.clone()
     };
-    Ok(logged(
+    let mut change = logged(
         request,
         Entity::Subscription(sub.clone()),
         Entity::Subscription(after),
         ctx,
-    ))
+    );
+    let reason = match next {
+        Cancelled => Some(WithdrawalReason::SubscriptionCancelled),
+        OnHold => Some(WithdrawalReason::SubscriptionHeld),
+        Active => None,
+    };
+    if let Some(reason) = reason {
+        let (writes, records) = withdraw_subscription_debits(
+            &donor.payments,
+            sub.guid,
+            reason,
+            request.kind.as_str(),
+            ctx.record,
+            ctx.merchant,
+            ctx.now,
+        );
+        change.writes.extend(writes);
+        change.records.extend(records);
+    }
+    Ok(change)
 }
 
 pub fn subscription_state(state: SubscriptionState) -> &'static str {

@@ -260,14 +260,11 @@ where
 }
 
 pub(super) fn answer_of(change: Change) -> Option<Answer> {
-    change
-        .records
-        .into_iter()
-        .next()
-        .map(|record| match record {
-            RecordWrite::NewChangelog(entry) | RecordWrite::UpdateChangelog(entry) => {
-                Answer::Changelog(entry)
-            }
-            RecordWrite::NewDataSet(dataset) => Answer::DataSet(dataset),
-        })
+    change.records.into_iter().find_map(|record| match record {
+        RecordWrite::NewChangelog(entry) | RecordWrite::UpdateChangelog(entry) => {
+            Some(Answer::Changelog(entry))
+        }
+        RecordWrite::NewDataSet(dataset) => Some(Answer::DataSet(dataset)),
+        RecordWrite::Withdrawal { .. } => None,
+    })
 }

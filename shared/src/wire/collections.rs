@@ -9,7 +9,7 @@ use serde_json::json;
 use serde_json::value::RawValue;
 
 use crate::bank::{
-    BankReturn, Booked, BookedResult, CollectInputError, CollectRequest, Collection,
+    BankReturn, Booked, BookedResult, CollectInputError, CollectRequest, Collection, Moved,
     ReturnInputError,
 };
 use crate::ground::money::Amount;
@@ -104,8 +104,20 @@ pub fn collection(collection: &Collection, zone: &TimeZone) -> Result<String, se
         "createdTs": seed_format(collection.created_at, zone),
         "numberOfTransactions": collection.count,
         "controlSum": collection.control_sum.decimal(),
+        "withdrawnDebits": collection.withdrawn,
+        "mustBeVoided": collection.stale(),
         "creditorId": collection.creditor.creditor_id.as_str(),
     }))
+}
+
+/// The answer of `…/submitted` and `…/voided`: the collection, the debits this call moved, and
+/// whether every debit has (`false`: call again to go on).
+pub fn moved(moved: &Moved, zone: &TimeZone) -> Result<String, serde_json::Error> {
+    let mut answer: serde_json::Value =
+        serde_json::from_str(&collection(&moved.collection, zone)?)?;
+    answer["debitsMoved"] = json!(moved.debits);
+    answer["complete"] = json!(moved.complete);
+    serde_json::to_string(&answer)
 }
 
 /// `GET /sepa/collections`: the collections, newest first.

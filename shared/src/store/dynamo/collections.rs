@@ -11,16 +11,16 @@ use serde_dynamo::aws_sdk_dynamodb_1::from_attribute_value;
 use uuid::Uuid;
 
 use super::collection_items::{
-    BUILDING, READY, debit_partition, from_header, header_item, headers, markers, text,
+    BUILDING, READY, debit_partition, debit_sort, from_header, header_item, headers, markers, text,
 };
 use super::entities::{DynamoEntities, cancelled_by_conflict};
 use super::entity_index::{BY_PENDING_INDEX, pending_partition};
 use super::expression::number;
 use super::{Item, backend, conditional, corrupt};
 use crate::bank::{Claim, Collection, CollectionStatus, CollectionStore};
-use crate::ground::ids::MerchantId;
+use crate::ground::ids::{EntityGuid, MerchantId};
 use crate::ground::storage::StoreError;
-use crate::ledger::{Applied, Entity, Payment};
+use crate::ledger::{Applied, Entity, EntityKind, Payment};
 use crate::sepa::Debit;
 
 #[derive(Clone)]
@@ -28,6 +28,11 @@ pub struct DynamoCollections {
     client: Client,
     table: String,
     entities: DynamoEntities,
+}
+
+fn claim_sort(claim: &Claim) -> String {
+    let debit = &claim.debit;
+    debit_sort(debit.sequence, debit.collection_date, &debit.end_to_end_id)
 }
 
 fn transact<T>(
@@ -214,32 +219,45 @@ impl CollectionStore for DynamoCollections {
             return Ok(Applied::Done);
         }
         let merchant = &collection.merchant_id;
-        let mut items = Vec::with_capacity(claims.len() * 2 + 1);
+        let mut items = Vec::with_capacity(claims.len() * 4 + 1);
         let mut added = 0u64;
+        // Each contact and subscription checked once: a transaction names an item only once.
+        let mut checked: Vec<(EntityGuid, EntityKind, EntityGuid)> = Vec::new();
         for claim in claims {
             added += claim.debit.amount.cents();
-            let payment = Entity::Payment(claim.payment.clone());
-            items.push(
-                self.entities
-                    .replacement(merchant, &payment, claim.expected)?,
-            );
+            let payment = &claim.payment;
+            items.push(self.entities.replacement(
+                merchant,
+                &Entity::Payment(payment.clone()),
+                claim.expected,
+            )?);
             let debit = serde_json::to_string(&claim.debit).map_err(corrupt("debit"))?;
-            let sort = format!(
-                "{}#{}#{}",
-                claim.debit.sequence.code(),
-                claim.debit.collection_date,
-                claim.debit.end_to_end_id
-            );
             let put = Put::builder()
                 .table_name(&self.table)
                 .item("pk", text(debit_partition(collection)))
-                .item("sk", text(sort))
+                .item("sk", text(claim_sort(claim)))
                 .item("debit", text(debit))
+                .item("contact", text(payment.contact.to_string()))
+                .item("payment", text(payment.guid.to_string()))
                 .condition_expression("attribute_not_exists(pk)")
                 .build();
             items.push(transact(put, |p| {
                 TransactWriteItem::builder().put(p).build()
             })?);
+            let mut needs = vec![(payment.contact, EntityKind::Contact, payment.contact)];
+            needs.extend(
+                payment
+                    .subscription
+                    .map(|sub| (payment.contact, EntityKind::Subscription, sub)),
+            );
+            for need in needs {
+                if !checked.contains(&need) {
+                    let (contact, kind, guid) = need;
+                    let key = DynamoEntities::key_of(merchant, &contact, kind, &guid);
+                    items.push(self.entities.active_check(key)?);
+                    checked.push(need);
+                }
+            }
         }
         let mut header = self.header_update(
             collection,
@@ -259,12 +277,18 @@ impl CollectionStore for DynamoCollections {
     }
 
     async fn finish(&self, collection: &Collection, owner: Uuid) -> Result<bool, StoreError> {
-        let mut header = self.header_update(collection, owner, "SET #status = :ready");
+        // The file is fixed now: what was withdrawn so far is not in it, anything later is.
+        let mut header = self.header_update(
+            collection,
+            owner,
+            "SET #status = :ready, withdrawnWhenReady = if_not_exists(withdrawn, :zero)",
+        );
         let mut values = header
             .expression_attribute_values
             .take()
             .unwrap_or_default();
         values.insert(":ready".to_owned(), text(READY));
+        values.insert(":zero".to_owned(), number(0));
         header.expression_attribute_values = Some(values);
         let marker = Delete::builder()
             .table_name(&self.table)
@@ -326,6 +350,82 @@ impl CollectionStore for DynamoCollections {
                 serde_json::from_str(body).map_err(corrupt("debit"))
             })
             .collect()
+    }
+
+    async fn settle(
+        &self,
+        collection: &Collection,
+        to: CollectionStatus,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let condition = if to == CollectionStatus::Sent {
+            "#status = :ready AND (attribute_not_exists(withdrawn) OR withdrawn = withdrawnWhenReady)"
+        } else {
+            "#status = :ready"
+        };
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", text(headers(&collection.merchant_id)))
+            .key("sk", text(collection.id.clone()))
+            .update_expression("SET #status = :to, settledAt = :now")
+            .condition_expression(condition)
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":ready", text(READY))
+            .expression_attribute_values(":to", text(to.as_str()))
+            .expression_attribute_values(":now", text(now.to_string()))
+            .send()
+            .await;
+        Ok(conditional(result)?.is_some())
+    }
+
+    async fn members(
+        &self,
+        collection: &Collection,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<Payment>, Option<String>), StoreError> {
+        let start = after.map(|sort| {
+            Item::from([
+                ("pk".to_owned(), text(debit_partition(collection))),
+                ("sk".to_owned(), text(sort)),
+            ])
+        });
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", text(debit_partition(collection)))
+            .set_exclusive_start_key(start)
+            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
+            .send()
+            .await
+            .map_err(backend)?;
+        let next = output
+            .last_evaluated_key
+            .as_ref()
+            .and_then(|key| key.get("sk"))
+            .and_then(|v| v.as_s().ok())
+            .cloned();
+        let mut keys = Vec::new();
+        for item in output.items.unwrap_or_default() {
+            let guid = |name: &str| {
+                item.get(name)
+                    .and_then(|v| v.as_s().ok())
+                    .and_then(|g| EntityGuid::parse(g).ok())
+                    .ok_or_else(|| StoreError::corrupt_without_cause("collection debit"))
+            };
+            let (contact, payment) = (guid("contact")?, guid("payment")?);
+            keys.push(DynamoEntities::key_of(
+                &collection.merchant_id,
+                &contact,
+                EntityKind::Payment,
+                &payment,
+            ));
+        }
+        Ok((self.entities.get_many(keys).await?, next))
     }
 
     async fn list(

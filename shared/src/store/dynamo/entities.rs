@@ -17,19 +17,22 @@ use crate::ground::ids::{EntityGuid, MerchantId};
 use crate::ground::storage::StoreError;
 use crate::ledger::{
     Applied, Change, ContactState, Donor, Entity, EntityKind, EntityStore, EntityWrite, Located,
-    RecordWrite,
+    Payment, RecordWrite,
 };
 
 /// The entities, with the tables their changes record into.
 #[derive(Clone)]
 pub struct DynamoEntities {
-    client: Client,
-    table: String,
-    changelogs: DynamoChangelogs,
-    datasets: DynamoDataSets,
+    pub(super) client: Client,
+    pub(super) table: String,
+    pub(super) changelogs: DynamoChangelogs,
+    pub(super) datasets: DynamoDataSets,
+    /// The Collections table, which a withdrawn debit leaves: set for the functions whose
+    /// actions withdraw debits (and whose policy allows it), `None` for the rest.
+    pub(super) collections: Option<String>,
 }
 
-fn partition(merchant: &MerchantId, contact: &EntityGuid) -> String {
+pub(super) fn partition(merchant: &MerchantId, contact: &EntityGuid) -> String {
     format!("C#{merchant}#{contact}")
 }
 
@@ -80,7 +83,7 @@ fn contact_state(state: ContactState) -> &'static str {
     }
 }
 
-fn text(value: impl Into<String>) -> AttributeValue {
+pub(super) fn text(value: impl Into<String>) -> AttributeValue {
     AttributeValue::S(value.into())
 }
 
@@ -90,12 +93,14 @@ impl DynamoEntities {
         table: impl Into<String>,
         changelogs: DynamoChangelogs,
         datasets: DynamoDataSets,
+        collections: Option<String>,
     ) -> Self {
         Self {
             client,
             table: table.into(),
             changelogs,
             datasets,
+            collections,
         }
     }
 
@@ -239,18 +244,32 @@ impl DynamoEntities {
             let check = check.build().map_err(corrupt("transaction item"))?;
             items.push(TransactWriteItem::builder().condition_check(check).build());
         }
+        let mut withdrawals: Vec<(&str, Vec<&Payment>)> = Vec::new();
         for record in &change.records {
             items.push(match record {
                 RecordWrite::NewChangelog(entry) => self.changelogs.creation(entry)?,
                 RecordWrite::UpdateChangelog(entry) => self.changelogs.update(entry)?,
                 RecordWrite::NewDataSet(dataset) => self.datasets.creation(dataset)?,
+                RecordWrite::Withdrawal {
+                    collection,
+                    payment,
+                } => {
+                    match withdrawals.iter_mut().find(|(c, _)| c == collection) {
+                        Some((_, payments)) => payments.push(payment),
+                        None => withdrawals.push((collection, vec![payment])),
+                    }
+                    continue;
+                }
             });
+        }
+        for (collection, payments) in withdrawals {
+            items.extend(self.withdrawal(m, collection, &payments)?);
         }
         Ok(items)
     }
 }
 
-fn entity_from(item: &Item) -> Result<Entity, StoreError> {
+pub(super) fn entity_from(item: &Item) -> Result<Entity, StoreError> {
     let value = item
         .get("entity")
         .cloned()

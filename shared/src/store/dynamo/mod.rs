@@ -7,6 +7,7 @@ mod collections;
 mod datasets;
 mod entities;
 mod entity_index;
+mod entity_items;
 mod expression;
 mod forms;
 mod idempotency;

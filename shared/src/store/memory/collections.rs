@@ -1,7 +1,6 @@
 //! Collections in memory: the same claims, leases and all-or-nothing batches, under the
 //! entities' lock.
 
-use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use jiff::Timestamp;
@@ -9,34 +8,28 @@ use jiff::civil::Date;
 use uuid::Uuid;
 
 use super::entities::MemoryEntities;
+use super::filed::{Filed, Key, debit_sort};
 use super::lock;
 use crate::bank::{Claim, Collection, CollectionStatus, CollectionStore};
+use crate::ground::ids::EntityGuid;
 use crate::ground::ids::MerchantId;
 use crate::ground::money::Amount;
 use crate::ground::storage::StoreError;
-use crate::ledger::{Applied, Entity, Payment, PaymentState};
-use crate::sepa::Debit;
-
-type Key = (MerchantId, String);
-
-#[derive(Default)]
-struct Held {
-    headers: HashMap<Key, Collection>,
-    /// Debits by collection, in file order.
-    debits: HashMap<Key, BTreeMap<String, Debit>>,
-}
+use crate::ledger::{Applied, ContactState, Entity, Payment, PaymentState, SubscriptionState};
+use crate::sepa::{Debit, payment_of};
 
 #[derive(Clone, Default)]
 pub struct MemoryCollections {
-    held: Arc<Mutex<Held>>,
+    held: Arc<Mutex<Filed>>,
     pub entities: MemoryEntities,
 }
 
 impl MemoryCollections {
-    /// Collections claiming the payments of `entities`.
+    /// Collections claiming the payments of `entities` (and held beside them, so that the
+    /// entities' changes can withdraw debits from them).
     pub fn over(entities: MemoryEntities) -> Self {
         Self {
-            held: Arc::default(),
+            held: entities.filed.clone(),
             entities,
         }
     }
@@ -46,7 +39,7 @@ fn key(collection: &Collection) -> Key {
     (collection.merchant_id.clone(), collection.id.clone())
 }
 
-fn owned_and_building(held: &Held, collection: &Collection, owner: Uuid) -> bool {
+fn owned_and_building(held: &Filed, collection: &Collection, owner: Uuid) -> bool {
     held.headers
         .get(&key(collection))
         .is_some_and(|c| c.status == CollectionStatus::Building && c.lease.owner == owner)
@@ -131,12 +124,27 @@ impl CollectionStore for MemoryCollections {
         let mut entities = lock(&self.entities.entities);
         let mut held = lock(&self.held);
         let merchant = &collection.merchant_id;
-        let payments_hold = claims.iter().all(|claim| {
+        let stored = |contact: EntityGuid, guid: EntityGuid| {
             entities
                 .partitions
-                .get(&(merchant.clone(), claim.payment.contact))
-                .and_then(|p| p.get(&claim.payment.guid))
-                .is_some_and(|e| e.version() == claim.expected)
+                .get(&(merchant.clone(), contact))
+                .and_then(|p| p.get(&guid))
+        };
+        let payments_hold = claims.iter().all(|claim| {
+            let payment = &claim.payment;
+            let contact_active = matches!(
+                stored(payment.contact, payment.contact),
+                Some(Entity::Contact(c)) if c.state == ContactState::Active
+            );
+            let subscription_active = payment.subscription.is_none_or(|sub| {
+                matches!(
+                    stored(payment.contact, sub),
+                    Some(Entity::Subscription(s)) if s.state == SubscriptionState::Active
+                )
+            });
+            stored(payment.contact, payment.guid).is_some_and(|e| e.version() == claim.expected)
+                && contact_active
+                && subscription_active
         });
         if !payments_hold || !owned_and_building(&held, collection, owner) {
             return Ok(Applied::Conflict);
@@ -147,12 +155,7 @@ impl CollectionStore for MemoryCollections {
         let debits = held.debits.entry(key(collection)).or_default();
         for claim in claims {
             let d = &claim.debit;
-            let sort = format!(
-                "{}#{}#{}",
-                d.sequence.code(),
-                d.collection_date,
-                d.end_to_end_id
-            );
+            let sort = debit_sort(d.sequence, d.collection_date, &d.end_to_end_id);
             debits.insert(sort, d.clone());
         }
         if let Some(c) = held.headers.get_mut(&key(collection)) {
@@ -171,6 +174,7 @@ impl CollectionStore for MemoryCollections {
         }
         if let Some(c) = held.headers.get_mut(&key(collection)) {
             c.status = CollectionStatus::Ready;
+            c.withdrawn_when_ready = c.withdrawn;
         }
         Ok(true)
     }
@@ -201,6 +205,63 @@ impl CollectionStore for MemoryCollections {
             .get(&key(collection))
             .map(|d| d.values().cloned().collect())
             .unwrap_or_default())
+    }
+
+    async fn settle(
+        &self,
+        collection: &Collection,
+        to: CollectionStatus,
+        _now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let mut held = lock(&self.held);
+        match held.headers.get_mut(&key(collection)) {
+            Some(c)
+                if c.status == CollectionStatus::Ready
+                    && (to != CollectionStatus::Sent || !c.stale()) =>
+            {
+                c.status = to;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    async fn members(
+        &self,
+        collection: &Collection,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<Payment>, Option<String>), StoreError> {
+        let limit = limit.max(1);
+        let entities = lock(&self.entities.entities);
+        let held = lock(&self.held);
+        let merchant = &collection.merchant_id;
+        let Some(debits) = held.debits.get(&key(collection)) else {
+            return Ok((Vec::new(), None));
+        };
+        let page: Vec<(&String, &Debit)> = debits
+            .iter()
+            .filter(|(sort, _)| after.is_none_or(|after| sort.as_str() > after))
+            .take(limit + 1)
+            .collect();
+        let next = (page.len() > limit).then(|| page[limit - 1].0.clone());
+        let payments = page
+            .iter()
+            .take(limit)
+            .filter_map(|(_, debit)| {
+                let guid = payment_of(&debit.end_to_end_id)?;
+                let located = entities.directory.get(&(merchant.clone(), guid))?;
+                match entities
+                    .partitions
+                    .get(&(merchant.clone(), located.contact))?
+                    .get(&guid)?
+                {
+                    Entity::Payment(p) => Some(p.clone()),
+                    _ => None,
+                }
+            })
+            .collect();
+        Ok((payments, next))
     }
 
     async fn list(

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use super::datasets::MemoryDataSets;
+use super::filed::Filed;
 use super::listing::{Listable, listed_page};
 use super::lock;
 use crate::changelog::{ChangelogEntry, ChangelogPage, ChangelogStatus, ChangelogStore};
@@ -79,6 +80,8 @@ pub(super) struct Entities {
 #[derive(Clone, Default)]
 pub struct MemoryEntities {
     pub(super) entities: Arc<Mutex<Entities>>,
+    /// The collections, which withdrawn debits leave.
+    pub(super) filed: Arc<Mutex<Filed>>,
     pub changelogs: MemoryChangelogs,
     pub datasets: MemoryDataSets,
 }
@@ -111,6 +114,7 @@ impl Entities {
         change: &Change,
         changelogs: &HashMap<ChangelogGuid, ChangelogEntry>,
         datasets: &MemoryDataSets,
+        filed: &Filed,
     ) -> bool {
         let m = &change.merchant;
         let written_contacts: Vec<EntityGuid> = change
@@ -150,6 +154,7 @@ impl Entities {
                 .get(&e.guid)
                 .is_some_and(|held| held.status == ChangelogStatus::InProgress),
             RecordWrite::NewDataSet(ds) => !items.contains_key(&ds.guid),
+            RecordWrite::Withdrawal { collection, .. } => filed.unsent(m, collection),
         });
         conditions && writes && records
     }
@@ -195,7 +200,8 @@ impl EntityStore for MemoryEntities {
     async fn apply(&self, change: &Change) -> Result<Applied, StoreError> {
         let mut entities = lock(&self.entities);
         let mut changelogs = lock(&self.changelogs.entries);
-        if !entities.holds(change, &changelogs, &self.datasets) {
+        let mut filed = lock(&self.filed);
+        if !entities.holds(change, &changelogs, &self.datasets, &filed) {
             return Ok(Applied::Conflict);
         }
         let m = &change.merchant;
@@ -221,6 +227,10 @@ impl EntityStore for MemoryEntities {
                 RecordWrite::NewDataSet(ds) => {
                     datasets.insert(ds.guid, ds.clone());
                 }
+                RecordWrite::Withdrawal {
+                    collection,
+                    payment,
+                } => filed.withdraw(m, collection, payment),
             }
         }
         Ok(Applied::Done)

@@ -5,6 +5,7 @@ mod accounts;
 mod collections;
 mod datasets;
 mod entities;
+mod filed;
 mod listing;
 mod schedule;
 mod sessions;
