@@ -142,6 +142,7 @@ pub fn erased_payments(donor: &Donor, ctx: &ActionContext<'_>) -> Vec<EntityWrit
                 debit.debtor_name = String::new();
                 debit.debtor_iban = masked_iban(&debit.debtor_iban);
                 debit.debtor_bic = None;
+                debit.debtor_address = None;
             }
             if erased.state == PaymentState::Pending {
                 erased.state = PaymentState::Cancelled;
