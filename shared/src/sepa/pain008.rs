@@ -248,3 +248,53 @@ fn transaction(xml: &mut Xml, debit: &Debit) -> std::io::Result<()> {
     close(xml, "RmtInf")?;
     close(xml, "DrctDbtTxInf")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sepa::Creditor;
+
+    #[test]
+    fn stored_values_that_the_xsd_refuses_are_not_written() {
+        let creditor = Creditor::new(
+            "Tierschutz & Co.",
+            "DE98ZZZ09999999999",
+            "DE02120300000000202051",
+            None,
+            None,
+        )
+        .expect("creditor");
+        let date = Date::constant(2026, 3, 2);
+        // As a Renewal stored it before BICs were checked, with a reference from elsewhere.
+        let debit = Debit {
+            end_to_end_id: "e2e <1>".to_owned(),
+            amount: Amount::from_cents(500),
+            sequence: Sequence::Ooff,
+            collection_date: date,
+            mandate_reference: "//MANDAT ä 1/".to_owned(),
+            mandate_signed_on: date,
+            debtor_name: "\u{1F600}".to_owned(),
+            debtor_iban: "DE89370400440532013000".to_owned(),
+            debtor_bic: Some("x".to_owned()),
+            debtor_address: None,
+            remittance: "Spende".to_owned(),
+        };
+        let file = CollectionFile {
+            message_id: "C1",
+            created: date.at(9, 0, 0, 0),
+            creditor: &creditor,
+            debits: &[debit],
+        };
+        let xml = String::from_utf8(file.to_xml()).expect("UTF-8");
+        for expected in [
+            "<Id>NOTPROVIDED</Id>",
+            "<MndtId>MANDAT 1</MndtId>",
+            "<EndToEndId>e2e 1</EndToEndId>",
+            "<Nm>Donor</Nm>",
+            "<Nm>Tierschutz + Co.</Nm>",
+        ] {
+            assert!(xml.contains(expected), "{expected} in {xml}");
+        }
+        assert!(!xml.contains("BICFI"), "{xml}");
+    }
+}

@@ -37,12 +37,12 @@ pub fn sepa_text(raw: &str, max: usize, fallback: &str) -> String {
 pub const ID_MAX: usize = 35;
 
 /// `raw` as an identifier the EPC allows: the SEPA set, 1 to 35 characters, no space or `/`
-/// at either end and no `//`. Ours always are; anything else loses what is not allowed rather
+/// at either end and no `//` (nor double spaces). Ours always are; anything else loses what is not allowed rather
 /// than fail the whole file (`NOTPROVIDED` if nothing is left).
 pub fn sepa_id(raw: &str) -> String {
     let mut id = String::with_capacity(raw.len().min(ID_MAX));
     for c in raw.chars().filter(|c| allowed(*c)) {
-        if !(c == '/' && id.ends_with('/')) {
+        if !(matches!(c, '/' | ' ') && id.ends_with(c)) {
             id.push(c);
         }
     }
