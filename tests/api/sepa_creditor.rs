@@ -1,5 +1,5 @@
 //! `PUT`/`GET /sepa/creditor` against DynamoDB Local: settings checked to the letter (creditor
-//! identifier by ISO 7064 mod 97-10, IBAN, BIC, notice days) and stored on the merchant; a
+//! identifier by ISO 7064 mod 97-10, IBAN in SEPA, BIC as donors' are, notice days) and stored on the merchant; a
 //! merchant's forms offer SEPA direct debit only once they are, and only in euros.
 
 use integration_tests::events::Event;
@@ -55,6 +55,8 @@ async fn creditor_settings_are_checked_stored_and_read_back() {
         ("creditorId", json!("DE98")),
         ("iban", json!("DE02120300000000202052")),
         ("bic", json!("BYLA")),
+        ("bic", json!("BYLAXXM1001")),
+        ("iban", json!("TR330006100519786457841326")),
         ("prenotificationDays", json!(0)),
         ("prenotificationDays", json!(15)),
         ("name", json!("  ")),
@@ -67,6 +69,11 @@ async fn creditor_settings_are_checked_stored_and_read_back() {
         refused.push(problem["detail"].as_str().unwrap_or_default().to_owned());
     }
     assert!(refused[0].contains("check digits"), "{refused:?}");
+    assert!(refused[4].contains("'bic'"), "{refused:?}");
+    assert!(
+        refused[5].contains("'iban'") && refused[5].contains("SEPA"),
+        "{refused:?}"
+    );
     let (_, read) = call(Event::http("GET", "/sepa/creditor").bearer(&key)).await;
     assert_eq!(read, stored, "refused settings changed nothing");
     let (status, _) = call(Event::http("DELETE", "/sepa/creditor").bearer(&key)).await;

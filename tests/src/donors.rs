@@ -84,7 +84,8 @@ impl Nonprofit {
         }
     }
 
-    async fn session(&self, operation: &str, body: &str) -> Value {
+    /// A Session-API call (`createSession`, `updateSession`) on its form, which must answer 200.
+    pub async fn session(&self, operation: &str, body: &str) -> Value {
         let event =
             Event::session_form(operation, &format!("hash={}&{body}", self.form)).bearer(&self.key);
         let (status, answer) =
@@ -136,16 +137,20 @@ impl Nonprofit {
             )
             .await;
         assert_eq!(updated["session"]["status"], "complete", "{updated}");
-        let event = Event::session_form(
-            "processSession",
-            &format!("hash={}&fbSessionHash={hash}", self.form),
-        );
-        let (status, processed) =
-            json_of(process_session::handle(event.request(), &self.processing).await).await;
+        let (status, processed) = self.process(&hash).await;
         assert_eq!(status, StatusCode::OK, "{processed}");
         let mut result = processed["paymentSessionResult"].clone();
         result["dataSetGuid"] = processed["dataSetGuid"].clone();
         result
+    }
+
+    /// `processSession` of session `hash`.
+    pub async fn process(&self, hash: &str) -> (StatusCode, Value) {
+        let event = Event::session_form(
+            "processSession",
+            &format!("hash={}&fbSessionHash={hash}", self.form),
+        );
+        json_of(process_session::handle(event.request(), &self.processing).await).await
     }
 
     /// A new visit session (`PUT /sessions/new`): its id.

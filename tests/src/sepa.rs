@@ -82,6 +82,7 @@ pub async fn seed_due_debits<E: EntityStore>(
                     debtor_name: "Jürgen Weiß-Öztürk".into(),
                     debtor_iban: "DE89370400440532013000".into(),
                     debtor_bic: None,
+                    debtor_address: None,
                     collection: None,
                     collection_date: None,
                     returned: None,

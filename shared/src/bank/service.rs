@@ -209,6 +209,7 @@ fn claim(
             debtor_name: debit.debtor_name.clone(),
             debtor_iban: debit.debtor_iban.clone(),
             debtor_bic: debit.debtor_bic.clone(),
+            debtor_address: debit.debtor_address.clone(),
             remittance: sepa_text(
                 &format!("Spende / Donation {}", collection.creditor.name),
                 140,

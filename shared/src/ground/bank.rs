@@ -4,7 +4,7 @@
 
 use iban::{Iban, IbanLike};
 
-use super::country::CountryCode;
+use super::country::{CountryCode, SepaScope, sepa_scope};
 
 /// A valid IBAN, and what it says of its bank.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,6 +13,13 @@ pub struct ParsedIban {
     pub electronic: String,
     pub country: String,
     pub bank_code: Option<String>,
+}
+
+impl ParsedIban {
+    /// Where the account's bank stands in SEPA: `None` cannot be debited by SEPA at all.
+    pub fn sepa_scope(&self) -> Option<SepaScope> {
+        sepa_scope(&self.country)
+    }
 }
 
 /// The IBAN in `text`, if it is a valid one.

@@ -177,6 +177,7 @@ pub fn erased_payments(
             debit.debtor_name = String::new();
             debit.debtor_iban = masked_iban(&debit.debtor_iban);
             debit.debtor_bic = None;
+            debit.debtor_address = None;
         }
         if unsent(payment) {
             erased.state = PaymentState::Cancelled;
@@ -206,6 +207,7 @@ pub fn erased_payments(
 fn debtor_erased(debit: &DirectDebit) -> bool {
     debit.debtor_name.is_empty()
         && debit.debtor_bic.is_none()
+        && debit.debtor_address.is_none()
         && debit.debtor_iban == masked_iban(&debit.debtor_iban)
 }
 

@@ -5,9 +5,11 @@
 
 use jiff::civil::Date;
 
-use super::model::{DirectDebit, PaymentMethod, PaymentState};
+use super::model::{DirectDebit, PaymentMethod, PaymentState, Person};
+use crate::ground::bank::{normalized_bic, parse_iban};
+use crate::ground::country::{CountryCode, SepaScope};
 use crate::ground::money::MethodKind;
-use crate::sepa::{Creditor, Sequence, due_date};
+use crate::sepa::{Creditor, PostalAddress, Sequence, due_date};
 
 /// When and how a new payment is taken.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,10 +29,11 @@ pub enum NotDrawable {
     MandateLapsed,
 }
 
-/// The terms of a payment made `today` from `method`, `recurring` when it belongs to a
-/// subscription. `not_before` holds a recurring debit to its period's date.
+/// The terms of a payment made `today` from `method` of `debtor`, `recurring` when it belongs
+/// to a subscription. `not_before` holds a recurring debit to its period's date.
 pub fn terms(
     method: &PaymentMethod,
+    debtor: &Person,
     creditor: Option<&Creditor>,
     today: Date,
     not_before: Option<Date>,
@@ -66,11 +69,73 @@ pub fn terms(
             mandate_signed_on: mandate.signed_on,
             debtor_name: method.holder.clone().unwrap_or_default(),
             debtor_iban: method.iban.clone().unwrap_or_default(),
-            debtor_bic: method.bic.clone(),
+            // Entry checks BICs; one stored before it did is left out rather than fail the file.
+            debtor_bic: method.bic.as_deref().and_then(normalized_bic),
+            debtor_address: outside_eea(method)
+                .then(|| postal_address(debtor))
+                .flatten(),
             collection: None,
             collection_date: None,
             returned: None,
         }),
+    })
+}
+
+/// Why an account given with an action cannot be debited (a 400 naming the field).
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum NotDebitable {
+    #[error("'iban' is not a valid IBAN")]
+    InvalidIban,
+    #[error("'iban' is of a country outside the SEPA schemes: it cannot be debited")]
+    OutsideSepa,
+    #[error("'bic' is not a valid BIC (e.g. COBADEFFXXX)")]
+    InvalidBic,
+    #[error("'bic' is needed for an account outside the EEA (SEPA rulebook, AT-13)")]
+    BicNeeded,
+    #[error(
+        "an account outside the EEA needs the contact's address (street, post_code, city, \
+         country; SEPA rulebook, AT-09)"
+    )]
+    AddressNeeded,
+}
+
+/// A new account of `debtor` as the file will carry it: IBAN (electronic) and BIC, checked as
+/// the donor's form checks them, with what the rulebook asks beyond the EEA.
+pub(super) fn debtor_account(
+    iban: &str,
+    bic: Option<&str>,
+    debtor: &Person,
+) -> Result<(String, Option<String>), NotDebitable> {
+    let iban = parse_iban(iban).ok_or(NotDebitable::InvalidIban)?;
+    let scope = iban.sepa_scope().ok_or(NotDebitable::OutsideSepa)?;
+    let bic = bic
+        .filter(|bic| !bic.trim().is_empty())
+        .map(|bic| normalized_bic(bic).ok_or(NotDebitable::InvalidBic))
+        .transpose()?;
+    if scope == SepaScope::NonEea {
+        bic.as_ref().ok_or(NotDebitable::BicNeeded)?;
+        postal_address(debtor).ok_or(NotDebitable::AddressNeeded)?;
+    }
+    Ok((iban.electronic, bic))
+}
+
+/// Whether the method's account is in a SEPA country outside the EEA (CH, GB, …).
+fn outside_eea(method: &PaymentMethod) -> bool {
+    method
+        .iban
+        .as_deref()
+        .and_then(parse_iban)
+        .is_some_and(|iban| iban.sepa_scope() == Some(SepaScope::NonEea))
+}
+
+/// The debtor's address, if it is complete: street, post code, city and country.
+fn postal_address(person: &Person) -> Option<PostalAddress> {
+    let part = |value: &Option<String>| value.clone().filter(|v| !v.trim().is_empty());
+    Some(PostalAddress {
+        street: part(&person.street)?,
+        post_code: part(&person.post_code)?,
+        city: part(&person.city)?,
+        country: person.country.as_deref().and_then(CountryCode::parse)?,
     })
 }
 

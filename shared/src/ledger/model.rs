@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ground::ids::{ChangelogGuid, EntityGuid, MerchantId};
 use crate::ground::money::{Amount, Currency, Interval, MethodKind};
-use crate::sepa::{Mandate, Sequence};
+use crate::sepa::{Mandate, PostalAddress, Sequence};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -209,6 +209,9 @@ pub struct DirectDebit {
     pub debtor_iban: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub debtor_bic: Option<String>,
+    /// Debtors outside the EEA only: the rulebook wants their address in the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub debtor_address: Option<PostalAddress>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collection: Option<String>,
     /// The date the bank is asked to collect on (a business day on or after the due date).

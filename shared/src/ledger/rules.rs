@@ -5,6 +5,7 @@ use serde_json::{Map, Value, json};
 
 use super::actions::{ActionKind, ActionRequest};
 use super::context::ActionContext;
+use super::debits::debtor_account;
 use super::model::{
     AddOn, ContactState, Donor, Entity, Payment, PaymentMethod, PaymentMethodState, PaymentState,
     Subscription, SubscriptionState,
@@ -327,15 +328,15 @@ pub(super) fn renewal(
         .iban
         .as_deref()
         .ok_or_else(|| invalid("a renewal needs the new 'iban'"))?;
-    let iban = crate::ground::bank::normalized_iban(raw)
-        .ok_or_else(|| invalid("'iban' is not a valid IBAN"))?;
+    let (iban, bic) = debtor_account(raw, fields.bic.as_deref(), &donor.contact.person)
+        .map_err(|why| invalid(why.to_string()))?;
     let guid = derived_guid(ctx.record, "payment-method");
     let renewed = PaymentMethod {
         guid,
         // A new account is a new mandate, signed now; its first debit is a FRST again.
         mandate: (old.kind == MethodKind::SepaDirectDebit).then(|| Mandate::new(guid, ctx.today())),
         iban: Some(iban.clone()),
-        bic: fields.bic.clone(),
+        bic,
         holder: fields.holder.clone().or_else(|| old.holder.clone()),
         state: PaymentMethodState::Active,
         replaced_by: None,

@@ -155,6 +155,7 @@ impl Drawer<'_, '_> {
         let today = self.ctx.today();
         let terms = terms(
             &self.method,
+            &self.donor.contact.person,
             self.ctx.creditor,
             today,
             None,

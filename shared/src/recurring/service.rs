@@ -282,7 +282,14 @@ fn next_period(
             HoldReason::NoPaymentProvider,
         )));
     }
-    let terms = match terms(method, creditor, today, Some(sub.next_due), true) {
+    let terms = match terms(
+        method,
+        &donor.contact.person,
+        creditor,
+        today,
+        Some(sub.next_due),
+        true,
+    ) {
         Ok(terms) => terms,
         Err(NotDrawable::MandateLapsed) => {
             return Some(Step::Hold(hold(donor, sub, now, HoldReason::MandateLapsed)));

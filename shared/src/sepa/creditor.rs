@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ground::bank::normalized_iban;
+use crate::ground::bank::{normalized_bic, parse_iban};
 
 /// A creditor identifier such as the Bundesbank's test id `DE98ZZZ09999999999`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,17 +128,23 @@ impl Creditor {
                 "must be 1 to 70 characters without control characters",
             ));
         }
-        let iban = normalized_iban(iban).ok_or(invalid("iban", "is not a valid IBAN"))?;
+        let iban = parse_iban(iban).ok_or(invalid("iban", "is not a valid IBAN"))?;
+        if iban.sepa_scope().is_none() {
+            return Err(invalid(
+                "iban",
+                "is of a country outside the SEPA schemes: direct debits are collected into \
+                 an account in SEPA",
+            ));
+        }
+        // The same rule as donors' BICs: whatever is stored is what the file carries.
         let bic = bic
-            .map(|bic| bic.trim_matches(' ').to_ascii_uppercase())
-            .filter(|bic| !bic.is_empty())
+            .filter(|bic| !bic.trim().is_empty())
             .map(|bic| {
-                let shaped = (bic.len() == 8 || bic.len() == 11)
-                    && bic.bytes().all(|b| b.is_ascii_alphanumeric())
-                    && bic[..6].bytes().all(|b| b.is_ascii_uppercase());
-                shaped
-                    .then_some(bic)
-                    .ok_or(invalid("bic", "must be 8 or 11 letters and digits"))
+                normalized_bic(bic).ok_or(invalid(
+                    "bic",
+                    "is not a BIC: 4 letters (bank), an ISO country, 2 and optionally 3 more \
+                     letters or digits",
+                ))
             })
             .transpose()?;
         let days = prenotification_days.unwrap_or(DEFAULT_PRENOTIFICATION_DAYS);
@@ -151,7 +157,7 @@ impl Creditor {
         Ok(Self {
             name: name.to_owned(),
             creditor_id: CreditorId::parse(creditor_id)?,
-            iban,
+            iban: iban.electronic,
             bic,
             prenotification_days: days,
         })

@@ -15,5 +15,5 @@ pub use mandate::{
     MANDATE_LAPSES_AFTER_MONTHS, MANDATE_TEXT_VERSION, Mandate, Sequence, due_date, end_to_end_id,
     payment_of,
 };
-pub use pain008::{CollectionFile, Debit};
+pub use pain008::{CollectionFile, Debit, PostalAddress};
 pub use text::sepa_text;

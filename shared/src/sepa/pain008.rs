@@ -1,6 +1,13 @@
 //! A collection as the bank takes it: an ISO 20022 `pain.008.001.08` customer direct debit
 //! initiation, one `PmtInf` per sequence type and collection date, every text in the SEPA
 //! character set. The same collection always gives the same bytes.
+//!
+//! Whatever was stored, every element the builder writes passes the XSD: texts go through
+//! `sepa_text` (cut to their element's length), identifiers through `sepa_id`, and a BIC that
+//! is not one is left out (`NOTPROVIDED`, as IBAN-only debits within the EEA are). Entry
+//! refuses a debit outside the EEA without a BIC and an address, so only data stored before
+//! that rule can still lack them; such a debit is written without, valid for the XSD, and the
+//! bank may return it.
 
 use std::collections::BTreeMap;
 
@@ -11,7 +18,9 @@ use serde::{Deserialize, Serialize};
 
 use super::creditor::Creditor;
 use super::mandate::Sequence;
-use super::text::sepa_text;
+use super::text::{sepa_id, sepa_text};
+use crate::ground::bank::normalized_bic;
+use crate::ground::country::CountryCode;
 use crate::ground::money::Amount;
 
 const NAMESPACE: &str = "urn:iso:std:iso:20022:tech:xsd:pain.008.001.08";
@@ -29,7 +38,20 @@ pub struct Debit {
     pub debtor_name: String,
     pub debtor_iban: String,
     pub debtor_bic: Option<String>,
+    /// Set for debtors outside the EEA, whose debits must carry it (SDD rulebook AT-09).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub debtor_address: Option<PostalAddress>,
     pub remittance: String,
+}
+
+/// A debtor's address as the file carries it (`PstlAdr`, structured).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PostalAddress {
+    pub street: String,
+    pub post_code: String,
+    pub city: String,
+    pub country: CountryCode,
 }
 
 /// The whole file: its message id, when it was made (local time), who collects, what.
@@ -65,12 +87,13 @@ fn account(xml: &mut Xml, name: &str, iban: &str) -> std::io::Result<()> {
     close(xml, name)
 }
 
-/// A bank by BIC, or `NOTPROVIDED` (IBAN-only, allowed within SEPA).
+/// A bank by BIC, or `NOTPROVIDED` (IBAN-only, allowed within the EEA) when none or no valid
+/// one is stored.
 fn agent(xml: &mut Xml, name: &str, bic: Option<&str>) -> std::io::Result<()> {
     open(xml, name)?;
     open(xml, "FinInstnId")?;
-    match bic {
-        Some(bic) => leaf(xml, "BICFI", bic)?,
+    match bic.and_then(normalized_bic) {
+        Some(bic) => leaf(xml, "BICFI", &bic)?,
         None => {
             open(xml, "Othr")?;
             leaf(xml, "Id", "NOTPROVIDED")?;
@@ -79,6 +102,23 @@ fn agent(xml: &mut Xml, name: &str, bic: Option<&str>) -> std::io::Result<()> {
     }
     close(xml, "FinInstnId")?;
     close(xml, name)
+}
+
+/// `<PstlAdr>` in the XSD's order; a part with nothing left in the SEPA set is left out.
+fn postal_address(xml: &mut Xml, address: &PostalAddress) -> std::io::Result<()> {
+    open(xml, "PstlAdr")?;
+    for (name, raw, max) in [
+        ("StrtNm", &address.street, 70),
+        ("PstCd", &address.post_code, 16),
+        ("TwnNm", &address.city, 35),
+    ] {
+        let text = sepa_text(raw, max, "");
+        if !text.is_empty() {
+            leaf(xml, name, &text)?;
+        }
+    }
+    leaf(xml, "Ctry", address.country.as_str())?;
+    close(xml, "PstlAdr")
 }
 
 fn sum(debits: &[&Debit]) -> String {
@@ -182,7 +222,7 @@ impl CollectionFile<'_> {
 fn transaction(xml: &mut Xml, debit: &Debit) -> std::io::Result<()> {
     open(xml, "DrctDbtTxInf")?;
     open(xml, "PmtId")?;
-    leaf(xml, "EndToEndId", &debit.end_to_end_id)?;
+    leaf(xml, "EndToEndId", &sepa_id(&debit.end_to_end_id))?;
     close(xml, "PmtId")?;
     let mut amount = BytesStart::new("InstdAmt");
     amount.push_attribute(("Ccy", "EUR"));
@@ -191,17 +231,70 @@ fn transaction(xml: &mut Xml, debit: &Debit) -> std::io::Result<()> {
     close(xml, "InstdAmt")?;
     open(xml, "DrctDbtTx")?;
     open(xml, "MndtRltdInf")?;
-    leaf(xml, "MndtId", &debit.mandate_reference)?;
+    leaf(xml, "MndtId", &sepa_id(&debit.mandate_reference))?;
     leaf(xml, "DtOfSgntr", &debit.mandate_signed_on.to_string())?;
     close(xml, "MndtRltdInf")?;
     close(xml, "DrctDbtTx")?;
     agent(xml, "DbtrAgt", debit.debtor_bic.as_deref())?;
     open(xml, "Dbtr")?;
     leaf(xml, "Nm", &sepa_text(&debit.debtor_name, 70, "Donor"))?;
+    if let Some(address) = &debit.debtor_address {
+        postal_address(xml, address)?;
+    }
     close(xml, "Dbtr")?;
     account(xml, "DbtrAcct", &debit.debtor_iban)?;
     open(xml, "RmtInf")?;
     leaf(xml, "Ustrd", &sepa_text(&debit.remittance, 140, "Donation"))?;
     close(xml, "RmtInf")?;
     close(xml, "DrctDbtTxInf")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sepa::Creditor;
+
+    #[test]
+    fn stored_values_that_the_xsd_refuses_are_not_written() {
+        let creditor = Creditor::new(
+            "Tierschutz & Co.",
+            "DE98ZZZ09999999999",
+            "DE02120300000000202051",
+            None,
+            None,
+        )
+        .expect("creditor");
+        let date = Date::constant(2026, 3, 2);
+        // As a Renewal stored it before BICs were checked, with a reference from elsewhere.
+        let debit = Debit {
+            end_to_end_id: "e2e <1>".to_owned(),
+            amount: Amount::from_cents(500),
+            sequence: Sequence::Ooff,
+            collection_date: date,
+            mandate_reference: "//MANDAT ä 1/".to_owned(),
+            mandate_signed_on: date,
+            debtor_name: "\u{1F600}".to_owned(),
+            debtor_iban: "DE89370400440532013000".to_owned(),
+            debtor_bic: Some("x".to_owned()),
+            debtor_address: None,
+            remittance: "Spende".to_owned(),
+        };
+        let file = CollectionFile {
+            message_id: "C1",
+            created: date.at(9, 0, 0, 0),
+            creditor: &creditor,
+            debits: &[debit],
+        };
+        let xml = String::from_utf8(file.to_xml()).expect("UTF-8");
+        for expected in [
+            "<Id>NOTPROVIDED</Id>",
+            "<MndtId>MANDAT 1</MndtId>",
+            "<EndToEndId>e2e 1</EndToEndId>",
+            "<Nm>Donor</Nm>",
+            "<Nm>Tierschutz + Co.</Nm>",
+        ] {
+            assert!(xml.contains(expected), "{expected} in {xml}");
+        }
+        assert!(!xml.contains("BICFI"), "{xml}");
+    }
 }

@@ -99,8 +99,15 @@ pub fn donor_of(
         ..method
     };
     let recurring = order.interval.is_recurring();
-    let first = terms(&method, form.creditor.as_deref(), today, None, recurring)
-        .map_err(|_| NotPayable("payment_method"))?;
+    let first = terms(
+        &method,
+        &contact.person,
+        form.creditor.as_deref(),
+        today,
+        None,
+        recurring,
+    )
+    .map_err(|_| NotPayable("payment_method"))?;
     let method = used(&method, first.due_date).unwrap_or(method);
     let subscription = if recurring {
         // The series keeps the first debit's day of the month.

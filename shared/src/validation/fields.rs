@@ -75,8 +75,12 @@ pub(super) fn phone_rule(text: &str) -> Result<Accepted, FieldError> {
     }
 }
 
+/// An IBAN is taken for SEPA direct debit only, so one outside the schemes is refused here.
 pub(super) fn iban_rule(text: &str) -> Result<Accepted, FieldError> {
     let iban = bank::parse_iban(text).ok_or(FieldError::InvalidIban)?;
+    if iban.sepa_scope().is_none() {
+        return Err(FieldError::IbanOutsideSepa);
+    }
     Ok(Accepted {
         value: iban.electronic,
         derived: Some(json!({
@@ -171,6 +175,16 @@ mod tests {
         assert!(iban_rule("AT611904300234573201").is_ok());
         assert!(iban_rule("GB82 WEST 1234 5698 7654 32").is_ok());
         assert!(iban_rule("CH9300762011623852957").is_ok());
+        for outside in [
+            "TR330006100519786457841326",
+            "BR1800360305000010009795493C1",
+        ] {
+            assert_eq!(
+                iban_rule(outside),
+                Err(FieldError::IbanOutsideSepa),
+                "{outside}"
+            );
+        }
         // checksum broken, country length wrong, not an IBAN
         for bad in ["DE89370400440532013001", "DE8937040044053201300", "hello"] {
             assert_eq!(iban_rule(bad), Err(FieldError::InvalidIban), "{bad}");

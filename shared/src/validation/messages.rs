@@ -13,6 +13,12 @@ pub enum FieldError {
     EnterAmount,
     AcceptPrivacy,
     IbanNeededForSepa,
+    /// A valid IBAN of a country outside the SEPA schemes: it cannot be debited.
+    IbanOutsideSepa,
+    /// An account outside the EEA (CH, GB, …): the rulebook wants its bank's BIC…
+    BicNeededOutsideEea,
+    /// …and the debtor's address.
+    AddressNeededOutsideEea,
     AddressNeededForReceipt,
     Invalid,
     NotOffered,
@@ -59,6 +65,23 @@ impl FieldError {
             Self::IbanNeededForSepa => (
                 "Für das Lastschriftverfahren benötigen wir Ihre IBAN",
                 "Please enter your IBAN for the direct debit",
+            ),
+            Self::IbanOutsideSepa => (
+                "Diese IBAN gehört zu einem Land außerhalb des SEPA-Raums; eine SEPA-Lastschrift \
+                 ist damit nicht möglich",
+                "This IBAN is from a country outside SEPA; it cannot be used for a SEPA direct \
+                 debit",
+            ),
+            Self::BicNeededOutsideEea => (
+                "Für eine Lastschrift von einem Konto außerhalb des EWR benötigen wir die BIC \
+                 Ihrer Bank",
+                "Please enter your bank's BIC for a direct debit from an account outside the EEA",
+            ),
+            Self::AddressNeededOutsideEea => (
+                "Für eine Lastschrift von einem Konto außerhalb des EWR benötigen wir Ihre \
+                 Anschrift",
+                "Please enter your postal address for a direct debit from an account outside \
+                 the EEA",
             ),
             Self::AddressNeededForReceipt => (
                 "Für eine Zuwendungsbestätigung benötigen wir Ihre Anschrift",

@@ -14,7 +14,8 @@ use jiff::civil::Date;
 use serde_json::{Map, Value};
 
 use crate::form::{FormDefinition, InputType};
-use crate::ground::country::CountryCode;
+use crate::ground::bank::parse_iban;
+use crate::ground::country::{CountryCode, SepaScope};
 use crate::ground::money::{Amount, AmountError, Currency, Interval, MethodKind};
 use fields::{
     bic_rule, choice, email_rule, iban_rule, is_post_code, name_rule, parse_date, phone_rule,
@@ -66,6 +67,9 @@ const DEFAULT_SALUTATIONS: &[&str] = &["Mr.", "Ms.", "Mx."];
 pub const NO_RECEIPT: &str = "no_receipt";
 const DEFAULT_RECEIPTS: &[&str] = &[NO_RECEIPT, "receipt"];
 const ADDRESS_FIELDS: &[&str] = &["street", "post_code", "city"];
+/// What a debit from an account outside the EEA carries besides the IBAN (SDD rulebook AT-09,
+/// AT-13): the bank's BIC and the debtor's address, its country included.
+const DEBTOR_ADDRESS_FIELDS: &[&str] = &["street", "post_code", "city", "country"];
 
 /// The value names that are personal data, for DataSets' `sensitive_data`.
 pub const PERSONAL_FIELDS: &[&str] = &[
@@ -257,10 +261,21 @@ impl<'a> Rules<'a> {
             }
         }
         let chosen = |name: &str| values.get(name).and_then(Value::as_str);
-        if chosen("payment_method") == Some(MethodKind::SepaDirectDebit.as_str())
-            && !present("iban")
-        {
-            lacking.insert("iban".to_owned(), FieldError::IbanNeededForSepa);
+        if chosen("payment_method") == Some(MethodKind::SepaDirectDebit.as_str()) {
+            if !present("iban") {
+                lacking.insert("iban".to_owned(), FieldError::IbanNeededForSepa);
+            }
+            let outside_eea = chosen("iban")
+                .and_then(parse_iban)
+                .is_some_and(|iban| iban.sepa_scope() == Some(SepaScope::NonEea));
+            if outside_eea {
+                if !present("bic") {
+                    lacking.insert("bic".to_owned(), FieldError::BicNeededOutsideEea);
+                }
+                for name in DEBTOR_ADDRESS_FIELDS.iter().filter(|n| !present(n)) {
+                    lacking.insert((*name).to_owned(), FieldError::AddressNeededOutsideEea);
+                }
+            }
         }
         if chosen("wants_receipt").is_some_and(|r| r != NO_RECEIPT) {
             for name in ADDRESS_FIELDS.iter().filter(|n| !present(n)) {
