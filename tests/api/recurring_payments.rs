@@ -12,9 +12,9 @@ use integration_tests::donors::{Nonprofit, Pays, action, text, with};
 use integration_tests::{
     TestDynamo, built, own_entities_table, scheduler_state_in, without_provider,
 };
+use jiff::ToSpan;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use jiff::ToSpan;
 use lambda_http::http::StatusCode;
 use serde_json::{Value, json};
 use shared::app::{Backend, Dynamo, RecurringPaymentsState};

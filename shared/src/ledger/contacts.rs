@@ -189,7 +189,7 @@ pub fn erased_payments(
             {
                 records.push(RecordWrite::Withdrawal {
                     collection,
-                    payment: payment.clone(),
+                    payment: Box::new(payment.clone()),
                 });
             }
         }

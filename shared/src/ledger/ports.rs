@@ -44,7 +44,7 @@ pub enum RecordWrite {
     /// cannot be sent after that; it is voided and the rest collected again.
     Withdrawal {
         collection: String,
-        payment: super::model::Payment,
+        payment: Box<super::model::Payment>,
     },
 }
 

@@ -104,7 +104,7 @@ pub fn withdraw(
     if let Some(collection) = collection {
         records.push(RecordWrite::Withdrawal {
             collection,
-            payment: payment.clone(),
+            payment: Box::new(payment.clone()),
         });
     }
     (
