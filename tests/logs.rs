@@ -87,7 +87,7 @@ async fn logs_never_contain_sensitive_or_form_values() {
     let complete = format!(
         "hash={form}&payment[amount]=25&payment[interval]=1&payment[fb_item_id]=9306\
          &payment[salutation]=Ms.&payment[first_name]=Erika&payment[last_name]=Mustermann\
-         &payment[email]=erika@example.org&payment[payment_method]=sepa_direct_debit\
+         &payment[email]=erika@example.org&payment[payment_method]=sepa_direct_debit&payment[sepa_mandate]=sepa-core-2026-12\
          &payment[iban]=DE89370400440532013000&payment[wants_receipt]=no_receipt\
          &payment[is_privacy_accepted]=1"
     );

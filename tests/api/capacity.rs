@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 const COMPLETE: &str = "&payment[salutation]=Ms.&payment[first_name]=Erika\
     &payment[last_name]=Mustermann&payment[email]=erika@example.org&payment[amount]=25\
-    &payment[interval]=1&payment[payment_method]=sepa_direct_debit\
+    &payment[interval]=1&payment[payment_method]=sepa_direct_debit&payment[sepa_mandate]=sepa-core-2026-12\
     &payment[iban]=DE89370400440532013000&payment[wants_receipt]=no_receipt\
     &payment[is_privacy_accepted]=1";
 
@@ -396,7 +396,7 @@ async fn a_donation_costs_the_capacity_the_cost_benchmark_prices() {
         for values in [
             "&payment[salutation]=Ms.&payment[first_name]=Erika&payment[last_name]=Mustermann\
              &payment[email]=erika@example.org",
-            "&payment[payment_method]=sepa_direct_debit&payment[iban]=DE89370400440532013000\
+            "&payment[payment_method]=sepa_direct_debit&payment[sepa_mandate]=sepa-core-2026-12&payment[iban]=DE89370400440532013000\
              &payment[wants_receipt]=no_receipt&payment[is_privacy_accepted]=1",
         ] {
             let updated = integration_tests::gateway::session_api(

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 const COMPLETE: &str = "&payment[salutation]=Ms.&payment[first_name]=Erika\
     &payment[last_name]=Mustermann&payment[email]=erika@example.org&payment[amount]=25\
-    &payment[interval]=1&payment[payment_method]=sepa_direct_debit\
+    &payment[interval]=1&payment[payment_method]=sepa_direct_debit&payment[sepa_mandate]=sepa-core-2026-12\
     &payment[iban]=DE89370400440532013000&payment[wants_receipt]=no_receipt\
     &payment[is_privacy_accepted]=1";
 

@@ -91,7 +91,7 @@ async fn sepa_session(np: &Nonprofit, account: &str) -> (String, Value) {
             &format!(
                 "fbSessionHash={hash}&payment[salutation]=Mr.&payment[first_name]=Ueli\
                  &payment[last_name]=Zürcher&payment[email]=ueli@example.org\
-                 &payment[payment_method]=sepa_direct_debit&{account}\
+                 &payment[payment_method]=sepa_direct_debit&payment[sepa_mandate]=sepa-core-2026-12&{account}\
                  &payment[wants_receipt]=no_receipt&payment[is_privacy_accepted]=1"
             ),
         )

@@ -352,3 +352,51 @@ async fn an_erased_donor_gives_no_more() {
     let (status, problem) = np.collect(None).await;
     assert_eq!(status, StatusCode::CONFLICT, "{problem}");
 }
+
+#[tokio::test]
+async fn a_direct_debit_through_the_session_api_needs_the_donors_mandate() {
+    let np = Nonprofit::new().await;
+    let donor = format!(
+        "payment[amount]=25&payment[interval]=1&payment[salutation]=Ms.&payment[first_name]=Erika\
+         &payment[last_name]=Mustermann&payment[email]=erika@example.org\
+         &payment[payment_method]=sepa_direct_debit&payment[iban]={}\
+         &payment[wants_receipt]=no_receipt&payment[is_privacy_accepted]=1",
+        integration_tests::donors::IBAN
+    );
+    let created = np.session("createSession", &donor).await;
+    let session = &created["session"];
+    assert_eq!(session["status"], "incomplete", "{created}");
+    assert_eq!(
+        session["errors"]["other_fields"]["sepa_mandate"],
+        "Bitte erteilen Sie das SEPA-Lastschriftmandat."
+    );
+    let hash = text(&session["hash"]);
+    let (status, refused) = np.process(&hash).await;
+    assert_ne!(
+        status,
+        StatusCode::OK,
+        "not processed without the mandate: {refused}"
+    );
+    // An old text version is not the mandate the donor sees today.
+    let old = np
+        .session(
+            "updateSession",
+            &format!("fbSessionHash={hash}&payment[sepa_mandate]=sepa-core-2019-01"),
+        )
+        .await;
+    assert_eq!(old["session"]["status"], "incomplete", "{old}");
+    let granted = np
+        .session(
+            "updateSession",
+            &format!("fbSessionHash={hash}&payment[sepa_mandate]=sepa-core-2026-12"),
+        )
+        .await;
+    assert_eq!(granted["session"]["status"], "complete", "{granted}");
+    let (status, processed) = np.process(&hash).await;
+    assert_eq!(status, StatusCode::OK, "{processed}");
+    let (_, dataset) = np.dataset(&text(&processed["dataSetGuid"])).await;
+    assert_eq!(
+        dataset["jsonElement"]["formResult"]["sepa_mandate"], "sepa-core-2026-12",
+        "what the donor accepted is on record"
+    );
+}

@@ -130,6 +130,7 @@ const COMPLETE: &[(&str, &str)] = &[
     ("payment_method", "sepa_direct_debit"),
     ("iban", "DE89 3704 0044 0532 0130 00"),
     ("wants_receipt", "no_receipt"),
+    ("sepa_mandate", "sepa-core-2026-12"),
     ("is_privacy_accepted", "1"),
 ];
 

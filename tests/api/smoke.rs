@@ -275,7 +275,7 @@ async fn a_donation_goes_from_session_to_listed_dataset() {
         "updateSession",
         format!(
             "hash={form}&fbSessionHash={session}&payment[salutation]=Ms.&payment[last_name]=Mustermann\
-             &payment[email]=erika@example.org&payment[payment_method]=sepa_direct_debit\
+             &payment[email]=erika@example.org&payment[payment_method]=sepa_direct_debit&payment[sepa_mandate]=sepa-core-2026-12\
              &payment[iban]=DE89370400440532013000&payment[wants_receipt]=no_receipt\
              &payment[is_privacy_accepted]=1"
         ),

@@ -122,7 +122,9 @@ impl Nonprofit {
             .expect("hash")
             .to_owned();
         let method = match pays {
-            Pays::Sepa => format!("payment[payment_method]=sepa_direct_debit&payment[iban]={IBAN}"),
+            Pays::Sepa => format!(
+                "payment[payment_method]=sepa_direct_debit&payment[sepa_mandate]=sepa-core-2026-12&payment[iban]={IBAN}"
+            ),
             Pays::Card => "payment[payment_method]=credit_card".to_owned(),
         };
         let updated = self

@@ -85,7 +85,7 @@ fn ok(answer: &Answer) -> Result<Value> {
 }
 
 const PERSON: &str = "&payment[salutation]=Ms.&payment[first_name]=Erika&payment[last_name]=Mustermann&payment[email]=erika@example.org";
-const SEPA: &str = "&payment[payment_method]=sepa_direct_debit&payment[iban]=DE89370400440532013000&payment[wants_receipt]=no_receipt&payment[is_privacy_accepted]=1";
+const SEPA: &str = "&payment[payment_method]=sepa_direct_debit&payment[sepa_mandate]=sepa-core-2026-12&payment[iban]=DE89370400440532013000&payment[wants_receipt]=no_receipt&payment[is_privacy_accepted]=1";
 
 /// The Session-API journey of one monthly SEPA donation.
 async fn api_journey(f: &[Function; 3], form: &str, bill: &mut Bill) -> Result<()> {

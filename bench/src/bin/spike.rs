@@ -68,7 +68,7 @@ async fn journey(
         ),
         (
             STEPS[2],
-            "&payment[payment_method]=sepa_direct_debit&payment[iban]=DE89370400440532013000&payment[wants_receipt]=no_receipt&payment[is_privacy_accepted]=1",
+            "&payment[payment_method]=sepa_direct_debit&payment[sepa_mandate]=sepa-core-2026-12&payment[iban]=DE89370400440532013000&payment[wants_receipt]=no_receipt&payment[is_privacy_accepted]=1",
         ),
     ] {
         let updated = apis

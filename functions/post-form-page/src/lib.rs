@@ -22,7 +22,7 @@ use shared::ground::lang::Lang;
 use shared::session::{
     self, Authority, Context, MANDATE_VALUE, PaymentInput, SessionError, Submission,
 };
-use shared::validation::{FieldError, scalar_text};
+use shared::validation::scalar_text;
 use shared::wire::session_api::ParamsError;
 
 /// A form post is small; this is generous.
@@ -134,8 +134,7 @@ async fn submit<B: Backend>(
         None => session::create(&process.sessions, &ctx, &submission).await?,
     };
     let lacking = ctx.rules.lacking(&outcome.session.values);
-    let unsigned = session::mandate_missing(&outcome.session.values, ctx.form);
-    if outcome.current.is_empty() && lacking.is_empty() && !unsigned {
+    if outcome.current.is_empty() && lacking.is_empty() {
         let processed = process
             .processor()
             .process(&ctx, &outcome.session.hash)
@@ -153,12 +152,6 @@ async fn submit<B: Backend>(
         .into_iter()
         .map(|(name, err)| (name, err.message(lang)))
         .collect();
-    if unsigned {
-        errors.insert(
-            MANDATE_VALUE.to_owned(),
-            FieldError::GrantMandate.message(lang),
-        );
-    }
     errors.extend(
         outcome
             .current

@@ -8,8 +8,7 @@ use crate::form::Form;
 use crate::ground::money::{Amount, MethodKind};
 use crate::sepa::MANDATE_TEXT_VERSION;
 
-/// The value that records a granted mandate (also the name of the form's box that grants it).
-pub const MANDATE_VALUE: &str = "sepa_mandate";
+pub use crate::validation::MANDATE_VALUE;
 
 fn chooses_direct_debit(values: &Map<String, Value>) -> bool {
     values.get("payment_method").and_then(Value::as_str)
@@ -43,12 +42,4 @@ pub fn sign_mandate(values: &mut Map<String, Value>, ticked: bool, form: &Form) 
             }),
         );
     }
-}
-
-/// Whether a direct debit is chosen without its mandate granted: it may not be taken then.
-pub fn mandate_missing(values: &Map<String, Value>, form: &Form) -> bool {
-    let granted = values
-        .get(MANDATE_VALUE)
-        .is_some_and(|m| m["accepted"] == Value::Bool(true));
-    chooses_direct_debit(values) && form.creditor.is_some() && !granted
 }

@@ -12,7 +12,7 @@ mod ports;
 mod processor;
 mod service;
 
-pub use choices::{MANDATE_VALUE, choose_amount, mandate_missing, sign_mandate};
+pub use choices::{MANDATE_VALUE, choose_amount, sign_mandate};
 pub use donation::{NotPayable, donation_dataset};
 pub use donor::donor_of;
 pub use error::SessionError;

@@ -36,7 +36,11 @@ impl<'a> Context<'a> {
     pub fn new(form: &'a Form, now: Timestamp, ttl: SignedDuration, zone: &'a TimeZone) -> Self {
         Self {
             form,
-            rules: Rules::new(&form.definition, now.to_zoned(zone.clone()).date()),
+            rules: Rules::new(
+                &form.definition,
+                now.to_zoned(zone.clone()).date(),
+                form.creditor.is_some(),
+            ),
             now,
             ttl,
             zone,

@@ -17,6 +17,7 @@ use crate::form::{FormDefinition, InputType};
 use crate::ground::bank::parse_iban;
 use crate::ground::country::{CountryCode, SepaScope};
 use crate::ground::money::{Amount, AmountError, Currency, Interval, MethodKind};
+use crate::sepa::MANDATE_TEXT_VERSION;
 use fields::{
     bic_rule, choice, email_rule, iban_rule, is_post_code, name_rule, parse_date, phone_rule,
     truthy,
@@ -88,15 +89,39 @@ pub const PERSONAL_FIELDS: &[&str] = &[
     "bic",
 ];
 
+/// The value that records the donor's SEPA mandate: the hosted form's box sets it; a
+/// merchant's own page sends the version of the mandate text its donor accepted
+/// (`payment[sepa_mandate]=sepa-core-2026-12`).
+pub const MANDATE_VALUE: &str = "sepa_mandate";
+
+/// Whether the values record a granted mandate for the text version shown today.
+pub fn mandate_granted(values: &Map<String, Value>) -> bool {
+    match values.get(MANDATE_VALUE) {
+        Some(Value::String(version)) => version.trim() == MANDATE_TEXT_VERSION,
+        Some(granted @ Value::Object(_)) => {
+            granted["accepted"] == Value::Bool(true)
+                && granted["textVersion"] == MANDATE_TEXT_VERSION
+        }
+        _ => false,
+    }
+}
+
 /// The validation rules of one form, on one day (birthdays must lie before it).
 pub struct Rules<'a> {
     form: &'a FormDefinition,
     today: Date,
+    /// Whether the form's direct debits are collected (a creditor is set): then the donor's
+    /// mandate is needed before a direct debit is complete.
+    collects_direct_debits: bool,
 }
 
 impl<'a> Rules<'a> {
-    pub fn new(form: &'a FormDefinition, today: Date) -> Self {
-        Self { form, today }
+    pub fn new(form: &'a FormDefinition, today: Date, collects_direct_debits: bool) -> Self {
+        Self {
+            form,
+            today,
+            collects_direct_debits,
+        }
     }
 
     /// Whether a value is checked at all: built-in names and the form's own fields are;
@@ -264,6 +289,9 @@ impl<'a> Rules<'a> {
         if chosen("payment_method") == Some(MethodKind::SepaDirectDebit.as_str()) {
             if !present("iban") {
                 lacking.insert("iban".to_owned(), FieldError::IbanNeededForSepa);
+            }
+            if self.collects_direct_debits && !mandate_granted(values) {
+                lacking.insert(MANDATE_VALUE.to_owned(), FieldError::GrantMandate);
             }
             let outside_eea = chosen("iban")
                 .and_then(parse_iban)
