@@ -20,6 +20,7 @@ mod processing;
 mod recurring_payments;
 mod request_counts;
 mod routes;
+mod sepa_bank_reports;
 mod sepa_collections;
 mod sepa_creditor;
 mod sepa_returns;
