@@ -36,11 +36,15 @@ start_api "$SMOKE_PORT" "$LOCAL/test-api.log"
 export SMOKE_API_URL="http://127.0.0.1:$SMOKE_PORT" SMOKE_DEMO_FILE="$LOCAL/test-demo.json"
 # Every pain.008 file the tests make lands here, and is validated against the XSD after.
 export PAIN008_DIR="$LOCAL/pain008"
-rm -rf "$PAIN008_DIR"
+# Every bank report (camt.054, pain.002) the returns tests upload lands here, for its schema.
+export BANK_REPORTS_DIR="$LOCAL/bank-reports"
+rm -rf "$PAIN008_DIR" "$BANK_REPORTS_DIR"
 log "cargo test"
 cargo test --workspace
 log "pain.008 files against the official pain.008.001.08 XSD"
 "$TOOLS/xsd/bin/python" scripts/validate-pain008.py "$PAIN008_DIR"
+log "bank reports against their camt.054/pain.002 schemas (tests/iso20022/)"
+"$TOOLS/xsd/bin/python" scripts/validate-bank-reports.py "$BANK_REPORTS_DIR"
 
 log "browser tests (headless Chromium)"
 command -v "${CHROMIUM:-chromium}" >/dev/null 2>&1 ||

@@ -21,6 +21,7 @@ mod recurring_payments;
 mod request_counts;
 mod routes;
 mod sepa_accounts;
+mod sepa_bank_reports;
 mod sepa_collections;
 mod sepa_creditor;
 mod sepa_lifecycle;

@@ -6,8 +6,9 @@ use integration_tests::donors::{Nonprofit, Pays, text};
 use lambda_http::http::StatusCode;
 use serde_json::{Value, json};
 
-/// A monthly SEPA donation whose first debit went into a collection: (contact, e2e id).
-async fn collected(np: &Nonprofit, amount: &str) -> (String, String) {
+/// A monthly SEPA donation whose first debit went to the bank: (contact, e2e id). The one
+/// place that knows how a debit gets there (the bank report tests use it too).
+pub(crate) async fn collected(np: &Nonprofit, amount: &str) -> (String, String) {
     let result = np.donate(amount, 1, Pays::Sepa).await;
     let (status, _) = np.collect_and_send(None).await;
     assert_eq!(status, StatusCode::CREATED);

@@ -294,6 +294,15 @@ impl Nonprofit {
         json_of(post_sepa_returns::handle(event.request(), &self.returns).await).await
     }
 
+    /// `POST /sepa/returns` with a bank report as `content_type`.
+    pub async fn upload_report(&self, content_type: &str, xml: &str) -> (StatusCode, Value) {
+        let event = Event::http("POST", "/sepa/returns")
+            .header("content-type", content_type)
+            .bearer(&self.key)
+            .body(xml);
+        json_of(post_sepa_returns::handle(event.request(), &self.returns).await).await
+    }
+
     /// `GET /dataSet/{guid}`.
     pub async fn dataset(&self, guid: &str) -> (StatusCode, Value) {
         let event = Event::get_dataset(guid).bearer(&self.key);

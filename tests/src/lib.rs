@@ -86,6 +86,18 @@ pub fn keep_pain008(name: &str, xml: &[u8]) {
     std::fs::write(dir.join(format!("{name}.xml")), xml).expect("pain.008 file written");
 }
 
+/// Where the tests leave every bank report they upload: `make test` validates them all
+/// against the schemas in `tests/iso20022/` afterwards (`BANK_REPORTS_DIR`, else
+/// `target/bank-reports`).
+pub fn keep_bank_report(name: &str, xml: &str) {
+    let dir = std::env::var_os("BANK_REPORTS_DIR").map_or_else(
+        || workspace_root().join("target/bank-reports"),
+        PathBuf::from,
+    );
+    std::fs::create_dir_all(&dir).expect("bank reports directory");
+    std::fs::write(dir.join(format!("{name}.xml")), xml).expect("bank report written");
+}
+
 /// A form hash no other test uses.
 pub fn unique_form_hash() -> FormHash {
     let suffix = uuid::Uuid::new_v4().simple().to_string();

@@ -1,14 +1,17 @@
 //! The nonprofit's bank: its pending direct debits claimed into pain.008 collection files for
-//! it to collect, sent or voided as the merchant reports, and the returns it reports back.
+//! it to collect, sent or voided as the merchant reports, and the returns it reports back
+//! (as JSON or in its own camt.054/pain.002).
 
 mod model;
 mod ports;
+mod reports;
 mod returns;
 mod sending;
 mod service;
 
 pub use model::{Collection, CollectionStatus, Lease};
 pub use ports::{Claim, CollectionStore};
-pub use returns::{BankReturn, Booked, BookedResult, ReturnInputError, book};
+pub use reports::{ReportBookError, ReportBooked, book_report};
+pub use returns::{BankReturn, Booked, BookedResult, MAX_RETURNS, ReturnInputError, book};
 pub use sending::{CollectionStateError, Moved, Sending, SendingError, Way};
 pub use service::{CollectError, CollectInputError, CollectRequest, Collector, LEASE};

@@ -30,8 +30,12 @@ pub struct BankReturn {
     pub end_to_end_id: String,
     pub reason: String,
     pub date: Date,
-    pub amount: Amount,
+    /// A pain.002 reject may not give it.
+    pub amount: Option<Amount>,
 }
+
+/// Returns one request may book: each is a few reads and a transaction.
+pub const MAX_RETURNS: usize = 1000;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ReturnInputError {
@@ -43,6 +47,8 @@ pub enum ReturnInputError {
     Reason(usize),
     #[error("returns[{0}].amount must be an amount above zero with at most two decimals")]
     Amount(usize),
+    #[error("a bank report may hold at most 1000 returns and rejects; this one holds {0}")]
+    TooManyInReport(usize),
 }
 
 impl BankReturn {

@@ -5,7 +5,7 @@ use lambda_http::Body;
 use lambda_http::http::HeaderMap;
 use lambda_http::http::header::CONTENT_TYPE;
 
-use super::response::APPLICATION_JSON;
+use super::response::{APPLICATION_JSON, APPLICATION_XML};
 
 /// DataSet bodies: DynamoDB items stop at 400 KB, and we keep room for our own attributes.
 pub const DATASET_BODY_LIMIT: usize = 350 * 1024;
@@ -19,6 +19,11 @@ pub const ACTION_BODY_LIMIT: usize = 64 * 1024;
 pub enum BodyError {
     #[error("the body must be sent as 'Content-Type: application/json'")]
     NotJson,
+    #[error(
+        "the body must be sent as 'Content-Type: application/json', or a bank report as \
+         'application/xml'"
+    )]
+    NotJsonOrXml,
     #[error("the body is larger than {limit} bytes")]
     TooLarge { limit: usize },
     #[error("the body is not valid UTF-8")]
@@ -67,12 +72,36 @@ pub fn optional_json_body<'a>(
     json_body(headers, body, max_bytes, max_depth).map(Some)
 }
 
+/// An XML body (a bank's own report): `None` unless sent as `application/xml` or
+/// `text/xml`; its size is checked, the XML reader checks the rest.
+pub fn xml_body<'a>(
+    headers: &HeaderMap,
+    body: &'a Body,
+    max_bytes: usize,
+) -> Result<Option<&'a [u8]>, BodyError> {
+    if !media_type_is(headers, &[APPLICATION_XML, "text/xml"]) {
+        return Ok(None);
+    }
+    let bytes: &[u8] = body.as_ref();
+    if bytes.len() > max_bytes {
+        return Err(BodyError::TooLarge { limit: max_bytes });
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(BodyError::Empty);
+    }
+    Ok(Some(bytes))
+}
+
 fn is_json_content_type(headers: &HeaderMap) -> bool {
+    media_type_is(headers, &[APPLICATION_JSON])
+}
+
+fn media_type_is(headers: &HeaderMap, types: &[&str]) -> bool {
     headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
-        .is_some_and(|media| media.trim().eq_ignore_ascii_case(APPLICATION_JSON))
+        .is_some_and(|media| types.iter().any(|t| media.trim().eq_ignore_ascii_case(t)))
 }
 
 /// Deepest bracket nesting outside of strings; a top-level object is depth 1.

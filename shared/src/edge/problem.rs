@@ -9,7 +9,8 @@ use serde::Serialize;
 use super::body::BodyError;
 use super::response::{PROBLEM_JSON, response_with};
 use crate::bank::{
-    CollectError, CollectInputError, CollectionStateError, ReturnInputError, SendingError,
+    CollectError, CollectInputError, CollectionStateError, ReportBookError, ReturnInputError,
+    SendingError,
 };
 use crate::dataset::RecordError;
 use crate::form::FormInputError;
@@ -20,6 +21,7 @@ use crate::ledger::{ActionError, ActionInputError, Refusal};
 use crate::listing::ListingError;
 use crate::merchant::AuthError;
 use crate::sepa::CreditorInputError;
+use crate::sepa::reports::ReportError;
 use crate::visit::VisitInputError;
 use crate::wire::datasets::DataSetInputError;
 
@@ -58,6 +60,8 @@ pub enum ApiError {
     CollectInput(#[from] CollectInputError),
     #[error(transparent)]
     ReturnInput(#[from] ReturnInputError),
+    #[error(transparent)]
+    Report(#[from] ReportError),
     /// Collecting refused; storage failures become `Store`.
     #[error(transparent)]
     Collect(CollectError),
@@ -106,7 +110,7 @@ impl ApiError {
             | Self::Random(_)
             | Self::Panicked => (StatusCode::INTERNAL_SERVER_ERROR, "Internal error"),
             Self::Auth(_) => (StatusCode::UNAUTHORIZED, "Unauthorized"),
-            Self::Body(BodyError::NotJson) => {
+            Self::Body(BodyError::NotJson | BodyError::NotJsonOrXml) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "Unsupported media type")
             }
             Self::Body(BodyError::TooLarge { .. }) => {
@@ -128,6 +132,7 @@ impl ApiError {
             Self::CreditorInput(_) => (StatusCode::BAD_REQUEST, "Invalid creditor settings"),
             Self::CollectInput(_) => (StatusCode::BAD_REQUEST, "Invalid collection request"),
             Self::ReturnInput(_) => (StatusCode::BAD_REQUEST, "Invalid returns"),
+            Self::Report(_) => (StatusCode::BAD_REQUEST, "Invalid bank report"),
             Self::Collect(CollectError::NoCreditor) => {
                 (StatusCode::CONFLICT, "No creditor settings")
             }
@@ -219,6 +224,15 @@ impl From<RecordError> for ApiError {
         match err {
             RecordError::Store(err) => Self::Store(err),
             reused @ RecordError::KeyReused => Self::IdempotencyKeyReused(reused),
+        }
+    }
+}
+
+impl From<ReportBookError> for ApiError {
+    fn from(err: ReportBookError) -> Self {
+        match err {
+            ReportBookError::Input(err) => Self::ReturnInput(err),
+            ReportBookError::Store(err) => Self::Store(err),
         }
     }
 }

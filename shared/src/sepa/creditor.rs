@@ -60,6 +60,14 @@ impl CreditorId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Whether `raw` names this creditor: the business code (characters 5 to 7) is not part
+    /// of the identity, the creditor may change it per collection.
+    pub fn is(&self, raw: &str) -> bool {
+        let raw = raw.trim().to_ascii_uppercase();
+        let key = |id: &str| id.get(..4).zip(id.get(7..)).map(|(a, b)| format!("{a}{b}"));
+        key(&raw).is_some_and(|k| key(&self.0) == Some(k))
+    }
 }
 
 impl TryFrom<String> for CreditorId {
@@ -167,6 +175,15 @@ impl Creditor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_creditor_is_named_whatever_its_business_code() {
+        let id = CreditorId::parse("DE98ZZZ09999999999").expect("valid");
+        assert!(id.is(" de98zzz09999999999"));
+        assert!(id.is("DE98ABC09999999999"));
+        assert!(!id.is("DE98ZZZ09999999998"));
+        assert!(!id.is("DE9"));
+    }
 
     #[test]
     fn creditor_ids_are_checked_by_mod_97_10_over_the_national_part() {

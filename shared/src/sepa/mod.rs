@@ -1,11 +1,12 @@
 //! SEPA direct debit, collected by the nonprofit's own bank: the creditor settings, mandates
 //! and their debits, TARGET2 business days, the SEPA character set, and the pain.008 file the
-//! bank takes.
+//! bank takes, and the reports it sends back.
 
 pub mod calendar;
 mod creditor;
 mod mandate;
 mod pain008;
+pub mod reports;
 mod text;
 
 pub use creditor::{

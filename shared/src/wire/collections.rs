@@ -9,14 +9,12 @@ use serde_json::json;
 use serde_json::value::RawValue;
 
 use crate::bank::{
-    BankReturn, Booked, BookedResult, CollectInputError, CollectRequest, Collection, Moved,
-    ReturnInputError,
+    BankReturn, Booked, BookedResult, CollectInputError, CollectRequest, Collection, MAX_RETURNS,
+    Moved, ReturnInputError,
 };
 use crate::ground::money::Amount;
 use crate::ground::time::seed_format;
-
-/// Returns one request may book.
-const MAX_RETURNS: usize = 1000;
+use crate::sepa::reports::{ReportFormat, Unmatched, UnmatchedReason};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -89,7 +87,7 @@ pub fn returns(body: &str) -> Result<Vec<BankReturn>, ReturnInputError> {
                 end_to_end_id: item.end_to_end_id.chars().take(35).collect(),
                 reason,
                 date: item.return_date,
-                amount,
+                amount: Some(amount),
             })
         })
         .collect()
@@ -150,8 +148,59 @@ fn result_name(result: BookedResult) -> &'static str {
     }
 }
 
-/// What became of each return, in the order sent.
-pub fn booked(results: &[Booked]) -> Result<String, serde_json::Error> {
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UnmatchedView<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_to_end_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reference: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    amount: Option<String>,
+    reason: &'static str,
+    detail: &'static str,
+}
+
+/// The reason's name and what the merchant may do about it.
+fn unmatched_reason(reason: UnmatchedReason) -> (&'static str, &'static str) {
+    match reason {
+        UnmatchedReason::NoEndToEndId => (
+            "noEndToEndId",
+            "no EndToEndId to find the debit by; send its return as JSON if it is ours",
+        ),
+        UnmatchedReason::NotProvided => (
+            "notProvided",
+            "EndToEndId NOTPROVIDED; send its return as JSON if it is ours",
+        ),
+        UnmatchedReason::Credit => ("credit", "money in, not a return"),
+        UnmatchedReason::NotDirectDebit => (
+            "notDirectDebit",
+            "not a direct debit we collected (bank transaction family other than IDDT)",
+        ),
+        UnmatchedReason::NotReturned => ("notReturned", "neither a return nor a reject"),
+        UnmatchedReason::NotBooked => (
+            "notBooked",
+            "pending or information only; the report that books it changes the payment",
+        ),
+        UnmatchedReason::BatchRejected => (
+            "batchRejected",
+            "the whole batch (the pain.008's PmtInfId) or file (MsgId) was rejected without \
+             listing its debits; send their rejects as JSON",
+        ),
+        UnmatchedReason::OtherCreditor => (
+            "otherCreditor",
+            "another creditor identifier than this merchant's",
+        ),
+    }
+}
+
+/// What became of each return, in the order sent; for a bank report also its format and the
+/// entries that changed nothing.
+pub fn booked(
+    results: &[Booked],
+    unmatched: &[Unmatched],
+    format: Option<ReportFormat>,
+) -> Result<String, serde_json::Error> {
     let results: Vec<BookedView<'_>> = results
         .iter()
         .map(|b| BookedView {
@@ -162,5 +211,22 @@ pub fn booked(results: &[Booked]) -> Result<String, serde_json::Error> {
             subscription_held: b.subscription_held,
         })
         .collect();
-    serde_json::to_string(&json!({ "results": results }))
+    let unmatched: Vec<UnmatchedView<'_>> = unmatched
+        .iter()
+        .map(|u| {
+            let (reason, detail) = unmatched_reason(u.reason);
+            UnmatchedView {
+                end_to_end_id: u.end_to_end_id.as_deref(),
+                reference: u.reference.as_deref(),
+                amount: u.amount.map(Amount::decimal),
+                reason,
+                detail,
+            }
+        })
+        .collect();
+    let mut answer = json!({ "results": results, "unmatched": unmatched });
+    if let Some(format) = format {
+        answer["format"] = format.name().into();
+    }
+    serde_json::to_string(&answer)
 }
