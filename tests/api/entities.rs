@@ -292,10 +292,19 @@ async fn sign_ups_add_on_and_renewal_are_datasets_of_the_contact() {
 
     let record = with(
         action("SignUp", "DataSet", &contact),
-        json!({"jsonElement": {"campaign": "winter", "first_name": "Erika"}}),
+        json!({"jsonElement": {"formResult": {"campaign": "winter", "first_name": "Erika"},
+                               "formFields": [{"name": "campaign"}]}}),
     );
     let dataset = dataset_of(&np, np.act(&record).await).await;
-    assert_eq!(dataset["jsonElement"]["formResult"]["campaign"], "winter");
+    // The seed's shape, as sent: formResult is not nested in another formResult.
+    let element = &dataset["jsonElement"];
+    assert_eq!(element["formResult"]["campaign"], "winter", "{element}");
+    assert!(
+        element["formResult"].get("formResult").is_none(),
+        "{element}"
+    );
+    assert_eq!(element["formFields"][0]["name"], "campaign");
+    assert_eq!(dataset["sensitive_data"], json!(["first_name"]));
 
     let renewal = with(
         action("Renewal", "PaymentMethod", &method),
@@ -375,5 +384,15 @@ async fn archive_makes_a_contact_read_only() {
         before,
         "refusals changed nothing"
     );
-    assert_eq!(np.changelogs().await.len(), 1);
+    let actions: Vec<String> = np
+        .changelogs()
+        .await
+        .iter()
+        .map(|e| text(&e["action"]))
+        .collect();
+    assert_eq!(actions.len(), 2, "{actions:?}");
+    assert!(
+        actions.contains(&"Archive".to_owned()) && actions.contains(&"Hold".to_owned()),
+        "the archive, and its subscription held: {actions:?}"
+    );
 }

@@ -4,6 +4,7 @@
 //! (`tests/logs.rs` is its own binary: it installs the process-wide log subscriber.)
 
 mod capacity;
+mod crm_feed;
 mod dataset_api;
 mod dataset_listing;
 mod entities;
@@ -22,9 +23,11 @@ mod request_counts;
 mod routes;
 mod sepa_accounts;
 mod sepa_bank_reports;
+mod sepa_calendar;
 mod sepa_collections;
 mod sepa_creditor;
 mod sepa_lifecycle;
+mod sepa_mandates;
 mod sepa_returns;
 mod session_api;
 mod smoke;

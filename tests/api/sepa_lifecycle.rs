@@ -326,7 +326,10 @@ async fn only_debits_of_a_sent_file_become_collected_and_a_holding_return_withdr
         "the next debit would come back too"
     );
     let entries = np.changelogs().await;
-    let withdrawn = entries_for(&entries, &text(&next[0]["paymentGuid"]));
+    let withdrawn: Vec<&Value> = entries_for(&entries, &text(&next[0]["paymentGuid"]))
+        .into_iter()
+        .filter(|e| e["metaData"]["source"] != "scheduler")
+        .collect();
     assert_eq!(withdrawn.len(), 1, "{entries:?}");
     assert_eq!(
         withdrawn[0]["metaData"]["reason"],

@@ -7,9 +7,9 @@ use shared::ground::ids::{EntityGuid, MerchantId};
 use shared::ground::money::{Amount, Currency, MethodKind};
 use shared::ledger::{
     Applied, Change, Contact, ContactState, DirectDebit, Entity, EntityStore, EntityWrite, Payment,
-    PaymentMethod, PaymentMethodState, PaymentState, Person,
+    PaymentMethod, PaymentMethodState, PaymentState, Person, Subscription, SubscriptionState,
 };
-use shared::sepa::{Mandate, Sequence};
+use shared::sepa::{Mandate, MandateKind, Sequence};
 
 /// Payments per donor: a donor's contact, mandate and payments are written in one transaction
 /// (100 items at most: two each, the entity and its directory entry).
@@ -46,7 +46,11 @@ pub async fn seed_due_debits<E: EntityStore>(
             version: 0,
         };
         let method = EntityGuid::new_v4();
-        let mandate = Mandate::new(method, due);
+        // Seeded in bulk, as data from before mandates were told apart.
+        let mandate = Mandate {
+            kind: None,
+            ..Mandate::new(method, due, MandateKind::OneOff)
+        };
         writes.push(EntityWrite::Create(Entity::PaymentMethod(PaymentMethod {
             guid: method,
             contact: contact.guid,
@@ -86,6 +90,7 @@ pub async fn seed_due_debits<E: EntityStore>(
                     collection: None,
                     collection_date: None,
                     returned: None,
+                    creditor_id: None,
                 }),
                 provider_reference: None,
                 created_at: now,
@@ -106,5 +111,85 @@ pub async fn seed_due_debits<E: EntityStore>(
         );
         left -= n;
     }
+    guids
+}
+
+/// A donor with a monthly SEPA subscription whose next period is `next_due`, on `day` of the
+/// month, as a sign-up on that day would have left it (the mandate used for a FRST already):
+/// its contact and subscription guids. For calendar tests that need a date today is not.
+pub async fn seed_monthly_subscription<E: EntityStore>(
+    entities: &E,
+    merchant: &MerchantId,
+    next_due: Date,
+    day: i8,
+) -> (EntityGuid, EntityGuid) {
+    let now = shared::ground::time::now();
+    let signed = next_due.saturating_sub(jiff::Span::new().months(1));
+    let contact = Contact {
+        guid: EntityGuid::new_v4(),
+        merchant_id: merchant.clone(),
+        state: ContactState::Active,
+        person: Box::new(Person {
+            first_name: Some("Erika".into()),
+            last_name: Some("Mustermann".into()),
+            ..Person::default()
+        }),
+        merged_into: None,
+        pending: None,
+        created_at: now,
+        updated_at: now,
+        version: 0,
+    };
+    let method = EntityGuid::new_v4();
+    let mandate = Mandate::new(method, signed, MandateKind::Recurrent);
+    let used = shared::ledger::used(
+        &PaymentMethod {
+            guid: method,
+            contact: contact.guid,
+            kind: MethodKind::SepaDirectDebit,
+            state: PaymentMethodState::Active,
+            iban: Some("DE89370400440532013000".into()),
+            bic: None,
+            holder: Some("Erika Mustermann".into()),
+            replaced_by: None,
+            mandate: Some(mandate),
+            provider_reference: None,
+            created_at: now,
+            updated_at: now,
+            version: 0,
+        },
+        signed,
+        None,
+    )
+    .expect("a mandate to use");
+    let subscription = Subscription {
+        guid: EntityGuid::new_v4(),
+        contact: contact.guid,
+        amount: Amount::from_cents(2500),
+        currency: Currency::parse("EUR").expect("EUR"),
+        interval: shared::ground::money::Interval::new(1).expect("monthly"),
+        state: SubscriptionState::Active,
+        payment_method: method,
+        next_due,
+        day: Some(day),
+        created_at: now,
+        updated_at: now,
+        version: 0,
+    };
+    let guids = (contact.guid, subscription.guid);
+    let change = Change {
+        merchant: merchant.clone(),
+        conditions: Vec::new(),
+        writes: vec![
+            EntityWrite::Create(Entity::Contact(contact)),
+            EntityWrite::Create(Entity::PaymentMethod(used)),
+            EntityWrite::Create(Entity::Subscription(subscription)),
+        ],
+        records: Vec::new(),
+    };
+    assert_eq!(
+        entities.apply(&change).await.expect("seeded"),
+        Applied::Done
+    );
     guids
 }

@@ -215,6 +215,10 @@ fn claim(
                 140,
                 "Spende / Donation",
             ),
+            original_creditor_id: debit
+                .creditor_id
+                .clone()
+                .filter(|id| id != collection.creditor.creditor_id.as_str()),
         },
         payment: claimed,
     })

@@ -153,6 +153,16 @@ impl Interval {
     pub fn is_recurring(self) -> bool {
         self.0 > 0
     }
+
+    /// The due date one interval after `from`, on the series' `day` of the month where the
+    /// month has it, else on its last day: Jan 31 → Feb 28 → Mar 31. `None` out of range.
+    pub fn after(self, from: jiff::civil::Date, day: Option<i8>) -> Option<jiff::civil::Date> {
+        let next = from
+            .checked_add(jiff::Span::new().months(i64::from(self.0)))
+            .ok()?;
+        let Some(day) = day else { return Some(next) };
+        next.with().day(day.min(next.days_in_month())).build().ok()
+    }
 }
 
 impl TryFrom<u8> for Interval {
@@ -220,5 +230,34 @@ mod tests {
         assert_eq!(Amount(12000).canonical(), "120");
         assert_eq!(Amount(2050).canonical(), "20.50");
         assert_eq!(Amount(500).display(Lang::De), "5,00");
+    }
+
+    #[test]
+    fn a_series_keeps_its_day_of_the_month() {
+        use jiff::civil::date;
+        let monthly = Interval(1);
+        let mut due = date(2027, 1, 31);
+        let mut seen = Vec::new();
+        for _ in 0..4 {
+            due = monthly.after(due, Some(31)).expect("in range");
+            seen.push(due);
+        }
+        assert_eq!(
+            seen,
+            [
+                date(2027, 2, 28),
+                date(2027, 3, 31),
+                date(2027, 4, 30),
+                date(2027, 5, 31)
+            ]
+        );
+        assert_eq!(
+            Interval(12).after(date(2027, 2, 28), Some(29)),
+            Some(date(2028, 2, 29))
+        );
+        assert_eq!(
+            Interval(3).after(date(2027, 1, 15), None),
+            Some(date(2027, 4, 15))
+        );
     }
 }

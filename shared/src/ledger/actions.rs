@@ -157,8 +157,12 @@ pub enum ActionInputError {
         action: &'static str,
         entity: &'static str,
     },
-    #[error("entityGuid: {0}")]
-    EntityGuid(#[from] InvalidGuid),
+    /// Names the field whose value is no guid: `entityGuid`, `paymentMethodGuid`, …
+    #[error("{field}: {source}")]
+    Guid {
+        field: &'static str,
+        source: InvalidGuid,
+    },
     #[error("'{field}' {reason}")]
     Invalid {
         field: &'static str,

@@ -4,8 +4,9 @@
 
 use futures::future::try_join_all;
 
-use super::contacts::{erased_payments, finish, merge_moves, progress, redacted, visit_session_of};
+use super::contacts::{finish, merge_moves, progress};
 use super::context::ActionContext;
+use super::erasure::{erased_payments, redacted, visit_session_of};
 use super::model::{ContactState, Donor};
 use super::ports::{Applied, Change, EntityStore};
 use super::service::{ActionError, Actions, Answer, Budget, answer_of};

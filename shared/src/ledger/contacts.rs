@@ -3,26 +3,24 @@
 //! contact, in batches, the source left as a pointer). The batch steps are decided here; the
 //! service runs them until nothing is left.
 
-use serde_json::{Map, Value, json};
+use serde_json::json;
 
 use super::actions::ActionRequest;
 use super::context::ActionContext;
 use super::model::{
-    Contact, ContactState, DirectDebit, Donor, Entity, PaymentMethod, PaymentState, Pending,
-    Subscription, SubscriptionState, masked_iban,
+    Contact, ContactState, Donor, Entity, PaymentMethod, Pending, Subscription, SubscriptionState,
 };
 use super::ports::{Change, EntityWrite, RecordWrite};
 use super::records::{changelog, derived_guid, entry_of, state_of};
 use super::rules::{ACTIVE, Refusal, conflict, invalid, state_name};
-use super::withdrawals::{WithdrawalReason, unsent};
+use super::withdrawals::{WithdrawalReason, unsent, withdraw};
 use crate::changelog::{ChangelogEntry, ChangelogStatus};
-use crate::dataset::JsonElement;
 use crate::ground::ids::{ChangelogGuid, EntityGuid};
 
 /// Entities moved per transaction in a merge (each is a put, a delete and a directory entry).
 const MOVES_PER_CHANGE: usize = 25;
 
-fn contact_change(
+pub(super) fn contact_change(
     before: &Contact,
     after: Contact,
     record: RecordWrite,
@@ -39,7 +37,7 @@ fn contact_change(
     }
 }
 
-fn refused(contact: &Contact, doing: &str) -> Refusal {
+pub(super) fn refused(contact: &Contact, doing: &str) -> Refusal {
     conflict(format!(
         "a contact that is {} cannot be {doing}",
         state_name(contact.state)
@@ -68,147 +66,51 @@ pub fn archive(
         &Entity::Contact(after.clone()),
         ctx,
     );
-    Ok(contact_change(
-        before,
-        after,
-        RecordWrite::NewChangelog(entry),
-        ctx,
-    ))
-}
-
-/// The start of an erasure (also of an archived contact: erasure is a right): the person and
-/// the payment methods' details go at once, in one transaction with the changelog entry;
-/// the DataSets follow in batches.
-pub fn start_erasure(
-    request: &ActionRequest,
-    donor: &Donor,
-    ctx: &ActionContext<'_>,
-) -> Result<Change, Refusal> {
-    let before = &donor.contact;
-    if !matches!(before.state, ContactState::Active | ContactState::Archived) {
-        return Err(refused(before, "anonymised"));
-    }
-    let after = Contact {
-        state: ContactState::Anonymising,
-        person: Box::default(),
-        pending: Some(Pending {
-            changelog: ChangelogGuid::from_uuid(ctx.record),
-            after: None,
-            done: 0,
-        }),
-        updated_at: ctx.now,
-        version: before.version + 1,
-        ..before.clone()
-    };
-    let mut entry = changelog(
-        request,
-        &Entity::Contact(before.clone()),
-        &Entity::Contact(after.clone()),
-        ctx,
-    );
-    entry.status = ChangelogStatus::InProgress;
     let mut change = contact_change(before, after, RecordWrite::NewChangelog(entry), ctx);
-    for pm in &donor.payment_methods {
-        change.writes.push(EntityWrite::Replace {
-            expected: pm.version,
-            entity: Entity::PaymentMethod(PaymentMethod {
-                iban: pm.iban.as_deref().map(masked_iban),
-                bic: None,
-                holder: None,
-                updated_at: ctx.now,
-                version: pm.version + 1,
-                ..pm.clone()
-            }),
-        });
-    }
-    // An erased donor gives no more: every subscription still running ends here.
+    // Read-only means no more money moves: its subscriptions are held (and so leave the
+    // scheduler's daily reading), its debits the bank does not have yet withdrawn.
     for sub in donor
         .subscriptions
         .iter()
-        .filter(|s| s.state != SubscriptionState::Cancelled)
+        .filter(|s| s.state == SubscriptionState::Active)
     {
-        let after = Subscription {
-            state: SubscriptionState::Cancelled,
+        let held = Subscription {
+            state: SubscriptionState::OnHold,
             updated_at: ctx.now,
             version: sub.version + 1,
             ..sub.clone()
         };
         let (before, after) = (
             Entity::Subscription(sub.clone()),
-            Entity::Subscription(after),
+            Entity::Subscription(held),
         );
-        let guid = derived_guid(ctx.record, &format!("cancel {}", sub.guid));
+        let guid = derived_guid(ctx.record, &format!("hold {}", sub.guid));
         change.records.push(RecordWrite::NewChangelog(entry_of(
-            "Cancel",
+            "Hold",
             (&before, &after),
             ctx.merchant,
             ChangelogGuid::from_uuid(guid.uuid()),
             ctx.now,
-            Some(json!({"reason": WithdrawalReason::ContactErased.code()})),
+            Some(json!({"reason": WithdrawalReason::ContactArchived.code()})),
         )));
         change.writes.push(EntityWrite::Replace {
             expected: sub.version,
             entity: after,
         });
     }
-    Ok(change)
-}
-
-/// Payments an erasure handles per batch (each is one write of the batch's transaction).
-const PAYMENTS_PER_BATCH: usize = 25;
-
-/// The next payments of an erasure: debits keep a copy of the debtor, erased too (whatever was
-/// left of it: a debit with no holder name still had its IBAN); one the bank does not have
-/// yet is withdrawn, leaving the collection that claimed it.
-pub fn erased_payments(
-    donor: &Donor,
-    ctx: &ActionContext<'_>,
-) -> (Vec<EntityWrite>, Vec<RecordWrite>) {
-    let mut writes = Vec::new();
-    let mut records = Vec::new();
-    for payment in donor
-        .payments
-        .iter()
-        .filter(|p| p.debit.as_ref().is_some_and(|d| !debtor_erased(d)) || unsent(p))
-        .take(PAYMENTS_PER_BATCH)
-    {
-        let mut erased = payment.clone();
-        if let Some(debit) = erased.debit.as_mut() {
-            debit.debtor_name = String::new();
-            debit.debtor_iban = masked_iban(&debit.debtor_iban);
-            debit.debtor_bic = None;
-            debit.debtor_address = None;
-        }
-        if unsent(payment) {
-            erased.state = PaymentState::Cancelled;
-            if let Some(collection) = payment
-                .debit
-                .as_ref()
-                .filter(|_| payment.state == PaymentState::Claimed)
-                .and_then(|d| d.collection.clone())
-            {
-                records.push(RecordWrite::Withdrawal {
-                    collection,
-                    payment: Box::new(payment.clone()),
-                });
-            }
-        }
-        erased.updated_at = ctx.now;
-        erased.version = payment.version + 1;
-        writes.push(EntityWrite::Replace {
-            expected: payment.version,
-            entity: Entity::Payment(erased),
-        });
+    for payment in donor.payments.iter().filter(|p| unsent(p)) {
+        let (write, mut records) = withdraw(
+            payment,
+            WithdrawalReason::ContactArchived,
+            "Archive",
+            ctx.record,
+            ctx.merchant,
+            ctx.now,
+        );
+        change.writes.push(write);
+        change.records.append(&mut records);
     }
-    (writes, records)
-}
-
-/// Whether nothing of the debtor is left on a debit.
-fn debtor_erased(debit: &DirectDebit) -> bool {
-    debit.debtor_name.is_empty()
-        && debit.debtor_bic.is_none()
-        && debit.debtor_address.is_none()
-        && debit.debtor_iban == masked_iban(&debit.debtor_iban)
+    Ok(change)
 }
 
 /// How far a batch operation got: the contact keeps it, so the next call goes on from there.
@@ -281,6 +183,9 @@ pub fn start_merge(
     let after = Contact {
         state: ContactState::Merged,
         merged_into: Some(target.contact.guid),
+        // A pointer, not a second copy of the donor: the person is the target's now, and an
+        // erasure of the target leaves nothing behind here.
+        person: Box::default(),
         pending: Some(Pending {
             changelog: ChangelogGuid::from_uuid(ctx.record),
             after: None,
@@ -346,59 +251,4 @@ fn rehome(entity: Entity, contact: EntityGuid) -> Entity {
         }
         contact_itself => contact_itself,
     }
-}
-
-/// Names integrators commonly give person data, erased too, whatever `sensitive_data` says.
-const ALSO_PERSONAL: &[&str] = &[
-    "name",
-    "fullName",
-    "firstName",
-    "lastName",
-    "middleName",
-    "holder",
-    "accountHolder",
-    "address",
-    "postCode",
-    "postalCode",
-    "zip",
-    "mobile",
-    "customerId",
-    "birthDate",
-];
-
-/// A DataSet's document with the donor's data gone: every value named as personal (the known
-/// person fields, and what the DataSet itself lists as `sensitive_data`), wherever it is.
-pub fn redacted(element: &JsonElement, sensitive: &[String]) -> JsonElement {
-    fn walk(value: &mut Value, names: &dyn Fn(&str) -> bool) {
-        match value {
-            Value::Object(map) => {
-                // A form field record (`formFields`): keep the field, drop its value.
-                let field = map.contains_key("inputType");
-                if field && map.get("name").and_then(Value::as_str).is_some_and(names) {
-                    map.insert("value".to_owned(), Value::Null);
-                }
-                map.retain(|key, _| (field && key == "name") || !names(key));
-                map.values_mut().for_each(|v| walk(v, names));
-            }
-            Value::Array(items) => items.iter_mut().for_each(|v| walk(v, names)),
-            _ => {}
-        }
-    }
-    let mut document: Value =
-        serde_json::from_str(element.as_str()).unwrap_or(Value::Object(Map::new()));
-    let personal = |name: &str| {
-        crate::validation::PERSONAL_FIELDS.contains(&name)
-            || ALSO_PERSONAL.contains(&name)
-            || sensitive.iter().any(|s| s == name)
-    };
-    walk(&mut document, &personal);
-    JsonElement::from_stored(document.to_string())
-}
-
-/// The visit session a DataSet's donation came through, to erase with the donor.
-pub fn visit_session_of(element: &JsonElement) -> Option<String> {
-    let document: Value = serde_json::from_str(element.as_str()).ok()?;
-    document["visitSession"]["sessionId"]
-        .as_str()
-        .map(str::to_owned)
 }

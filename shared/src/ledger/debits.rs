@@ -27,6 +27,11 @@ pub enum NotDrawable {
     NoMandate,
     #[error("the SEPA mandate lapsed (unused for 36 months): renew the payment method")]
     MandateLapsed,
+    #[error(
+        "a one-off SEPA mandate carries one debit and a recurrent one only a series' debits: \
+         this debit needs a mandate of its own"
+    )]
+    WrongMandate,
 }
 
 /// The terms of a payment made `today` from `method` of `debtor`, `recurring` when it belongs
@@ -55,6 +60,9 @@ pub fn terms(
     if !mandate.valid_on(due) {
         return Err(NotDrawable::MandateLapsed);
     }
+    if !mandate.allows(recurring) {
+        return Err(NotDrawable::WrongMandate);
+    }
     let sequence = match (recurring, mandate.last_used) {
         (false, _) => Sequence::Ooff,
         (true, None) => Sequence::Frst,
@@ -77,6 +85,12 @@ pub fn terms(
             collection: None,
             collection_date: None,
             returned: None,
+            creditor_id: Some(
+                mandate
+                    .creditor_id
+                    .clone()
+                    .unwrap_or_else(|| creditor.creditor_id.as_str().to_owned()),
+            ),
         }),
     })
 }
@@ -139,12 +153,20 @@ fn postal_address(person: &Person) -> Option<PostalAddress> {
     })
 }
 
-/// The payment method after a debit due on `due` was drawn under its mandate.
-pub fn used(method: &PaymentMethod, due: Date) -> Option<PaymentMethod> {
+/// The payment method after a debit due on `due` was drawn under its mandate, for `creditor`
+/// (whose identifier the mandate is known under from now on).
+pub fn used(
+    method: &PaymentMethod,
+    due: Date,
+    creditor: Option<&Creditor>,
+) -> Option<PaymentMethod> {
     let mandate = method.mandate.as_ref()?;
     let mut used = method.clone();
     used.mandate = Some(crate::sepa::Mandate {
         last_used: Some(mandate.last_used.map_or(due, |last| last.max(due))),
+        creditor_id: creditor
+            .map(|c| c.creditor_id.as_str().to_owned())
+            .or_else(|| mandate.creditor_id.clone()),
         ..mandate.clone()
     });
     Some(used)

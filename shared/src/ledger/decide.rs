@@ -4,9 +4,10 @@ use super::actions::{ActionEntity, ActionKind, ActionRequest};
 use super::context::ActionContext;
 use super::model::{ContactState, Donor};
 use super::ports::Change;
+use super::renewal::renewal;
 use super::rules::{
-    Refusal, add_on, conflict, invalid, payment, refund, renewal, state_name, subscription,
-    transition, upgrade,
+    Refusal, add_on, conflict, invalid, payment, refund, state_name, subscription, transition,
+    upgrade,
 };
 use super::sign_up::sign_up;
 

@@ -10,9 +10,11 @@ mod contacts;
 mod context;
 mod debits;
 mod decide;
+mod erasure;
 mod model;
 mod ports;
 mod records;
+mod renewal;
 mod rules;
 mod service;
 mod sign_up;
@@ -22,8 +24,8 @@ pub use actions::{
     ACTIONS, ActionEntity, ActionFields, ActionInputError, ActionKind, ActionRequest,
 };
 pub use charges::{NotTaken, charge_new_payments};
-pub use contacts::redacted;
 pub use debits::{NotDrawable, Terms, terms, used};
+pub use erasure::redacted;
 pub use model::*;
 pub use ports::{Applied, Change, EntityStore, EntityWrite, Located, RecordWrite};
 pub use records::{derived_guid, entry_of, state_of, state_text};

@@ -151,6 +151,10 @@ pub struct Subscription {
     pub payment_method: EntityGuid,
     /// When the next payment falls due (the first one is made at sign-up).
     pub next_due: Date,
+    /// The day of the month the series falls on (its first payment's), kept through shorter
+    /// months; absent on subscriptions made before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day: Option<i8>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub version: u64,
@@ -219,6 +223,10 @@ pub struct DirectDebit {
     pub collection_date: Option<Date>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub returned: Option<DebitReturn>,
+    /// The creditor identifier the mandate was known under when this debit was made: a file
+    /// made under another one marks the debit's mandate as amended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creditor_id: Option<String>,
 }
 
 /// What the bank said when it gave a debit back.

@@ -126,13 +126,14 @@ fn entity_type(entity: &Entity) -> &'static str {
     }
 }
 
-/// The DataSet of an action that signs something up: what was sent, and the guids of what
-/// it created (`paymentSessionResult`, as a processed donation has it).
+/// The DataSet of an action that signs something up: its `jsonElement` as given (a DataSet
+/// sign-up) or `{"formResult": …}` with what was sent, plus the action and the guids of what it
+/// created (`paymentSessionResult`, as a processed donation has it).
 pub fn action_dataset(
     request: &ActionRequest,
     contact: EntityGuid,
     created: &[(&str, EntityGuid)],
-    form_result: Map<String, Value>,
+    mut element: Map<String, Value>,
     ctx: &ActionContext<'_>,
 ) -> DataSet {
     let mut result = Map::new();
@@ -144,24 +145,24 @@ pub fn action_dataset(
     for (name, guid) in created {
         result.insert((*name).to_owned(), guid.to_string().into());
     }
+    let form_result = element.get("formResult").and_then(Value::as_object);
+    let has = |name: &str| form_result.is_some_and(|form| form.contains_key(name));
     let sensitive: Vec<String> = crate::validation::PERSONAL_FIELDS
         .iter()
-        .filter(|name| form_result.contains_key(**name))
+        .chain(&["holder"])
+        .filter(|name| has(name))
         .map(|name| (*name).to_owned())
-        .chain(
-            form_result
-                .contains_key("holder")
-                .then(|| "holder".to_owned()),
-        )
         .collect();
-    let element = json!({
-        "action": request.kind.as_str(),
-        "entityType": request.entity.as_str(),
-        "entityGuid": request.entity_guid.to_string(),
-        "metaData": request.meta_data,
-        "formResult": form_result,
-        "paymentSessionResult": result,
-    });
+    for (name, value) in [
+        ("action", json!(request.kind.as_str())),
+        ("entityType", json!(request.entity.as_str())),
+        ("entityGuid", json!(request.entity_guid.to_string())),
+        ("metaData", json!(request.meta_data)),
+        ("paymentSessionResult", Value::Object(result)),
+    ] {
+        element.insert(name.to_owned(), value);
+    }
+    let element = Value::Object(element);
     DataSet {
         guid: DataSetGuid::from_uuid(ctx.record),
         merchant_id: ctx.merchant.clone(),

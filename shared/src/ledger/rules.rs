@@ -5,18 +5,14 @@ use serde_json::{Map, Value, json};
 
 use super::actions::{ActionKind, ActionRequest};
 use super::context::ActionContext;
-use super::debits::debtor_account;
 use super::model::{
-    AddOn, ContactState, Donor, Entity, Payment, PaymentMethod, PaymentMethodState, PaymentState,
-    Subscription, SubscriptionState,
+    AddOn, ContactState, Donor, Entity, Payment, PaymentState, Subscription, SubscriptionState,
 };
 use super::ports::{Change, EntityWrite, RecordWrite};
 use super::records::{action_dataset, changelog, derived_guid};
 use super::withdrawals::{WithdrawalReason, withdraw_subscription_debits};
 use crate::ground::ids::EntityGuid;
 use crate::ground::money::Amount;
-use crate::ground::money::MethodKind;
-use crate::sepa::Mandate;
 
 /// Contacts whose entities may change.
 pub const ACTIVE: &[ContactState] = &[ContactState::Active];
@@ -245,7 +241,8 @@ pub(super) fn refund(
     ))
 }
 
-/// Entities created by a sign-up or an upgrade, recorded as one DataSet.
+/// Entities created by a sign-up or an upgrade, recorded as one DataSet whose `formResult` is
+/// what was sent.
 pub(super) fn recorded(
     request: &ActionRequest,
     donor: &Donor,
@@ -254,7 +251,20 @@ pub(super) fn recorded(
     form_result: Map<String, Value>,
     ctx: &ActionContext<'_>,
 ) -> Change {
-    let dataset = action_dataset(request, donor.contact.guid, created, form_result, ctx);
+    let element = Map::from_iter([("formResult".to_owned(), Value::Object(form_result))]);
+    recorded_element(request, donor, writes, created, element, ctx)
+}
+
+/// As [`recorded`], with the DataSet's whole `jsonElement` given (a DataSet sign-up).
+pub(super) fn recorded_element(
+    request: &ActionRequest,
+    donor: &Donor,
+    writes: Vec<EntityWrite>,
+    created: &[(&str, EntityGuid)],
+    element: Map<String, Value>,
+    ctx: &ActionContext<'_>,
+) -> Change {
+    let dataset = action_dataset(request, donor.contact.guid, created, element, ctx);
     Change {
         merchant: ctx.merchant.clone(),
         conditions: vec![(donor.contact.guid, ACTIVE)],
@@ -306,82 +316,4 @@ pub(super) fn as_map(value: Value) -> Map<String, Value> {
         Value::Object(map) => map,
         _ => Map::new(),
     }
-}
-
-pub(super) fn renewal(
-    request: &ActionRequest,
-    donor: &Donor,
-    ctx: &ActionContext<'_>,
-) -> Result<Change, Refusal> {
-    let old = donor
-        .payment_methods
-        .iter()
-        .find(|pm| pm.guid == request.entity_guid)
-        .ok_or(Refusal::NotFound("PaymentMethod not found"))?;
-    if old.state != PaymentMethodState::Active {
-        return Err(conflict(
-            "this payment method was replaced already; renew its successor",
-        ));
-    }
-    let fields = &request.fields;
-    let raw = fields
-        .iban
-        .as_deref()
-        .ok_or_else(|| invalid("a renewal needs the new 'iban'"))?;
-    let (iban, bic) = debtor_account(raw, fields.bic.as_deref(), &donor.contact.person)
-        .map_err(|why| invalid(why.to_string()))?;
-    let guid = derived_guid(ctx.record, "payment-method");
-    let renewed = PaymentMethod {
-        guid,
-        // A new account is a new mandate, signed now; its first debit is a FRST again.
-        mandate: (old.kind == MethodKind::SepaDirectDebit).then(|| Mandate::new(guid, ctx.today())),
-        iban: Some(iban.clone()),
-        bic,
-        holder: fields.holder.clone().or_else(|| old.holder.clone()),
-        state: PaymentMethodState::Active,
-        replaced_by: None,
-        created_at: ctx.now,
-        updated_at: ctx.now,
-        version: 0,
-        ..old.clone()
-    };
-    let mut writes = vec![
-        EntityWrite::Create(Entity::PaymentMethod(renewed.clone())),
-        EntityWrite::Replace {
-            expected: old.version,
-            entity: Entity::PaymentMethod(PaymentMethod {
-                state: PaymentMethodState::Replaced,
-                replaced_by: Some(renewed.guid),
-                updated_at: ctx.now,
-                version: old.version + 1,
-                ..old.clone()
-            }),
-        },
-    ];
-    // The contact's subscriptions on the old method move to the new one.
-    for sub in donor
-        .subscriptions
-        .iter()
-        .filter(|s| s.payment_method == old.guid && s.state != SubscriptionState::Cancelled)
-    {
-        writes.push(EntityWrite::Replace {
-            expected: sub.version,
-            entity: Entity::Subscription(Subscription {
-                payment_method: renewed.guid,
-                updated_at: ctx.now,
-                version: sub.version + 1,
-                ..sub.clone()
-            }),
-        });
-    }
-    let form = json!({"iban": iban, "bic": renewed.bic, "holder": renewed.holder});
-    let created = [("paymentMethodGuidResult", renewed.guid)];
-    Ok(recorded(
-        request,
-        donor,
-        writes,
-        &created,
-        as_map(form),
-        ctx,
-    ))
 }

@@ -10,9 +10,10 @@ use uuid::Uuid;
 
 use super::actions::{ActionKind, ActionRequest};
 use super::charges::{NotTaken, charge_new_payments, refund_payments};
-use super::contacts::{archive, start_erasure, start_merge};
+use super::contacts::{archive, start_merge};
 use super::context::ActionContext;
 use super::decide::decide;
+use super::erasure::start_erasure;
 use super::model::{ContactState, Donor};
 use super::ports::{Applied, Change, EntityStore, RecordWrite};
 use super::rules::Refusal;
@@ -119,6 +120,7 @@ where
         zone: &TimeZone,
         budget: &Budget,
     ) -> Result<Answer, ActionError> {
+        let keyed = retry.is_some();
         let record = match retry {
             None => Uuid::new_v4(),
             Some(retry) => self.reserve(merchant, retry, now).await?,
@@ -166,7 +168,17 @@ where
                     }
                     return answer_of(change).ok_or(ActionError::Contended);
                 }
-                Applied::Conflict => pause_after_conflict(attempt).await,
+                Applied::Conflict => {
+                    // A concurrent call with the same Idempotency-Key may have won with this
+                    // very record: its answer is this call's too.
+                    if keyed
+                        && let Some(answer) = self.recorded(merchant, record).await?
+                        && !answer.in_progress()
+                    {
+                        return Ok(answer);
+                    }
+                    pause_after_conflict(attempt).await;
+                }
             }
         }
         Err(ActionError::Contended)

@@ -22,6 +22,8 @@ pub enum WithdrawalReason {
     /// A return whose reason code means the mandate or account is no good.
     SubscriptionHeldByReturn,
     ContactErased,
+    /// Archived: read-only, nothing more is collected.
+    ContactArchived,
 }
 
 impl WithdrawalReason {
@@ -31,6 +33,7 @@ impl WithdrawalReason {
             Self::SubscriptionHeld => "subscriptionHeld",
             Self::SubscriptionHeldByReturn => "subscriptionHeldByReturn",
             Self::ContactErased => "contactErased",
+            Self::ContactArchived => "contactArchived",
         }
     }
 }

@@ -2,8 +2,11 @@
 //! subscription's next payment (a direct debit, or a card or PayPal charge through the payment
 //! provider) and settles submitted direct debits.
 
+mod period;
 mod ports;
+mod report;
 mod service;
 
 pub use ports::{Due, DuePage, SHARDS, Schedule};
-pub use service::{RETURN_WINDOW_DAYS, Report, Scheduler};
+pub use report::Report;
+pub use service::{RETURN_WINDOW_DAYS, Scheduler};

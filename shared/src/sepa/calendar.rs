@@ -51,10 +51,12 @@ pub fn on_or_after(day: Date) -> Date {
     day
 }
 
-/// The first business day after `day`: the earliest collection date of a file handed to the
-/// bank on `day` (its D-1 cut-off).
+/// The earliest collection date of a file handed to the bank on `day`: the bank takes it on
+/// the first business day on or after `day` (a Saturday's file on Monday), which must be one
+/// business day before the collection (D-1), so Tuesday.
 pub fn after(day: Date) -> Date {
-    day.tomorrow().map_or(day, on_or_after)
+    let received = on_or_after(day);
+    received.tomorrow().map_or(received, on_or_after)
 }
 
 #[cfg(test)]
@@ -81,5 +83,15 @@ mod tests {
         assert_eq!(on_or_after(date(2026, 12, 25)), date(2026, 12, 28));
         assert_eq!(after(date(2026, 12, 24)), date(2026, 12, 28));
         assert_eq!(on_or_after(date(2026, 4, 3)), date(2026, 4, 7));
+    }
+
+    #[test]
+    fn a_file_handed_in_on_a_closed_day_is_taken_on_the_next_business_day() {
+        // Friday: Monday. Saturday and Sunday: taken Monday, so Tuesday (D-1 is Monday).
+        assert_eq!(after(date(2026, 12, 4)), date(2026, 12, 7));
+        assert_eq!(after(date(2026, 12, 5)), date(2026, 12, 8));
+        assert_eq!(after(date(2026, 12, 6)), date(2026, 12, 8));
+        // Christmas Day (closed), then the 26th and the weekend: taken the 28th, collected the 29th.
+        assert_eq!(after(date(2026, 12, 25)), date(2026, 12, 29));
     }
 }

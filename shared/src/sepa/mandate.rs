@@ -31,6 +31,15 @@ impl Sequence {
     }
 }
 
+/// What a mandate authorises (SDD Core rulebook): one debit, or a series. A one-off mandate is
+/// never drawn on again, a recurrent one never for a one-off debit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum MandateKind {
+    OneOff,
+    Recurrent,
+}
+
 /// A SEPA Core mandate as the donor signed it in the form.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -43,6 +52,13 @@ pub struct Mandate {
     /// The due date of the last debit under it: a mandate unused for 36 months expires.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_used: Option<Date>,
+    /// One-off or recurrent; `None` for a mandate signed before the two were told apart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<MandateKind>,
+    /// The creditor identifier its debits were last drawn under: when the creditor's changes,
+    /// the next debit tells the bank (`AmdmntInd` with the original identifier).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creditor_id: Option<String>,
 }
 
 /// The version of the mandate text the hosted form shows (`hosted_form` renders it).
@@ -52,7 +68,7 @@ pub const MANDATE_TEXT_VERSION: &str = "sepa-core-2026-12";
 pub const MANDATE_LAPSES_AFTER_MONTHS: i64 = 36;
 
 impl Mandate {
-    pub fn new(payment_method: EntityGuid, signed_on: Date) -> Self {
+    pub fn new(payment_method: EntityGuid, signed_on: Date, kind: MandateKind) -> Self {
         Self {
             reference: format!(
                 "DON{}",
@@ -65,6 +81,19 @@ impl Mandate {
             signed_on,
             text_version: MANDATE_TEXT_VERSION.to_owned(),
             last_used: None,
+            kind: Some(kind),
+            creditor_id: None,
+        }
+    }
+
+    /// Whether it may carry a one-off debit (`recurring` false) or a series' debit: a one-off
+    /// mandate only once, a recurrent one only for a series (one from before the two were told
+    /// apart, as it was used).
+    pub fn allows(&self, recurring: bool) -> bool {
+        match (self.kind, recurring) {
+            (Some(MandateKind::OneOff), false) => self.last_used.is_none(),
+            (Some(MandateKind::OneOff), true) | (Some(MandateKind::Recurrent), false) => false,
+            (Some(MandateKind::Recurrent), true) | (None, _) => true,
         }
     }
 
@@ -107,7 +136,7 @@ mod tests {
     #[test]
     fn references_and_end_to_end_ids_round_trip_and_fit_35_characters() {
         let guid = EntityGuid::new_v4();
-        let mandate = Mandate::new(guid, date(2026, 12, 1));
+        let mandate = Mandate::new(guid, date(2026, 12, 1), MandateKind::Recurrent);
         assert_eq!(mandate.reference.len(), 35);
         assert_eq!(payment_of(&end_to_end_id(guid)), Some(guid));
         assert_eq!(payment_of("not-an-id"), None);

@@ -13,8 +13,8 @@ pub use creditor::{
     Creditor, CreditorId, CreditorInputError, DEFAULT_PRENOTIFICATION_DAYS, InvalidCreditorId,
 };
 pub use mandate::{
-    MANDATE_LAPSES_AFTER_MONTHS, MANDATE_TEXT_VERSION, Mandate, Sequence, due_date, end_to_end_id,
-    payment_of,
+    MANDATE_LAPSES_AFTER_MONTHS, MANDATE_TEXT_VERSION, Mandate, MandateKind, Sequence, due_date,
+    end_to_end_id, payment_of,
 };
 pub use pain008::{CollectionFile, Debit, PostalAddress};
 pub use text::sepa_text;

@@ -42,6 +42,10 @@ pub struct Debit {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub debtor_address: Option<PostalAddress>,
     pub remittance: String,
+    /// The creditor identifier the mandate was known under before the creditor's changed: the
+    /// debit then says the mandate was amended (`AmdmntInd`, `OrgnlCdtrSchmeId`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_creditor_id: Option<String>,
 }
 
 /// A debtor's address as the file carries it (`PstlAdr`, structured).
@@ -233,6 +237,23 @@ fn transaction(xml: &mut Xml, debit: &Debit) -> std::io::Result<()> {
     open(xml, "MndtRltdInf")?;
     leaf(xml, "MndtId", &sepa_id(&debit.mandate_reference))?;
     leaf(xml, "DtOfSgntr", &debit.mandate_signed_on.to_string())?;
+    if let Some(original) = &debit.original_creditor_id {
+        leaf(xml, "AmdmntInd", "true")?;
+        open(xml, "AmdmntInfDtls")?;
+        open(xml, "OrgnlCdtrSchmeId")?;
+        open(xml, "Id")?;
+        open(xml, "PrvtId")?;
+        open(xml, "Othr")?;
+        leaf(xml, "Id", &sepa_id(original))?;
+        open(xml, "SchmeNm")?;
+        leaf(xml, "Prtry", "SEPA")?;
+        close(xml, "SchmeNm")?;
+        close(xml, "Othr")?;
+        close(xml, "PrvtId")?;
+        close(xml, "Id")?;
+        close(xml, "OrgnlCdtrSchmeId")?;
+        close(xml, "AmdmntInfDtls")?;
+    }
     close(xml, "MndtRltdInf")?;
     close(xml, "DrctDbtTx")?;
     agent(xml, "DbtrAgt", debit.debtor_bic.as_deref())?;
@@ -277,6 +298,7 @@ mod tests {
             debtor_iban: "DE89370400440532013000".to_owned(),
             debtor_bic: Some("x".to_owned()),
             debtor_address: None,
+            original_creditor_id: None,
             remittance: "Spende".to_owned(),
         };
         let file = CollectionFile {

@@ -73,14 +73,13 @@ pub fn payment_result(
     put("contactGuidResult", donor.contact.guid.to_string());
     if let Some(method) = donor.payment_methods.first() {
         put("paymentMethodGuidResult", method.guid.to_string());
-        if !donor.subscriptions.is_empty() {
-            put("agreementGuidResult", method.guid.to_string());
-        }
     }
     if let Some(payment) = donor.payments.first() {
         put("paymentGuidResult", payment.guid.to_string());
     }
     if let Some(subscription) = donor.subscriptions.first() {
+        // The agreement is the subscription (amount, interval, state): what an Upgrade names.
+        put("agreementGuidResult", subscription.guid.to_string());
         put("subscriptionGuidResult", subscription.guid.to_string());
     }
     result

@@ -5,7 +5,6 @@
 //! Their guids follow from the claim, so a processing finished after a crash writes the very
 //! same entities.
 
-use jiff::ToSpan;
 use jiff::tz::TimeZone;
 use serde_json::Value;
 
@@ -18,7 +17,7 @@ use crate::ledger::{
     Contact, ContactState, Donor, Payment, PaymentMethod, PaymentMethodState, PaymentState, Person,
     Subscription, SubscriptionState, derived_guid, terms, used,
 };
-use crate::sepa::Mandate;
+use crate::sepa::{Mandate, MandateKind};
 
 /// The donor's person, from the session's values.
 fn person(session: &PaymentSession) -> Person {
@@ -94,11 +93,16 @@ pub fn donor_of(
         version: 0,
     };
     let guid = method.guid;
+    let recurring = order.interval.is_recurring();
+    let kind = if recurring {
+        MandateKind::Recurrent
+    } else {
+        MandateKind::OneOff
+    };
     let method = PaymentMethod {
-        mandate: sepa.then(|| Mandate::new(guid, today)),
+        mandate: sepa.then(|| Mandate::new(guid, today, kind)),
         ..method
     };
-    let recurring = order.interval.is_recurring();
     let first = terms(
         &method,
         &contact.person,
@@ -108,13 +112,14 @@ pub fn donor_of(
         recurring,
     )
     .map_err(|_| NotPayable("payment_method"))?;
-    let method = used(&method, first.due_date).unwrap_or(method);
+    let method = used(&method, first.due_date, form.creditor.as_deref()).unwrap_or(method);
     let subscription = if recurring {
         // The series keeps the first debit's day of the month.
-        let next_due = first
-            .due_date
-            .checked_add(i64::from(order.interval.months()).months())
-            .map_err(|_| NotPayable("interval"))?;
+        let day = first.due_date.day();
+        let next_due = order
+            .interval
+            .after(first.due_date, Some(day))
+            .ok_or(NotPayable("interval"))?;
         Some(Subscription {
             guid: derived_guid(seed, "subscription"),
             contact: contact.guid,
@@ -124,6 +129,7 @@ pub fn donor_of(
             state: SubscriptionState::Active,
             payment_method: method.guid,
             next_due,
+            day: Some(day),
             created_at: at,
             updated_at: at,
             version: 0,

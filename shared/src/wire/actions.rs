@@ -88,10 +88,10 @@ fn short_text(
     }
 }
 
-fn guid(raw: Option<String>) -> Result<Option<EntityGuid>, ActionInputError> {
+fn guid(raw: Option<String>, field: &'static str) -> Result<Option<EntityGuid>, ActionInputError> {
     raw.map(|g| EntityGuid::parse(&g))
         .transpose()
-        .map_err(Into::into)
+        .map_err(|source| ActionInputError::Guid { field, source })
 }
 
 /// Reads a `POST /actions` body; unknown fields, and actions outside the table, are refused.
@@ -133,7 +133,12 @@ pub fn action(body: &str) -> Result<ActionRequest, ActionInputError> {
     Ok(ActionRequest {
         kind,
         entity,
-        entity_guid: EntityGuid::parse(&body.entity_guid)?,
+        entity_guid: EntityGuid::parse(&body.entity_guid).map_err(|source| {
+            ActionInputError::Guid {
+                field: "entityGuid",
+                source,
+            }
+        })?,
         meta_data: body.meta_data.filter(|m| !m.is_null()),
         fields: ActionFields {
             amount: amount(body.amount, "amount")?,
@@ -144,8 +149,8 @@ pub fn action(body: &str) -> Result<ActionRequest, ActionInputError> {
             bic: body.bic,
             holder: short_text(body.holder, "holder", 200)?,
             name: short_text(body.name, "name", 200)?,
-            payment_method: guid(body.payment_method_guid)?,
-            target_contact: guid(body.target_contact_guid)?,
+            payment_method: guid(body.payment_method_guid, "paymentMethodGuid")?,
+            target_contact: guid(body.target_contact_guid, "targetContactGuid")?,
             json_element,
         },
     })
@@ -192,5 +197,27 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn a_bad_guid_is_named_by_its_field() {
+        let guid = EntityGuid::new_v4();
+        for field in ["paymentMethodGuid", "targetContactGuid"] {
+            let body = format!(
+                r#"{{"action":"Merge","entityType":"Contact","entityGuid":"{guid}","{field}":"x"}}"#
+            );
+            let error = action(&body).unwrap_err();
+            assert!(
+                error.to_string().starts_with(&format!("{field}: ")),
+                "{error}"
+            );
+        }
+        let body = r#"{"action":"Merge","entityType":"Contact","entityGuid":"x"}"#;
+        assert!(
+            action(body)
+                .unwrap_err()
+                .to_string()
+                .starts_with("entityGuid: ")
+        );
     }
 }

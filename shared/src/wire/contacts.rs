@@ -10,6 +10,7 @@ use crate::ground::time::seed_format;
 use crate::ledger::{
     AddOn, Donor, Payment, PaymentMethod, Person, Subscription, masked_iban, state_text,
 };
+use crate::sepa::MandateKind;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -56,6 +57,9 @@ struct PaymentMethodView<'a> {
     mandate_reference: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     mandate_signed_on: Option<String>,
+    /// `oneOff` (one debit) or `recurrent` (a series); absent for a mandate from before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mandate_kind: Option<&'static str>,
     created_ts: String,
 }
 
@@ -159,6 +163,14 @@ fn method<'a>(
         replaced_by: pm.replaced_by.map(|g| g.to_string()),
         mandate_reference: pm.mandate.as_ref().map(|m| m.reference.as_str()),
         mandate_signed_on: pm.mandate.as_ref().map(|m| m.signed_on.to_string()),
+        mandate_kind: pm
+            .mandate
+            .as_ref()
+            .and_then(|m| m.kind)
+            .map(|kind| match kind {
+                MandateKind::OneOff => "oneOff",
+                MandateKind::Recurrent => "recurrent",
+            }),
         created_ts: ts(pm.created_at),
     }
 }
