@@ -299,7 +299,9 @@ async fn the_worst_request_of_each_endpoint_costs_a_bounded_capacity() {
         &capacity,
         "POST /actions",
         "Cancel: entity and changelog entry",
-        20.0,
+        // The subscription and its entry, its first debit withdrawn with an entry whose
+        // `metaData` (the reason) also lands in the `byContactMeta` index an erasure reads.
+        24.0,
     );
     let signed_up = act(json!({"action": "SignUp", "entityType": "DataSet",
         "entityGuid": result["contactGuidResult"],

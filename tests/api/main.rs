@@ -11,6 +11,7 @@ mod entities;
 mod entity_conflicts;
 mod entity_handlers;
 mod erasure;
+mod erasure_gaps;
 mod forms_api;
 mod handlers;
 mod hosted_form;

@@ -138,3 +138,22 @@ async fn changelog_lists_in_created_order_within_bounds_on_dynamodb() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn changelog_finds_a_contacts_metadata_until_erased_in_memory() {
+    let store = MemoryEntities::default();
+    integration_tests::entity_contract::changelog_finds_a_contacts_metadata_until_erased(
+        &store,
+        &store.changelogs,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn changelog_finds_a_contacts_metadata_until_erased_on_dynamodb() {
+    integration_tests::entity_contract::changelog_finds_a_contacts_metadata_until_erased(
+        &dynamo_entities(),
+        &dynamo_changelogs(),
+    )
+    .await;
+}

@@ -298,3 +298,67 @@ pub async fn changelog_lists_in_created_order_within_bounds<E: EntityStore, C: C
         .expect("list");
     assert!(none.items.is_empty());
 }
+
+/// Entries with `metaData` are found by contact until an erasure went over them; entries
+/// without, another contact's and another merchant's are not.
+pub async fn changelog_finds_a_contacts_metadata_until_erased<E: EntityStore, C: ChangelogStore>(
+    store: &E,
+    changelogs: &C,
+) {
+    let merchant = unique_merchant("changelog-meta");
+    let base: Timestamp = "2026-03-01T10:00:00Z".parse().expect("time");
+    let (donor, other) = (contact(&merchant, base), contact(&merchant, base));
+    let noted = ChangelogEntry {
+        meta_data: Some(json!({"email": "erika@example.org", "reason": "paused"})),
+        ..entry(&merchant, &donor, base)
+    };
+    let plain = entry(&merchant, &donor, base + 1.minutes());
+    let elsewhere = ChangelogEntry {
+        meta_data: Some(json!({"note": "x"})),
+        ..entry(&merchant, &other, base)
+    };
+    for e in [&noted, &plain, &elsewhere] {
+        let record = change(
+            &merchant,
+            Vec::new(),
+            vec![RecordWrite::NewChangelog(e.clone())],
+        );
+        assert_eq!(store.apply(&record).await.expect("apply"), Applied::Done);
+    }
+    let found = changelogs
+        .with_meta_data(&merchant, &donor.guid, 10)
+        .await
+        .expect("query");
+    assert_eq!(found, vec![noted.clone()]);
+    let stranger = unique_merchant("changelog-meta");
+    assert!(
+        changelogs
+            .with_meta_data(&stranger, &donor.guid, 10)
+            .await
+            .expect("query")
+            .is_empty()
+    );
+    changelogs
+        .erase_meta_data(&stranger, &noted.guid, None)
+        .await
+        .expect("another merchant's: left alone");
+    let erased = Some(json!({"reason": "paused"}));
+    changelogs
+        .erase_meta_data(&merchant, &noted.guid, erased.clone())
+        .await
+        .expect("erase");
+    let stored = changelogs
+        .get(&merchant, &noted.guid)
+        .await
+        .expect("get")
+        .expect("there");
+    assert_eq!(stored.meta_data, erased);
+    assert!(
+        changelogs
+            .with_meta_data(&merchant, &donor.guid, 10)
+            .await
+            .expect("query")
+            .is_empty(),
+        "gone over once"
+    );
+}

@@ -3,8 +3,10 @@
 
 use std::future::Future;
 
+use serde_json::Value;
+
 use super::ChangelogEntry;
-use crate::ground::ids::{ChangelogGuid, MerchantId};
+use crate::ground::ids::{ChangelogGuid, EntityGuid, MerchantId};
 use crate::ground::storage::StoreError;
 use crate::listing::{PageLimit, Start, TimeBounds};
 
@@ -39,4 +41,29 @@ pub trait ChangelogStore: Send + Sync {
         start: Start,
         limit: PageLimit,
     ) -> impl Future<Output = Result<ChangelogPage, StoreError>> + Send;
+
+    /// Up to `limit` of the merchant's entries about `contact` whose `metaData` (a CRM's, as
+    /// sent: it may name the donor) was not yet erased.
+    ///
+    /// # Errors
+    /// `Backend` or `Unavailable` when storage fails; `Corrupt` for an unreadable record.
+    fn with_meta_data(
+        &self,
+        merchant: &MerchantId,
+        contact: &EntityGuid,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<ChangelogEntry>, StoreError>> + Send;
+
+    /// The entry's `metaData` replaced by `meta_data`, what an erasure left of it; the entry
+    /// is then no longer among [`Self::with_meta_data`]. An entry that is not there (or
+    /// another merchant's) is left alone.
+    ///
+    /// # Errors
+    /// `Backend` or `Unavailable` when storage fails.
+    fn erase_meta_data(
+        &self,
+        merchant: &MerchantId,
+        guid: &ChangelogGuid,
+        meta_data: Option<Value>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }

@@ -6,7 +6,7 @@ use futures::future::try_join_all;
 
 use super::contacts::{finish, merge_moves, progress};
 use super::context::ActionContext;
-use super::erasure::{erased_payments, redacted, visit_session_of};
+use super::erasure::{erased_payments, redacted, redacted_meta_data, visit_session_of};
 use super::model::{ContactState, Donor};
 use super::ports::{Applied, Change, EntityStore};
 use super::service::{ActionError, Actions, Answer, Budget, answer_of};
@@ -56,10 +56,16 @@ where
                 return Ok(Answer::Changelog(entry));
             }
             let change = match (donor.contact.state, donor.contact.merged_into) {
-                (ContactState::Merged, Some(target)) => match merge_moves(&donor, target, ctx) {
-                    Some(moves) => moves,
-                    None => self.relink(merchant, &donor, target, &entry, ctx).await?,
-                },
+                (ContactState::Merged, Some(target)) => {
+                    let erased = self.erased(merchant, target).await?;
+                    match merge_moves(&donor, target, erased, ctx) {
+                        Some(moves) => moves,
+                        None => {
+                            self.relink(merchant, &donor, target, erased, &entry, ctx)
+                                .await?
+                        }
+                    }
+                }
                 _ => {
                     self.erase(
                         merchant,
@@ -95,7 +101,30 @@ where
             .for_contact(merchant, &donor.contact.guid, after, BATCH)
             .await?;
         if page.items.is_empty() && payments.is_empty() {
-            return Ok(finish(&donor.contact, entry, ctx));
+            // Last, the CRM's metaData on the donor's other changelog entries.
+            let noted: Vec<ChangelogEntry> = self
+                .changelogs
+                .with_meta_data(merchant, &donor.contact.guid, BATCH)
+                .await?
+                .into_iter()
+                .filter(|noted| noted.guid != entry.guid)
+                .collect();
+            if noted.is_empty() {
+                return Ok(finish(&donor.contact, entry, ctx));
+            }
+            try_join_all(noted.iter().map(|noted| {
+                let erased = noted.meta_data.as_ref().map(redacted_meta_data);
+                self.changelogs
+                    .erase_meta_data(merchant, &noted.guid, erased)
+            }))
+            .await?;
+            return Ok(progress(
+                &donor.contact,
+                after.map(str::to_owned),
+                done,
+                ctx,
+                entry,
+            ));
         }
         try_join_all(
             page.items
@@ -142,12 +171,28 @@ where
         Ok(())
     }
 
-    /// The next batch of a merge, once its entities are moved: DataSets linked to the target.
+    /// Whether a merge's target was anonymised (or is being) since the merge began.
+    async fn erased(&self, merchant: &MerchantId, target: EntityGuid) -> Result<bool, StoreError> {
+        Ok(self
+            .entities
+            .donor(merchant, &target)
+            .await?
+            .is_some_and(|t| {
+                matches!(
+                    t.contact.state,
+                    ContactState::Anonymising | ContactState::Anonymised
+                )
+            }))
+    }
+
+    /// The next batch of a merge, once its entities are moved: DataSets linked to the target,
+    /// and erased as they arrive when the target was erased meanwhile.
     async fn relink(
         &self,
         merchant: &MerchantId,
         donor: &Donor,
         target: EntityGuid,
+        target_erased: bool,
         entry: &ChangelogEntry,
         ctx: &ActionContext<'_>,
     ) -> Result<Change, ActionError> {
@@ -159,6 +204,16 @@ where
         if page.items.is_empty() {
             return Ok(finish(&donor.contact, entry, ctx));
         }
+        // Erased before they move: a crash between the two leaves them under the source, and
+        // the next call erases (again, to the same result) and moves them.
+        if target_erased {
+            try_join_all(
+                page.items
+                    .iter()
+                    .map(|(guid, _)| self.erase_one(merchant, guid, ctx)),
+            )
+            .await?;
+        }
         let moves = page.items.iter().map(|(guid, _)| {
             self.datasets
                 .move_to_contact(merchant, guid, &source, &target)
@@ -168,6 +223,7 @@ where
             .into_iter()
             .filter(|moved| *moved)
             .count() as u64;
+
         let done = donor.contact.pending.as_ref().map_or(0, |p| p.done) + moved;
         Ok(progress(&donor.contact, None, done, ctx, entry))
     }

@@ -7,42 +7,19 @@ use serde_json::json;
 
 use super::actions::ActionRequest;
 use super::context::ActionContext;
+use super::erasure::erased_entity;
 use super::model::{
     Contact, ContactState, Donor, Entity, PaymentMethod, Pending, Subscription, SubscriptionState,
 };
 use super::ports::{Change, EntityWrite, RecordWrite};
 use super::records::{changelog, derived_guid, entry_of, state_of};
-use super::rules::{ACTIVE, Refusal, conflict, invalid, state_name};
+use super::rules::{ACTIVE, Refusal, conflict, contact_change, invalid, refused, state_name};
 use super::withdrawals::{WithdrawalReason, unsent, withdraw};
 use crate::changelog::{ChangelogEntry, ChangelogStatus};
 use crate::ground::ids::{ChangelogGuid, EntityGuid};
 
 /// Entities moved per transaction in a merge (each is a put, a delete and a directory entry).
 const MOVES_PER_CHANGE: usize = 25;
-
-pub(super) fn contact_change(
-    before: &Contact,
-    after: Contact,
-    record: RecordWrite,
-    ctx: &ActionContext<'_>,
-) -> Change {
-    Change {
-        merchant: ctx.merchant.clone(),
-        conditions: Vec::new(),
-        writes: vec![EntityWrite::Replace {
-            expected: before.version,
-            entity: Entity::Contact(after),
-        }],
-        records: vec![record],
-    }
-}
-
-pub(super) fn refused(contact: &Contact, doing: &str) -> Refusal {
-    conflict(format!(
-        "a contact that is {} cannot be {doing}",
-        state_name(contact.state)
-    ))
-}
 
 /// Active → archived: read-only from now on.
 pub fn archive(
@@ -207,8 +184,21 @@ pub fn start_merge(
     Ok(change)
 }
 
+/// Where a merge's target may be for its entities to move there: active, or erased while the
+/// merge ran (they then move erased: see [`erased_entity`]).
+const TARGET_ACTIVE: &[ContactState] = &[ContactState::Active];
+const TARGET_ERASED: &[ContactState] = &[ContactState::Anonymising, ContactState::Anonymised];
+
 /// The next entities of a merged contact moved into its target; `None` when none are left.
-pub fn merge_moves(source: &Donor, target: EntityGuid, ctx: &ActionContext<'_>) -> Option<Change> {
+/// `target_erased`: the target was anonymised after the merge began, so nothing of the donor
+/// may arrive there: the entities move erased, and the merge still finishes.
+pub fn merge_moves(
+    source: &Donor,
+    target: EntityGuid,
+    target_erased: bool,
+    ctx: &ActionContext<'_>,
+) -> Option<Change> {
+    let mut records = Vec::new();
     let moves: Vec<EntityWrite> = source
         .entities()
         .into_iter()
@@ -216,6 +206,13 @@ pub fn merge_moves(source: &Donor, target: EntityGuid, ctx: &ActionContext<'_>) 
         .take(MOVES_PER_CHANGE)
         .map(|entity| {
             let (from, expected) = (entity.contact(), entity.version());
+            let entity = if target_erased {
+                let (erased, withdrawal) = erased_entity(entity);
+                records.extend(withdrawal);
+                erased
+            } else {
+                entity
+            };
             EntityWrite::Move {
                 entity: rehome(entity, target),
                 from,
@@ -223,14 +220,19 @@ pub fn merge_moves(source: &Donor, target: EntityGuid, ctx: &ActionContext<'_>) 
             }
         })
         .collect();
+    let target_state = if target_erased {
+        TARGET_ERASED
+    } else {
+        TARGET_ACTIVE
+    };
     (!moves.is_empty()).then(|| Change {
         merchant: ctx.merchant.clone(),
         conditions: vec![
             (source.contact.guid, &[ContactState::Merged]),
-            (target, ACTIVE),
+            (target, target_state),
         ],
         writes: moves,
-        records: Vec::new(),
+        records,
     })
 }
 

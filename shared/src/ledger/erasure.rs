@@ -5,15 +5,15 @@
 use serde_json::{Map, Value, json};
 
 use super::actions::ActionRequest;
-use super::contacts::{contact_change, refused};
 use super::context::ActionContext;
 use super::model::{
-    Contact, ContactState, DirectDebit, Donor, Entity, PaymentMethod, PaymentState, Pending,
-    Subscription, SubscriptionState, masked_iban,
+    Contact, ContactState, DirectDebit, Donor, Entity, Payment, PaymentMethod, PaymentState,
+    Pending, Subscription, SubscriptionState, masked_iban,
 };
 use super::ports::{Change, EntityWrite, RecordWrite};
 use super::records::{changelog, derived_guid, entry_of};
 use super::rules::Refusal;
+use super::rules::{contact_change, refused};
 use super::withdrawals::{WithdrawalReason, unsent};
 use crate::changelog::ChangelogStatus;
 use crate::dataset::JsonElement;
@@ -50,6 +50,8 @@ pub fn start_erasure(
         ctx,
     );
     entry.status = ChangelogStatus::InProgress;
+    // The request that erases the donor keeps no personal data of theirs either.
+    entry.meta_data = entry.meta_data.as_ref().map(redacted_meta_data);
     let mut change = contact_change(before, after, RecordWrite::NewChangelog(entry), ctx);
     for pm in &donor.payment_methods {
         change.writes.push(EntityWrite::Replace {
@@ -115,27 +117,8 @@ pub fn erased_payments(
         .filter(|p| p.debit.as_ref().is_some_and(|d| !debtor_erased(d)) || unsent(p))
         .take(PAYMENTS_PER_BATCH)
     {
-        let mut erased = payment.clone();
-        if let Some(debit) = erased.debit.as_mut() {
-            debit.debtor_name = String::new();
-            debit.debtor_iban = masked_iban(&debit.debtor_iban);
-            debit.debtor_bic = None;
-            debit.debtor_address = None;
-        }
-        if unsent(payment) {
-            erased.state = PaymentState::Cancelled;
-            if let Some(collection) = payment
-                .debit
-                .as_ref()
-                .filter(|_| payment.state == PaymentState::Claimed)
-                .and_then(|d| d.collection.clone())
-            {
-                records.push(RecordWrite::Withdrawal {
-                    collection,
-                    payment: Box::new(payment.clone()),
-                });
-            }
-        }
+        let (mut erased, withdrawal) = erased_payment(payment);
+        records.extend(withdrawal);
         erased.updated_at = ctx.now;
         erased.version = payment.version + 1;
         writes.push(EntityWrite::Replace {
@@ -144,6 +127,61 @@ pub fn erased_payments(
         });
     }
     (writes, records)
+}
+
+/// A payment with its debit's copy of the debtor gone and, if the bank does not have it yet,
+/// withdrawn (with its leaving the collection that claimed it).
+fn erased_payment(payment: &Payment) -> (Payment, Option<RecordWrite>) {
+    let mut erased = payment.clone();
+    if let Some(debit) = erased.debit.as_mut() {
+        debit.debtor_name = String::new();
+        debit.debtor_iban = masked_iban(&debit.debtor_iban);
+        debit.debtor_bic = None;
+        debit.debtor_address = None;
+    }
+    let mut withdrawal = None;
+    if unsent(payment) {
+        erased.state = PaymentState::Cancelled;
+        withdrawal = payment
+            .debit
+            .as_ref()
+            .filter(|_| payment.state == PaymentState::Claimed)
+            .and_then(|d| d.collection.clone())
+            .map(|collection| RecordWrite::Withdrawal {
+                collection,
+                payment: Box::new(payment.clone()),
+            });
+    }
+    (erased, withdrawal)
+}
+
+/// An entity of a merge whose target was erased while it ran, erased as it moves, as the
+/// target's own were: the account masked, a subscription cancelled, a debit's debtor gone
+/// and, if the bank does not have it yet, withdrawn.
+pub fn erased_entity(entity: Entity) -> (Entity, Option<RecordWrite>) {
+    match entity {
+        Entity::PaymentMethod(pm) => (
+            Entity::PaymentMethod(PaymentMethod {
+                iban: pm.iban.as_deref().map(masked_iban),
+                bic: None,
+                holder: None,
+                ..pm
+            }),
+            None,
+        ),
+        Entity::Subscription(sub) => (
+            Entity::Subscription(Subscription {
+                state: SubscriptionState::Cancelled,
+                ..sub
+            }),
+            None,
+        ),
+        Entity::Payment(payment) => {
+            let (erased, withdrawal) = erased_payment(&payment);
+            (Entity::Payment(erased), withdrawal)
+        }
+        other => (other, None),
+    }
 }
 
 /// Whether nothing of the debtor is left on a debit.
@@ -199,6 +237,12 @@ pub fn redacted(element: &JsonElement, sensitive: &[String]) -> JsonElement {
     };
     walk(&mut document, &personal);
     JsonElement::from_stored(document.to_string())
+}
+
+/// A changelog entry's `metaData` with the donor's data gone, by the same names as a DataSet's.
+pub fn redacted_meta_data(meta_data: &Value) -> Value {
+    let element = JsonElement::from_stored(meta_data.to_string());
+    serde_json::from_str(redacted(&element, &[]).as_str()).unwrap_or(Value::Null)
 }
 
 /// The visit session a DataSet's donation came through, to erase with the donor.

@@ -6,7 +6,8 @@ use serde_json::{Map, Value, json};
 use super::actions::{ActionKind, ActionRequest};
 use super::context::ActionContext;
 use super::model::{
-    AddOn, ContactState, Donor, Entity, Payment, PaymentState, Subscription, SubscriptionState,
+    AddOn, Contact, ContactState, Donor, Entity, Payment, PaymentState, Subscription,
+    SubscriptionState,
 };
 use super::ports::{Change, EntityWrite, RecordWrite};
 use super::records::{action_dataset, changelog, derived_guid};
@@ -316,4 +317,29 @@ pub(super) fn as_map(value: Value) -> Map<String, Value> {
         Value::Object(map) => map,
         _ => Map::new(),
     }
+}
+
+/// A change of a contact itself, with its record.
+pub(super) fn contact_change(
+    before: &Contact,
+    after: Contact,
+    record: RecordWrite,
+    ctx: &ActionContext<'_>,
+) -> Change {
+    Change {
+        merchant: ctx.merchant.clone(),
+        conditions: Vec::new(),
+        writes: vec![EntityWrite::Replace {
+            expected: before.version,
+            entity: Entity::Contact(after),
+        }],
+        records: vec![record],
+    }
+}
+
+pub(super) fn refused(contact: &Contact, doing: &str) -> Refusal {
+    conflict(format!(
+        "a contact that is {} cannot be {doing}",
+        state_name(contact.state)
+    ))
 }

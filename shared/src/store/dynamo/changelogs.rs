@@ -1,14 +1,17 @@
 //! Changelog entries, keyed by `changelogGuid`, listed through the same sharded `byCreated`
-//! index as DataSets. Entries are written only inside an entity change's transaction.
+//! index as DataSets. Entries are written only inside an entity change's transaction. An entry
+//! with `metaData` is also in the sparse `byContactMeta` index (`metaContact` =
+//! merchant#contact) until an erasure has gone over its `metaData`.
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use serde_json::Value;
 
 use super::listing::Listed;
-use super::{Item, backend, corrupt};
+use super::{Item, backend, conditional, corrupt};
 use crate::changelog::{ChangelogEntry, ChangelogPage, ChangelogStatus, ChangelogStore};
 use crate::dataset::ShardCount;
-use crate::ground::ids::{ChangelogGuid, MerchantId};
+use crate::ground::ids::{ChangelogGuid, EntityGuid, MerchantId};
 use crate::ground::storage::StoreError;
 use crate::ground::time::sortable_utc;
 use crate::listing::{PageLimit, Start, TimeBounds};
@@ -16,6 +19,12 @@ use crate::wire;
 
 const KEY: &str = "changelogGuid";
 const IN_PROGRESS: &str = "inProgress";
+const BY_CONTACT_META: &str = "byContactMeta";
+const META_CONTACT: &str = "metaContact";
+
+fn meta_contact(merchant: &MerchantId, contact: &EntityGuid) -> String {
+    format!("{merchant}#{contact}")
+}
 
 #[derive(Clone)]
 pub struct DynamoChangelogs {
@@ -46,7 +55,7 @@ impl DynamoChangelogs {
             ChangelogStatus::InProgress => IN_PROGRESS,
         };
         let body = serde_json::to_string(entry).map_err(corrupt("changelog entry to write"))?;
-        Ok(Item::from([
+        let mut item = Item::from([
             (
                 "byCreatedPk".to_owned(),
                 text(format!("{}#{shard}", entry.merchant_id)),
@@ -60,7 +69,14 @@ impl DynamoChangelogs {
                 AttributeValue::N(wire::changelogs::listed_bytes(entry).to_string()),
             ),
             ("entry".to_owned(), text(body)),
-        ]))
+        ]);
+        if entry.meta_data.is_some() {
+            item.insert(
+                META_CONTACT.to_owned(),
+                text(meta_contact(&entry.merchant_id, &entry.contact_guid)),
+            );
+        }
+        Ok(item)
     }
 
     fn put(
@@ -148,5 +164,81 @@ impl ChangelogStore for DynamoChangelogs {
             more: page.more,
             read_units: page.read_units,
         })
+    }
+
+    async fn with_meta_data(
+        &self,
+        merchant: &MerchantId,
+        contact: &EntityGuid,
+        limit: usize,
+    ) -> Result<Vec<ChangelogEntry>, StoreError> {
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(BY_CONTACT_META)
+            .key_condition_expression("#contact = :contact")
+            .expression_attribute_names("#contact", META_CONTACT)
+            .expression_attribute_values(":contact", text(meta_contact(merchant, contact)))
+            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
+            .send()
+            .await
+            .map_err(backend)?;
+        let mut entries = Vec::new();
+        for key in output.items.unwrap_or_default() {
+            let Some(guid) = key
+                .get(KEY)
+                .and_then(|v| v.as_s().ok())
+                .and_then(|g| ChangelogGuid::parse(g).ok())
+            else {
+                return Err(StoreError::corrupt_without_cause("changelog index key"));
+            };
+            // The index is eventually consistent: an entry erased a moment ago may still be
+            // listed; its own item (read consistently) says so.
+            let output = self
+                .client
+                .get_item()
+                .table_name(&self.table)
+                .key(KEY, text(guid.to_string()))
+                .consistent_read(true)
+                .send()
+                .await
+                .map_err(backend)?;
+            if let Some(item) = output.item.filter(|item| item.contains_key(META_CONTACT)) {
+                let entry = Self::from_item(&item)?;
+                if &entry.merchant_id == merchant {
+                    entries.push(entry);
+                }
+            }
+        }
+        Ok(entries)
+    }
+
+    async fn erase_meta_data(
+        &self,
+        merchant: &MerchantId,
+        guid: &ChangelogGuid,
+        meta_data: Option<Value>,
+    ) -> Result<(), StoreError> {
+        let Some(mut entry) = self.get(merchant, guid).await? else {
+            return Ok(());
+        };
+        entry.meta_data = meta_data;
+        let body = serde_json::to_string(&entry).map_err(corrupt("changelog entry to write"))?;
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(KEY, text(guid.to_string()))
+            .update_expression("SET #entry = :entry REMOVE #contact")
+            .condition_expression("merchantId = :merchant")
+            .expression_attribute_names("#entry", "entry")
+            .expression_attribute_names("#contact", META_CONTACT)
+            .expression_attribute_values(":entry", text(body))
+            .expression_attribute_values(":merchant", text(merchant.as_str()))
+            .send()
+            .await;
+        conditional(result)?;
+        Ok(())
     }
 }

@@ -1,7 +1,7 @@
 //! Payment entities and the changelog in memory: one lock over entities, directory, changelog
 //! and DataSets while a change is checked and written, so a change is all or nothing.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use super::datasets::MemoryDataSets;
@@ -9,6 +9,8 @@ use super::filed::Filed;
 use super::listing::{Listable, listed_page};
 use super::lock;
 use crate::changelog::{ChangelogEntry, ChangelogPage, ChangelogStatus, ChangelogStore};
+use serde_json::Value;
+
 use crate::ground::ids::{ChangelogGuid, EntityGuid, MerchantId};
 use crate::ground::storage::StoreError;
 use crate::ledger::{
@@ -20,6 +22,9 @@ use crate::wire;
 #[derive(Clone, Default)]
 pub struct MemoryChangelogs {
     entries: Arc<Mutex<HashMap<ChangelogGuid, ChangelogEntry>>>,
+    /// Entries whose `metaData` an erasure went over (a rewrite of the entry puts it back
+    /// among those to go over, as the DynamoDB index does).
+    meta_erased: Arc<Mutex<HashSet<ChangelogGuid>>>,
 }
 
 impl Listable for ChangelogEntry {
@@ -65,6 +70,36 @@ impl ChangelogStore for MemoryChangelogs {
             more,
             read_units: 0.0,
         })
+    }
+
+    async fn with_meta_data(
+        &self,
+        merchant: &MerchantId,
+        contact: &EntityGuid,
+        limit: usize,
+    ) -> Result<Vec<ChangelogEntry>, StoreError> {
+        let erased = lock(&self.meta_erased).clone();
+        Ok(lock(&self.entries)
+            .values()
+            .filter(|e| &e.merchant_id == merchant && &e.contact_guid == contact)
+            .filter(|e| e.meta_data.is_some() && !erased.contains(&e.guid))
+            .take(limit)
+            .cloned()
+            .collect())
+    }
+
+    async fn erase_meta_data(
+        &self,
+        merchant: &MerchantId,
+        guid: &ChangelogGuid,
+        meta_data: Option<Value>,
+    ) -> Result<(), StoreError> {
+        let mut entries = lock(&self.entries);
+        if let Some(entry) = entries.get_mut(guid).filter(|e| &e.merchant_id == merchant) {
+            entry.meta_data = meta_data;
+            lock(&self.meta_erased).insert(*guid);
+        }
+        Ok(())
     }
 }
 
@@ -223,6 +258,7 @@ impl EntityStore for MemoryEntities {
             match record {
                 RecordWrite::NewChangelog(e) | RecordWrite::UpdateChangelog(e) => {
                     changelogs.insert(e.guid, e.clone());
+                    lock(&self.changelogs.meta_erased).remove(&e.guid);
                 }
                 RecordWrite::NewDataSet(ds) => {
                     datasets.insert(ds.guid, ds.clone());
