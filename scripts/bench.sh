@@ -19,6 +19,8 @@ if [ -z "$only" ]; then
   cargo bench -p integration-tests --bench handlers -- --noplot
   log "listing over 10,000 DataSets (DynamoDB Local)"
   cargo bench -p integration-tests --bench listing
+  log "SEPA at its largest: a collection of 5,000 debits, sent, and a camt.054 of 1,000 returns (DynamoDB Local)"
+  cargo bench -p integration-tests --bench sepa
 fi
 
 log "every function as Lambda runs it (cargo lambda build --release, this machine's arch), and the harness"

@@ -24,6 +24,7 @@ mod request_counts;
 mod routes;
 mod sepa_accounts;
 mod sepa_bank_reports;
+mod sepa_bounded;
 mod sepa_calendar;
 mod sepa_collections;
 mod sepa_creditor;

@@ -13,8 +13,8 @@ use crate::{
     list_datasets_state, merchant_with_form, wiring_in,
 };
 use shared::app::{
-    CollectionsState, ProcessState, ReturnsState, SendingState, SessionApiState, VisitsState,
-    Wiring,
+    CollectionListingState, CollectionsState, ProcessState, ReturnsState, SendingState,
+    SessionApiState, VisitsState, Wiring,
 };
 use shared::ground::ids::FormHash;
 
@@ -36,6 +36,7 @@ pub struct Nonprofit {
     processing: ProcessState<TestDynamo>,
     visits: VisitsState<TestDynamo>,
     pub collections: CollectionsState<TestDynamo>,
+    pub collection_list: CollectionListingState<TestDynamo>,
     pub sending: SendingState<TestDynamo>,
     returns: ReturnsState<TestDynamo>,
 }
@@ -65,7 +66,12 @@ impl Nonprofit {
 
     /// A nonprofit whose entities live in `table` alone (see `own_entities_table`).
     pub async fn in_entities_table(table: &str) -> Self {
-        let wiring = wiring_in(dynamodb_client(), table);
+        Self::on(dynamodb_client(), table).await
+    }
+
+    /// A nonprofit whose states reach DynamoDB Local through `client` (a metered one, say).
+    pub async fn on(client: aws_sdk_dynamodb::Client, table: &str) -> Self {
+        let wiring = wiring_in(client.clone(), table);
         let sessions: SessionApiState<TestDynamo> = built(&wiring);
         let (merchant, key, form) =
             merchant_with_form(sessions.forms.forms(), sessions.auth.keys(), |_| {}).await;
@@ -73,11 +79,12 @@ impl Nonprofit {
             merchant,
             key,
             form,
-            api: entity_api_state_in(dynamodb_client(), table),
+            api: entity_api_state_in(client, table),
             sessions,
             processing: built(&wiring),
             visits: built(&wiring),
             collections: built(&wiring),
+            collection_list: built(&wiring),
             sending: built(&wiring),
             returns: built(&wiring),
             wiring,

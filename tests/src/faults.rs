@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use shared::app::config::ConfigError;
 use shared::app::{Backend, Wiring};
-use shared::bank::{Claim, Collection, CollectionStatus, CollectionStore};
+use shared::bank::{Claim, Collection, CollectionPage, CollectionStatus, CollectionStore};
 use shared::cards::{
     Charge, ChargeOrder, EventRefused, PaymentOrder, PaymentProvider, ProviderError, ProviderEvent,
     ProviderPayment, RefundOrder, Refunded, Webhook,
@@ -292,11 +292,12 @@ impl<S: CollectionStore> CollectionStore for FaultyCollections<S> {
         o: Uuid,
         u: jiff::Timestamp,
         claims: &[Claim],
+        bytes: u64,
     ) -> Result<Applied, StoreError> {
         if spent(&self.faults.claims_left) {
             return Err(injected());
         }
-        self.inner.claim(c, o, u, claims).await
+        self.inner.claim(c, o, u, claims, bytes).await
     }
     async fn finish(&self, c: &Collection, o: Uuid) -> Result<bool, StoreError> {
         self.inner.finish(c, o).await
@@ -326,8 +327,14 @@ impl<S: CollectionStore> CollectionStore for FaultyCollections<S> {
     ) -> Result<(Vec<Payment>, Option<String>), StoreError> {
         self.inner.members(c, after, limit).await
     }
-    async fn list(&self, m: &MerchantId, limit: usize) -> Result<Vec<Collection>, StoreError> {
-        self.inner.list(m, limit).await
+    async fn list(
+        &self,
+        m: &MerchantId,
+        bounds: TimeBounds,
+        start: Start,
+        limit: usize,
+    ) -> Result<CollectionPage, StoreError> {
+        self.inner.list(m, bounds, start, limit).await
     }
 }
 

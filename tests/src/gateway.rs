@@ -6,9 +6,9 @@ use crate::TestDynamo;
 use lambda_http::{Body, Request, RequestExt, Response};
 
 use shared::app::{
-    ActionsState, ChangelogListingState, ChangelogState, CollectionsState, ContactsState,
-    CreditorState, FormPageState, FormPostState, FormsState, PostRecordState, RecordsState,
-    SessionApiState, VisitsState,
+    ActionsState, ChangelogListingState, ChangelogState, CollectionListingState, CollectionsState,
+    ContactsState, CreditorState, FormPageState, FormPostState, FormsState, PostRecordState,
+    RecordsState, SessionApiState, VisitsState,
 };
 
 fn has_param(req: &Request, name: &str) -> bool {
@@ -111,11 +111,19 @@ pub async fn creditor(req: Request, state: &CreditorState<TestDynamo>) -> Respon
     }
 }
 
-/// `/sepa/collections` and `/sepa/collections/{id}`.
+/// `POST /sepa/collections` and `GET /sepa/collections/{id}`.
 pub async fn collections(req: Request, state: &CollectionsState<TestDynamo>) -> Response<Body> {
-    match (req.method().as_str(), has_param(&req, "id")) {
-        (_, true) => get_sepa_collection::handle(req, state).await,
-        ("POST", false) => post_sepa_collections::handle(req, state).await,
-        (_, false) => list_sepa_collections::handle(req, state).await,
+    if has_param(&req, "id") {
+        get_sepa_collection::handle(req, state).await
+    } else {
+        post_sepa_collections::handle(req, state).await
     }
+}
+
+/// `GET /sepa/collections`.
+pub async fn collection_list(
+    req: Request,
+    state: &CollectionListingState<TestDynamo>,
+) -> Response<Body> {
+    list_sepa_collections::handle(req, state).await
 }

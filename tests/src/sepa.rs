@@ -3,17 +3,28 @@
 
 use jiff::civil::Date;
 
+use shared::ground::country::CountryCode;
 use shared::ground::ids::{EntityGuid, MerchantId};
 use shared::ground::money::{Amount, Currency, MethodKind};
 use shared::ledger::{
     Applied, Change, Contact, ContactState, DirectDebit, Entity, EntityStore, EntityWrite, Payment,
     PaymentMethod, PaymentMethodState, PaymentState, Person, Subscription, SubscriptionState,
 };
-use shared::sepa::{Mandate, MandateKind, Sequence};
+use shared::sepa::{Mandate, MandateKind, PostalAddress, Sequence};
 
 /// Payments per donor: a donor's contact, mandate and payments are written in one transaction
 /// (100 items at most: two each, the entity and its directory entry).
 const PER_DONOR: usize = 40;
+
+/// What the seeded debits carry.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// A German donor: name and IBAN.
+    Plain,
+    /// A Swiss donor with the longest name, BIC and address a debit carries, on a mandate
+    /// known under another creditor identifier (the debit carries the amendment).
+    Longest,
+}
 
 /// `count` pending one-off direct debits of `cents` each, due on `due`, for `merchant`; their
 /// guids.
@@ -24,6 +35,38 @@ pub async fn seed_due_debits<E: EntityStore>(
     cents: u64,
     due: Date,
 ) -> Vec<EntityGuid> {
+    seed_shaped_debits(entities, merchant, count, cents, due, Shape::Plain).await
+}
+
+/// [`seed_due_debits`] of the given shape.
+pub async fn seed_shaped_debits<E: EntityStore>(
+    entities: &E,
+    merchant: &MerchantId,
+    count: usize,
+    cents: u64,
+    due: Date,
+    shape: Shape,
+) -> Vec<EntityGuid> {
+    let amended = (shape == Shape::Longest).then(|| "DE98ZZZ09999999990".to_owned());
+    let (name, iban, bic, address) = match shape {
+        Shape::Plain => (
+            "Jürgen Weiß-Öztürk".to_owned(),
+            "DE89370400440532013000",
+            None,
+            None,
+        ),
+        Shape::Longest => (
+            "W".repeat(70),
+            "CH9300762011623852957",
+            Some("UBSWCHZH80A".to_owned()),
+            Some(PostalAddress {
+                street: "S".repeat(70),
+                post_code: "P".repeat(16),
+                city: "C".repeat(35),
+                country: CountryCode::parse("CH").expect("country"),
+            }),
+        ),
+    };
     let now = shared::ground::time::now();
     let mut guids = Vec::with_capacity(count);
     let mut left = count;
@@ -83,14 +126,14 @@ pub async fn seed_due_debits<E: EntityStore>(
                     sequence: Sequence::Ooff,
                     mandate_reference: mandate.reference.clone(),
                     mandate_signed_on: due,
-                    debtor_name: "Jürgen Weiß-Öztürk".into(),
-                    debtor_iban: "DE89370400440532013000".into(),
-                    debtor_bic: None,
-                    debtor_address: None,
+                    debtor_name: name.clone(),
+                    debtor_iban: iban.into(),
+                    debtor_bic: bic.clone(),
+                    debtor_address: address.clone(),
                     collection: None,
                     collection_date: None,
                     returned: None,
-                    creditor_id: None,
+                    creditor_id: amended.clone(),
                 }),
                 provider_reference: None,
                 created_at: now,

@@ -39,7 +39,7 @@ pub async fn handle<B: Backend>(req: Request, state: &CollectionsState<B>) -> Re
             CollectionStatus::Ready | CollectionStatus::Sent => {}
         }
         let debits = state.collections.debits(&collection).await?;
-        let file = collection.file(&debits, &state.time_zone);
+        let file = collection.file(&debits);
         let mut response = response_with(
             StatusCode::OK,
             APPLICATION_XML,

@@ -10,11 +10,9 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
 use shared::app::{ActionsState, Backend};
-use shared::dataset::Retry;
-use shared::edge::body::{ACTION_BODY_LIMIT, DATASET_DEPTH_LIMIT, json_body};
+use shared::edge::body::{ACTION_BODY_LIMIT, DATASET_DEPTH_LIMIT, json_body, retry_of};
 use shared::edge::pipeline::{Endpoint, back_office};
 use shared::edge::response::json_response;
-use shared::idempotency::{Fingerprint, IdempotencyKey};
 use shared::ledger::{Actions, Answer, Budget};
 use shared::merchant::MerchantStore;
 use shared::wire;
@@ -36,13 +34,7 @@ pub async fn handle<B: Backend>(req: Request, state: &ActionsState<B>) -> Respon
             DATASET_DEPTH_LIMIT,
         )?;
         let request = wire::actions::action(body)?;
-        let retry = match req.headers().get("idempotency-key") {
-            None => None,
-            Some(raw) => Some(Retry {
-                key: IdempotencyKey::parse(raw.to_str().unwrap_or_default())?,
-                fingerprint: Fingerprint::of(body.as_bytes()),
-            }),
-        };
+        let retry = retry_of(req.headers(), body.as_bytes())?;
         let creditor = state
             .auth
             .keys()

@@ -8,11 +8,10 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
 use shared::app::{Backend, PostRecordState};
-use shared::dataset::{self, Retry};
-use shared::edge::body::{DATASET_BODY_LIMIT, DATASET_DEPTH_LIMIT, json_body};
+use shared::dataset;
+use shared::edge::body::{DATASET_BODY_LIMIT, DATASET_DEPTH_LIMIT, json_body, retry_of};
 use shared::edge::pipeline::{Endpoint, back_office};
 use shared::edge::response::json_response;
-use shared::idempotency::{Fingerprint, IdempotencyKey};
 use shared::metrics::{self, Metric};
 use shared::wire;
 
@@ -33,13 +32,7 @@ pub async fn handle<B: Backend>(req: Request, state: &PostRecordState<B>) -> Res
             DATASET_DEPTH_LIMIT,
         )?;
         let new = wire::datasets::new_dataset(body)?;
-        let retry = match req.headers().get("idempotency-key") {
-            None => None,
-            Some(raw) => Some(Retry {
-                key: IdempotencyKey::parse(raw.to_str().unwrap_or_default())?,
-                fingerprint: Fingerprint::of(body.as_bytes()),
-            }),
-        };
+        let retry = retry_of(req.headers(), body.as_bytes())?;
         let recorded = dataset::record(
             &state.datasets,
             &state.idempotency,

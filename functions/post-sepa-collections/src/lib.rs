@@ -1,16 +1,18 @@
 //! `POST /sepa/collections`: claims the merchant's pending direct debits due by
-//! `collectionDate` (default: every debit announced so far), at most `maxPayments`, into one
-//! new collection, and answers it (201) with its id, count and control sum; its pain.008 file
-//! is `GET /sepa/collections/{id}`. A collection an earlier call left half-built is finished
-//! first. Claimed payments become `submitted`; each goes into exactly one collection.
+//! `collectionDate` (default: every debit announced so far), at most `maxPayments` (and at
+//! most 5,000, what one file holds), into one collection, and answers it `201`, ready, with
+//! its id, count and control sum; its pain.008 file is `GET /sepa/collections/{id}`. A call
+//! that spends its time budget answers `202` with the collection still `building` and
+//! `"complete":false`: the next call goes on with it. A collection an earlier call left
+//! half-built is finished first. With an `Idempotency-Key`, every retry answers (or goes on
+//! with) the first call's collection, never a second one.
 
-use lambda_http::http::header::{HeaderValue, LOCATION};
+use lambda_http::http::header::{HeaderValue, LOCATION, RETRY_AFTER};
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
 use shared::app::{Backend, CollectionsState};
-use shared::bank::Collector;
-use shared::edge::body::optional_json_body;
+use shared::edge::body::{optional_json_body, retry_of};
 use shared::edge::pipeline::{Endpoint, back_office};
 use shared::edge::response::json_response;
 use shared::merchant::MerchantStore;
@@ -30,32 +32,41 @@ pub async fn handle<B: Backend>(req: Request, state: &CollectionsState<B>) -> Re
     back_office(req, &ENDPOINT, &state.auth, |merchant| async move {
         let body = optional_json_body(req.headers(), req.body(), BODY_LIMIT, DEPTH_LIMIT)?;
         let request = wire::collections::collect_request(body)?;
+        let retry = retry_of(req.headers(), body.unwrap_or_default().as_bytes())?;
         let creditor = state
             .auth
             .keys()
             .get_merchant(&merchant)
             .await?
             .and_then(|m| m.creditor);
-        let collector = Collector {
-            store: &state.collections,
-            lease: state.lease,
-        };
-        let collection = collector
+        let collected = state
+            .collector()
             .collect(
                 &merchant,
                 creditor.as_ref(),
                 request,
+                retry,
                 shared::ground::time::now(),
                 &state.time_zone,
             )
             .await?;
+        let status = if collected.complete {
+            StatusCode::CREATED
+        } else {
+            StatusCode::ACCEPTED
+        };
         let mut response = json_response(
-            StatusCode::CREATED,
-            wire::collections::collection(&collection, &state.time_zone)?,
+            status,
+            wire::collections::collected(&collected, &state.time_zone)?,
         );
-        if let Ok(location) = HeaderValue::from_str(&format!("/sepa/collections/{}", collection.id))
-        {
+        let id = &collected.collection.id;
+        if let Ok(location) = HeaderValue::from_str(&format!("/sepa/collections/{id}")) {
             response.headers_mut().insert(LOCATION, location);
+        }
+        if !collected.complete {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from_static("1"));
         }
         Ok(response)
     })

@@ -26,6 +26,10 @@ use crate::visit::VisitStore;
 /// answers "in progress" (well inside the function's timeout; the next call goes on).
 pub const ACTION_BUDGET: Duration = Duration::from_secs(15);
 
+/// How long one `POST /sepa/collections` call claims debits before it answers `202` (well
+/// inside the function's 29 s timeout; the next call goes on with the same collection).
+pub const COLLECTION_BUDGET: Duration = Duration::from_secs(15);
+
 /// An adapter for every port. Each method builds a handle (cheap: a client and a table name,
 /// or shared memory); it fails only when the function was not given what the port needs (a
 /// table name in its environment).
@@ -70,6 +74,8 @@ pub struct Settings {
     pub action_budget: Duration,
     /// How long a call holds a building collection between batches.
     pub collection_lease: Duration,
+    /// See [`COLLECTION_BUDGET`].
+    pub collection_budget: Duration,
 }
 
 impl Default for Settings {
@@ -81,6 +87,7 @@ impl Default for Settings {
             visit_session_ttl: SignedDuration::from_hours(24 * 30),
             action_budget: ACTION_BUDGET,
             collection_lease: LEASE,
+            collection_budget: COLLECTION_BUDGET,
         }
     }
 }
@@ -97,6 +104,7 @@ impl Settings {
             visit_session_ttl: config::visit_session_ttl()?,
             action_budget: ACTION_BUDGET,
             collection_lease: LEASE,
+            collection_budget: COLLECTION_BUDGET,
         })
     }
 }

@@ -19,5 +19,6 @@ pub use dynamo::{Dynamo, Production, Tables, production, provided_methods};
 pub use ledger::{ActionsState, ChangelogListingState, ChangelogState, ContactsState};
 pub use memory::Memory;
 pub use sepa::{
-    CollectionsState, CreditorState, RecurringPaymentsState, ReturnsState, SendingState,
+    CollectionListingState, CollectionsState, CreditorState, RecurringPaymentsState, ReturnsState,
+    SendingState,
 };

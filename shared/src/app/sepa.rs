@@ -7,7 +7,8 @@ use jiff::tz::TimeZone;
 
 use super::backend::{Backend, State, Wiring};
 use super::config::ConfigError;
-use crate::bank::Sending;
+use crate::bank::{Collector, Sending};
+use crate::listing::TokenSigner;
 use crate::merchant::Authenticator;
 
 /// `PUT` and `GET /sepa/creditor`: the settings live on the merchant's record.
@@ -28,19 +29,56 @@ impl<B: Backend> State<B> for CreditorState<B> {
 /// The collection routes: collections over the merchant's entities.
 pub struct CollectionsState<B: Backend> {
     pub collections: B::Collections,
+    /// The `Idempotency-Key`s of `POST /sepa/collections`.
+    pub idempotency: B::Idempotency,
     pub auth: Authenticator<B::Merchants>,
     pub time_zone: TimeZone,
     /// How long a call holds a building collection between batches.
     pub lease: Duration,
+    /// How long a call claims before it answers "call again".
+    pub budget: Duration,
 }
 
 impl<B: Backend> State<B> for CollectionsState<B> {
     fn build(wiring: &Wiring<B>) -> Result<Self, ConfigError> {
         Ok(Self {
             collections: wiring.backend.collections()?,
+            idempotency: wiring.backend.idempotency()?,
             auth: wiring.auth()?,
             time_zone: wiring.time_zone(),
             lease: wiring.settings.collection_lease,
+            budget: wiring.settings.collection_budget,
+        })
+    }
+}
+
+impl<B: Backend> CollectionsState<B> {
+    /// The collection service over this state's stores.
+    pub fn collector(&self) -> Collector<'_, B::Collections, B::Idempotency> {
+        Collector {
+            store: &self.collections,
+            keys: &self.idempotency,
+            lease: self.lease,
+            budget: self.budget,
+        }
+    }
+}
+
+/// `GET /sepa/collections`: pages of collections, with signed `nextToken`s.
+pub struct CollectionListingState<B: Backend> {
+    pub collections: B::Collections,
+    pub auth: Authenticator<B::Merchants>,
+    pub time_zone: TimeZone,
+    pub signer: TokenSigner,
+}
+
+impl<B: Backend> State<B> for CollectionListingState<B> {
+    fn build(wiring: &Wiring<B>) -> Result<Self, ConfigError> {
+        Ok(Self {
+            collections: wiring.backend.collections()?,
+            auth: wiring.auth()?,
+            time_zone: wiring.time_zone(),
+            signer: TokenSigner::collections(wiring.secret()?),
         })
     }
 }

@@ -2,6 +2,7 @@
 //! it to collect, sent or voided as the merchant reports, and the returns it reports back
 //! (as JSON or in its own camt.054/pain.002).
 
+mod claims;
 mod model;
 mod ports;
 mod reports;
@@ -9,9 +10,11 @@ mod returns;
 mod sending;
 mod service;
 
-pub use model::{Collection, CollectionStatus, Lease};
-pub use ports::{Claim, CollectionStore};
+pub use model::{
+    Collection, CollectionStatus, Lease, MAX_DEBITS_PER_FILE, MAX_FILE_BYTES, id_range,
+};
+pub use ports::{Claim, CollectionPage, CollectionStore};
 pub use reports::{ReportBookError, ReportBooked, book_report};
 pub use returns::{BankReturn, Booked, BookedResult, MAX_RETURNS, ReturnInputError, book};
 pub use sending::{CollectionStateError, Moved, Sending, SendingError, Way};
-pub use service::{CollectError, CollectInputError, CollectRequest, Collector, LEASE};
+pub use service::{CollectError, CollectInputError, CollectRequest, Collected, Collector, LEASE};

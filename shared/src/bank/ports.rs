@@ -10,6 +10,7 @@ use super::model::{Collection, CollectionStatus};
 use crate::ground::ids::MerchantId;
 use crate::ground::storage::StoreError;
 use crate::ledger::{Applied, Payment};
+use crate::listing::{Start, TimeBounds};
 use crate::sepa::Debit;
 
 /// A pending payment claimed into a collection: the payment as it becomes (`claimed`, with its
@@ -67,8 +68,9 @@ pub trait CollectionStore: Send + Sync {
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// In one transaction: each claimed payment replaced (insisting on its version), its debit
-    /// added to the collection, the collection's count and sum raised and its lease renewed
-    /// to `until` (insisting it is building and `owner`'s). All or nothing.
+    /// added to the collection, the collection's count, sum and `file_bytes` (by `bytes`)
+    /// raised and its lease renewed to `until` (insisting it is building and `owner`'s). All
+    /// or nothing.
     ///
     /// # Errors
     /// `Backend` or `Unavailable` when storage fails; `Corrupt` when a write cannot be encoded.
@@ -78,6 +80,7 @@ pub trait CollectionStore: Send + Sync {
         owner: Uuid,
         until: Timestamp,
         claims: &[Claim],
+        bytes: u64,
     ) -> impl Future<Output = Result<Applied, StoreError>> + Send;
 
     /// Marks the collection ready (insisting it is `owner`'s); `false` otherwise.
@@ -143,13 +146,24 @@ pub trait CollectionStore: Send + Sync {
         limit: usize,
     ) -> impl Future<Output = Result<(Vec<Payment>, Option<String>), StoreError>> + Send;
 
-    /// The merchant's collections, newest first, at most `limit`.
+    /// A page of the merchant's collections, newest first, begun within `bounds`, from
+    /// `start` (skipping some, or after a collection's [`Collection::position`]), at most
+    /// `limit`; and whether more follow.
     ///
     /// # Errors
     /// `Backend` or `Unavailable` when storage fails; `Corrupt` for an unreadable record.
     fn list(
         &self,
         merchant: &MerchantId,
+        bounds: TimeBounds,
+        start: Start,
         limit: usize,
-    ) -> impl Future<Output = Result<Vec<Collection>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<CollectionPage, StoreError>> + Send;
+}
+
+/// One page of `GET /sepa/collections`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CollectionPage {
+    pub items: Vec<Collection>,
+    pub more: bool,
 }

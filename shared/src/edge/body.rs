@@ -6,6 +6,8 @@ use lambda_http::http::HeaderMap;
 use lambda_http::http::header::CONTENT_TYPE;
 
 use super::response::{APPLICATION_JSON, APPLICATION_XML};
+use crate::dataset::Retry;
+use crate::idempotency::{Fingerprint, IdempotencyKey, InvalidIdempotencyKey};
 
 /// DataSet bodies: DynamoDB items stop at 400 KB, and we keep room for our own attributes.
 pub const DATASET_BODY_LIMIT: usize = 350 * 1024;
@@ -129,6 +131,22 @@ fn nesting_depth(json: &str) -> usize {
         }
     }
     deepest
+}
+
+/// The request's `Idempotency-Key` with what its body was, if the client sent one.
+///
+/// # Errors
+/// `InvalidIdempotencyKey` for a key that is not 1 to 255 visible ASCII characters.
+pub fn retry_of(headers: &HeaderMap, body: &[u8]) -> Result<Option<Retry>, InvalidIdempotencyKey> {
+    headers
+        .get("idempotency-key")
+        .map(|raw| {
+            Ok(Retry {
+                key: IdempotencyKey::parse(raw.to_str().unwrap_or_default())?,
+                fingerprint: Fingerprint::of(body),
+            })
+        })
+        .transpose()
 }
 
 #[cfg(test)]

@@ -139,6 +139,9 @@ impl ApiError {
             Self::Collect(CollectError::NothingDue(_)) => {
                 (StatusCode::CONFLICT, "Nothing to collect")
             }
+            Self::Collect(CollectError::KeyReused) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "Idempotency-Key reused")
+            }
             Self::Collect(CollectError::Store(_)) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "Internal error")
             }

@@ -54,6 +54,14 @@ impl TokenSigner {
         }
     }
 
+    /// Cursors of `GET /sepa/collections`.
+    pub fn collections(key: impl Into<Vec<u8>>) -> Self {
+        Self {
+            key: key.into(),
+            feed: b"collections.nextToken.v1\0",
+        }
+    }
+
     fn mac(&self, payload: &[u8]) -> Hmac<Sha256> {
         let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key)
             .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));

@@ -130,9 +130,10 @@ fn sum(debits: &[&Debit]) -> String {
 }
 
 impl CollectionFile<'_> {
-    /// The XML document, UTF-8.
+    /// The XML document, UTF-8, without indentation: a file is for the bank's software, and
+    /// a third more debits fit in what one response carries.
     pub fn to_xml(&self) -> Vec<u8> {
-        let mut xml = Writer::new_with_indent(Vec::new(), b' ', 2);
+        let mut xml = Writer::new(Vec::new());
         // Writing to a Vec cannot fail.
         let _ = self.write(&mut xml);
         xml.into_inner()
@@ -318,5 +319,50 @@ mod tests {
             assert!(xml.contains(expected), "{expected} in {xml}");
         }
         assert!(!xml.contains("BICFI"), "{xml}");
+    }
+
+    #[test]
+    fn five_thousand_of_the_longest_debits_pass_what_a_file_may_carry() {
+        let creditor = Creditor::new(
+            &"K".repeat(70),
+            "DE98ZZZ09999999999",
+            "DE02120300000000202051",
+            Some("COBADEFFXXX"),
+            None,
+        )
+        .expect("creditor");
+        let date = Date::constant(2026, 3, 2);
+        let longest = |i: usize| Debit {
+            end_to_end_id: format!("{i:035}"),
+            amount: Amount::from_cents(99_999_999_999),
+            // Each debit in its own group: the most `PmtInf` a file can have.
+            sequence: Sequence::Rcur,
+            collection_date: date,
+            mandate_reference: format!("{i:035}"),
+            mandate_signed_on: date,
+            debtor_name: "W".repeat(70),
+            debtor_iban: "MT84MALT011000012345MTLCAST001S".to_owned(),
+            debtor_bic: Some("MALTMTMTXXX".to_owned()),
+            debtor_address: Some(PostalAddress {
+                street: "S".repeat(70),
+                post_code: "P".repeat(16),
+                city: "C".repeat(35),
+                country: CountryCode::parse("CH").expect("country"),
+            }),
+            remittance: "R".repeat(140),
+            original_creditor_id: Some("DE98ZZZ09999999998".to_owned()),
+        };
+        let debits: Vec<Debit> = (0..5000).map(longest).collect();
+        let file = CollectionFile {
+            message_id: "C20260302090000-ABCDEF12",
+            created: date.at(9, 0, 0, 0),
+            creditor: &creditor,
+            debits: &debits,
+        };
+        let xml = String::from_utf8(file.to_xml()).expect("UTF-8");
+        // A collection stops claiming before its file passes 5 MiB as a response carries it
+        // (see `bank::MAX_FILE_BYTES`); these 5,000 would pass it.
+        let carried = crate::listing::carried_len(&xml);
+        assert!(carried > 5 * 1024 * 1024, "{carried} bytes");
     }
 }

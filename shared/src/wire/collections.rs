@@ -6,11 +6,10 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use serde_json::value::RawValue;
 
 use crate::bank::{
-    BankReturn, Booked, BookedResult, CollectInputError, CollectRequest, Collection, MAX_RETURNS,
-    Moved, ReturnInputError,
+    BankReturn, Booked, BookedResult, CollectInputError, CollectRequest, Collected, Collection,
+    MAX_DEBITS_PER_FILE, MAX_RETURNS, Moved, ReturnInputError,
 };
 use crate::ground::money::Amount;
 use crate::ground::time::seed_format;
@@ -39,7 +38,7 @@ pub fn collect_request(body: Option<&str>) -> Result<CollectRequest, CollectInpu
             let whole = n.as_f64().filter(|f| f.fract() == 0.0 && *f >= 1.0);
             n.as_u64()
                 .or_else(|| whole.map(|f| f as u64))
-                .filter(|n| (1..=100_000).contains(n))
+                .filter(|n| (1..=MAX_DEBITS_PER_FILE).contains(n))
                 .ok_or(CollectInputError::MaxPayments)
         })
         .transpose()?;
@@ -108,6 +107,16 @@ pub fn collection(collection: &Collection, zone: &TimeZone) -> Result<String, se
     }))
 }
 
+/// The answer of `POST /sepa/collections`: the collection, whether it is ready
+/// (`false`: call again to go on) and whether due debits are left for another file.
+pub fn collected(collected: &Collected, zone: &TimeZone) -> Result<String, serde_json::Error> {
+    let mut answer: serde_json::Value =
+        serde_json::from_str(&collection(&collected.collection, zone)?)?;
+    answer["complete"] = json!(collected.complete);
+    answer["moreDue"] = json!(collected.more_due);
+    serde_json::to_string(&answer)
+}
+
 /// The answer of `…/submitted` and `…/voided`: the collection, the debits this call moved, and
 /// whether every debit has (`false`: call again to go on).
 pub fn moved(moved: &Moved, zone: &TimeZone) -> Result<String, serde_json::Error> {
@@ -116,15 +125,6 @@ pub fn moved(moved: &Moved, zone: &TimeZone) -> Result<String, serde_json::Error
     answer["debitsMoved"] = json!(moved.debits);
     answer["complete"] = json!(moved.complete);
     serde_json::to_string(&answer)
-}
-
-/// `GET /sepa/collections`: the collections, newest first.
-pub fn collections(list: &[Collection], zone: &TimeZone) -> Result<String, serde_json::Error> {
-    let list: Vec<Box<RawValue>> = list
-        .iter()
-        .map(|c| collection(c, zone).and_then(RawValue::from_string))
-        .collect::<Result<_, _>>()?;
-    serde_json::to_string(&json!({ "list": list }))
 }
 
 #[derive(Serialize)]

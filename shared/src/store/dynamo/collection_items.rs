@@ -61,6 +61,7 @@ pub(super) fn header_item(collection: &Collection) -> Result<Item, StoreError> {
         ("sk".to_owned(), text(collection.id.clone())),
         ("status".to_owned(), text(status)),
         ("count".to_owned(), number(collection.count)),
+        ("fileBytes".to_owned(), number(collection.file_bytes)),
         ("withdrawn".to_owned(), number(collection.withdrawn)),
         (
             "withdrawnWhenReady".to_owned(),
@@ -85,6 +86,10 @@ pub(super) fn header_item(collection: &Collection) -> Result<Item, StoreError> {
         (
             "merchantId".to_owned(),
             text(collection.merchant_id.as_str()),
+        ),
+        (
+            "fileCreated".to_owned(),
+            text(collection.file_created.to_string()),
         ),
         (
             "creditor".to_owned(),
@@ -118,8 +123,12 @@ pub(super) fn from_header(item: Item) -> Result<Collection, StoreError> {
             .ok_or_else(|| StoreError::corrupt_without_cause("collection status"))?,
         created_at: s("createdAt")?.parse().map_err(corrupt("timestamp"))?,
         creditor: from_attribute_value(field("creditor")?.clone()).map_err(corrupt("creditor"))?,
+        file_created: s("fileCreated")?
+            .parse()
+            .map_err(corrupt("file creation time"))?,
         count: u64::try_from(n("count")?).unwrap_or(0),
         control_sum: Amount::from_cents(u64::try_from(n("controlSum")?).unwrap_or(0)),
+        file_bytes: n("fileBytes").map_or(0, |n| u64::try_from(n).unwrap_or(0)),
         lease: Lease {
             owner: Uuid::try_parse(&s("leaseOwner")?).map_err(corrupt("lease owner"))?,
             until: Timestamp::from_second(n("leaseUntil")?).map_err(corrupt("lease"))?,

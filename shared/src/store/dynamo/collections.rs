@@ -17,10 +17,11 @@ use super::entities::{DynamoEntities, cancelled_by_conflict};
 use super::entity_index::{BY_PENDING_INDEX, pending_partition};
 use super::expression::number;
 use super::{Item, backend, conditional, corrupt};
-use crate::bank::{Claim, Collection, CollectionStatus, CollectionStore};
+use crate::bank::{Claim, Collection, CollectionPage, CollectionStatus, CollectionStore, id_range};
 use crate::ground::ids::{EntityGuid, MerchantId};
 use crate::ground::storage::StoreError;
 use crate::ledger::{Applied, Entity, EntityKind, Payment};
+use crate::listing::{Start, TimeBounds};
 use crate::sepa::Debit;
 
 #[derive(Clone)]
@@ -214,6 +215,7 @@ impl CollectionStore for DynamoCollections {
         owner: Uuid,
         until: Timestamp,
         claims: &[Claim],
+        bytes: u64,
     ) -> Result<Applied, StoreError> {
         if claims.is_empty() {
             return Ok(Applied::Done);
@@ -262,7 +264,8 @@ impl CollectionStore for DynamoCollections {
         let mut header = self.header_update(
             collection,
             owner,
-            "SET #count = #count + :n, controlSum = controlSum + :sum, leaseUntil = :until",
+            "SET #count = #count + :n, controlSum = controlSum + :sum, leaseUntil = :until, \
+             fileBytes = if_not_exists(fileBytes, :zero) + :bytes",
         );
         let mut values = header
             .expression_attribute_values
@@ -270,6 +273,8 @@ impl CollectionStore for DynamoCollections {
             .unwrap_or_default();
         values.insert(":n".to_owned(), number(claims.len()));
         values.insert(":sum".to_owned(), number(added));
+        values.insert(":bytes".to_owned(), number(bytes));
+        values.insert(":zero".to_owned(), number(0));
         values.insert(":until".to_owned(), number(until.as_second()));
         header.expression_attribute_values = Some(values);
         items.push(TransactWriteItem::builder().update(header).build());
@@ -373,24 +378,55 @@ impl CollectionStore for DynamoCollections {
     async fn list(
         &self,
         merchant: &MerchantId,
+        bounds: TimeBounds,
+        start: Start,
         limit: usize,
-    ) -> Result<Vec<Collection>, StoreError> {
-        let output = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", text(headers(merchant)))
-            .scan_index_forward(false)
-            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
-            .send()
-            .await
-            .map_err(backend)?;
-        output
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(from_header)
-            .collect()
+    ) -> Result<CollectionPage, StoreError> {
+        // Ids sort by time: the bounds and the position are a range of sort keys, read newest
+        // first; a page by number reads past the headers it skips (a few a day at most).
+        let (low, high) = id_range(bounds, start);
+        let skip = match start {
+            Start::Skip(n) => usize::try_from(n).unwrap_or(usize::MAX),
+            Start::After(_) => 0,
+        };
+        let wanted = skip.saturating_add(limit).saturating_add(1);
+        let (mut items, mut from) = (Vec::new(), None);
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk AND sk BETWEEN :low AND :high")
+                .expression_attribute_values(":pk", text(headers(merchant)))
+                .expression_attribute_values(
+                    ":low",
+                    text(low.clone().unwrap_or_else(|| "C".to_owned())),
+                )
+                .expression_attribute_values(
+                    ":high",
+                    text(high.clone().unwrap_or_else(|| "D".to_owned())),
+                )
+                .scan_index_forward(false)
+                .limit(i32::try_from(wanted - items.len()).unwrap_or(i32::MAX))
+                .set_exclusive_start_key(from.take())
+                .send()
+                .await
+                .map_err(backend)?;
+            for item in output.items.unwrap_or_default() {
+                let collection = from_header(item)?;
+                // BETWEEN includes its upper end, which the range excludes.
+                if high.as_ref() != Some(&collection.id) {
+                    items.push(collection);
+                }
+            }
+            match output.last_evaluated_key {
+                Some(key) if items.len() < wanted => from = Some(key),
+                _ => break,
+            }
+        }
+        let mut items: Vec<Collection> = items.into_iter().skip(skip).collect();
+        let more = items.len() > limit;
+        items.truncate(limit);
+        Ok(CollectionPage { items, more })
     }
 }

@@ -10,12 +10,13 @@ use uuid::Uuid;
 use super::entities::MemoryEntities;
 use super::filed::{Filed, Key, debit_sort};
 use super::lock;
-use crate::bank::{Claim, Collection, CollectionStatus, CollectionStore};
+use crate::bank::{Claim, Collection, CollectionPage, CollectionStatus, CollectionStore, id_range};
 use crate::ground::ids::EntityGuid;
 use crate::ground::ids::MerchantId;
 use crate::ground::money::Amount;
 use crate::ground::storage::StoreError;
 use crate::ledger::{Applied, ContactState, Entity, Payment, PaymentState, SubscriptionState};
+use crate::listing::{Start, TimeBounds};
 use crate::sepa::{Debit, payment_of};
 
 #[derive(Clone, Default)]
@@ -119,6 +120,7 @@ impl CollectionStore for MemoryCollections {
         owner: Uuid,
         until: Timestamp,
         claims: &[Claim],
+        bytes: u64,
     ) -> Result<Applied, StoreError> {
         // Entities first, then collections: the order every memory store locks in.
         let mut entities = lock(&self.entities.entities);
@@ -162,6 +164,7 @@ impl CollectionStore for MemoryCollections {
             c.count += claims.len() as u64;
             let added: u64 = claims.iter().map(|claim| claim.debit.amount.cents()).sum();
             c.control_sum = Amount::from_cents(c.control_sum.cents() + added);
+            c.file_bytes += bytes;
             c.lease.until = until;
         }
         Ok(Applied::Done)
@@ -267,16 +270,27 @@ impl CollectionStore for MemoryCollections {
     async fn list(
         &self,
         merchant: &MerchantId,
+        bounds: TimeBounds,
+        start: Start,
         limit: usize,
-    ) -> Result<Vec<Collection>, StoreError> {
+    ) -> Result<CollectionPage, StoreError> {
+        let (low, high) = id_range(bounds, start);
         let mut all: Vec<Collection> = lock(&self.held)
             .headers
             .values()
             .filter(|c| &c.merchant_id == merchant)
+            .filter(|c| low.as_ref().is_none_or(|low| &c.id >= low))
+            .filter(|c| high.as_ref().is_none_or(|high| &c.id < high))
             .cloned()
             .collect();
         all.sort_by(|a, b| b.id.cmp(&a.id));
-        all.truncate(limit);
-        Ok(all)
+        let skip = match start {
+            Start::Skip(n) => usize::try_from(n).unwrap_or(usize::MAX),
+            Start::After(_) => 0,
+        };
+        let mut items: Vec<Collection> = all.into_iter().skip(skip).take(limit + 1).collect();
+        let more = items.len() > limit;
+        items.truncate(limit);
+        Ok(CollectionPage { items, more })
     }
 }
