@@ -3,6 +3,7 @@
 mod api_keys;
 mod changelogs;
 mod collection_items;
+mod collection_listing;
 mod collection_sending;
 mod collections;
 mod datasets;
