@@ -23,6 +23,7 @@ mod recurring_payments;
 mod request_counts;
 mod routes;
 mod sepa_accounts;
+mod sepa_add_on_calendar;
 mod sepa_bank_reports;
 mod sepa_calendar;
 mod sepa_collections;

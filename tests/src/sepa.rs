@@ -172,6 +172,7 @@ pub async fn seed_monthly_subscription<E: EntityStore>(
         payment_method: method,
         next_due,
         day: Some(day),
+        add_ons_due: None,
         created_at: now,
         updated_at: now,
         version: 0,

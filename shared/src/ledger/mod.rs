@@ -4,12 +4,14 @@
 //! transaction; card and PayPal payments go through the payment provider first.
 
 mod actions;
+mod add_ons;
 mod batches;
 mod charges;
 mod contacts;
 mod context;
 mod debits;
 mod decide;
+mod donor;
 mod erasure;
 mod model;
 mod ports;
@@ -23,8 +25,10 @@ mod withdrawals;
 pub use actions::{
     ACTIONS, ActionEntity, ActionFields, ActionInputError, ActionKind, ActionRequest,
 };
+pub use add_ons::{add_ons_due, own_interval};
 pub use charges::{NotTaken, charge_new_payments};
 pub use debits::{NotDrawable, Terms, terms, used};
+pub use donor::{Donor, masked_iban};
 pub use erasure::redacted;
 pub use model::*;
 pub use ports::{Applied, Change, EntityStore, EntityWrite, Located, RecordWrite};

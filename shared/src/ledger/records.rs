@@ -10,7 +10,8 @@ use uuid::Uuid;
 
 use super::actions::ActionRequest;
 use super::context::ActionContext;
-use super::model::{Entity, masked_iban};
+use super::donor::masked_iban;
+use super::model::Entity;
 use crate::changelog::{ChangelogEntry, ChangelogStatus};
 use crate::dataset::{DataSet, JsonElement};
 use crate::ground::ids::{ChangelogGuid, DataSetGuid, EntityGuid, MerchantId};

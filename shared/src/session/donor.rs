@@ -130,6 +130,7 @@ pub fn donor_of(
             payment_method: method.guid,
             next_due,
             day: Some(day),
+            add_ons_due: None,
             created_at: at,
             updated_at: at,
             version: 0,

@@ -107,6 +107,9 @@ struct AddOnView<'a> {
     name: &'a str,
     amount: Amount,
     interval: u8,
+    /// An add-on with an interval of its own: when its next payment falls due.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_due_date: Option<String>,
     created_ts: String,
 }
 
@@ -221,6 +224,7 @@ fn add_on<'a>(a: &'a AddOn, ts: &dyn Fn(jiff::Timestamp) -> String) -> AddOnView
         name: &a.name,
         amount: a.amount,
         interval: a.interval.months(),
+        next_due_date: a.next_due.map(|d| d.to_string()),
         created_ts: ts(a.created_at),
     }
 }
