@@ -30,6 +30,7 @@ mod sepa_collections;
 mod sepa_creditor;
 mod sepa_lifecycle;
 mod sepa_mandates;
+mod sepa_representation;
 mod sepa_returns;
 mod session_api;
 mod smoke;

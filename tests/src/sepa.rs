@@ -93,6 +93,7 @@ pub async fn seed_due_debits<E: EntityStore>(
                     creditor_id: None,
                 }),
                 provider_reference: None,
+                representation_of: None,
                 created_at: now,
                 updated_at: now,
                 version: 0,

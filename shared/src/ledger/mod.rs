@@ -32,7 +32,7 @@ pub use donor::{Donor, masked_iban};
 pub use erasure::redacted;
 pub use model::*;
 pub use ports::{Applied, Change, EntityStore, EntityWrite, Located, RecordWrite};
-pub use records::{derived_guid, entry_of, state_of, state_text};
+pub use records::{derived_guid, entry_of, new_payment_entry, state_of, state_text};
 pub use rules::Refusal;
 pub use service::{ActionError, Actions, Answer, Budget};
 pub use withdrawals::{WithdrawalReason, unsent, withdraw, withdraw_subscription_debits};

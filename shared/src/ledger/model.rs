@@ -210,6 +210,10 @@ pub struct Payment {
     /// Cards and PayPal: the provider's id of the payment, once the provider has it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider_reference: Option<String>,
+    /// A debit presented again after a temporary return (AM04, MS03): the returned payment.
+    /// Returned again, it is not presented a third time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub representation_of: Option<EntityGuid>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub version: u64,

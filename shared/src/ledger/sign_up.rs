@@ -232,6 +232,7 @@ impl Drawer<'_, '_> {
             refunded: Amount::from_cents(0),
             debit: terms.debit,
             provider_reference: None,
+            representation_of: None,
             created_at: self.ctx.now,
             updated_at: self.ctx.now,
             version: 0,

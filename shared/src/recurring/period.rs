@@ -9,13 +9,12 @@ use serde_json::{Value, json};
 use super::hold::{HoldReason, hold};
 use super::ports::Due;
 use super::report::Report;
-use crate::changelog::{ChangelogEntry, ChangelogStatus};
-use crate::ground::ids::{ChangelogGuid, EntityGuid, MerchantId};
+use crate::ground::ids::{ChangelogGuid, EntityGuid};
 use crate::ground::money::{Amount, MethodKind};
 use crate::ledger::{
     AddOn, Change, ContactState, Donor, Entity, EntityWrite, NotDrawable, Payment, PaymentMethod,
-    RecordWrite, Subscription, SubscriptionState, add_ons_due, derived_guid, own_interval,
-    state_of, terms, used,
+    RecordWrite, Subscription, SubscriptionState, add_ons_due, derived_guid, new_payment_entry,
+    own_interval, terms, used,
 };
 use crate::sepa::Creditor;
 
@@ -126,6 +125,7 @@ pub(super) fn next_step(
         refunded: Amount::from_cents(0),
         debit: terms.debit,
         provider_reference: None,
+        representation_of: None,
         created_at: run.now,
         updated_at: run.now,
         version: 0,
@@ -227,7 +227,17 @@ fn paid_change(
     now: Timestamp,
 ) -> Change {
     let merchant = &donor.contact.merchant_id;
-    let entry = new_payment_entry(&payment, meta, merchant, now);
+    // `SignUp` of a `Payment`, `metaData` saying it is the scheduler's and which period (of
+    // which add-on) it pays, so a CRM that syncs `GET /changelogs` sees every debit and card
+    // charge; its guid follows from the payment's.
+    let guid = derived_guid(payment.guid.uuid(), "scheduled");
+    let entry = new_payment_entry(
+        &payment,
+        merchant,
+        ChangelogGuid::from_uuid(guid.uuid()),
+        now,
+        meta,
+    );
     let mut writes = vec![EntityWrite::Create(Entity::Payment(payment.clone()))];
     writes.extend(moved);
     if let Some(used) = used(method, payment.due_date, creditor) {
@@ -245,31 +255,5 @@ fn paid_change(
         conditions: vec![(donor.contact.guid, &[ContactState::Active])],
         writes,
         records: vec![RecordWrite::NewChangelog(entry)],
-    }
-}
-
-/// The changelog entry of a payment the scheduler made: `SignUp` of a `Payment` (nothing
-/// before it), `metaData` saying it is the scheduler's and which period (of which add-on) it
-/// pays, so a CRM that syncs `GET /changelogs` sees every debit and card charge. Its guid
-/// follows from the payment's.
-fn new_payment_entry(
-    payment: &Payment,
-    meta: Value,
-    merchant: &MerchantId,
-    now: Timestamp,
-) -> ChangelogEntry {
-    ChangelogEntry {
-        guid: ChangelogGuid::from_uuid(derived_guid(payment.guid.uuid(), "scheduled").uuid()),
-        merchant_id: merchant.clone(),
-        created_at: now,
-        updated_at: now,
-        action: "SignUp".to_owned(),
-        entity_type: "Payment".to_owned(),
-        entity_guid: payment.guid,
-        contact_guid: payment.contact,
-        meta_data: Some(meta),
-        before: serde_json::Value::Null,
-        after: state_of(&Entity::Payment(payment.clone())),
-        status: ChangelogStatus::Completed,
     }
 }

@@ -153,6 +153,7 @@ pub fn donor_of(
         refunded: Amount::from_cents(0),
         debit: first.debit,
         provider_reference: paid.map(|p| p.reference.clone()),
+        representation_of: None,
         created_at: at,
         updated_at: at,
         version: 0,

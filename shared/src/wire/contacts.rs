@@ -95,6 +95,9 @@ struct PaymentView<'a> {
     collection_id: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     return_reason: Option<&'a str>,
+    /// A debit presented again after a temporary return: the returned payment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    representation_of: Option<String>,
     created_ts: String,
     updated_ts: String,
 }
@@ -212,6 +215,7 @@ fn payment<'a>(p: &'a Payment, ts: &dyn Fn(jiff::Timestamp) -> String) -> Paymen
             .as_ref()
             .and_then(|d| d.returned.as_ref())
             .map(|r| r.reason.as_str()),
+        representation_of: p.representation_of.map(|g| g.to_string()),
         created_ts: ts(p.created_at),
         updated_ts: ts(p.updated_at),
     }
