@@ -83,7 +83,14 @@ async fn a_reject_and_then_the_return_of_one_debit_change_it_once() {
     assert_eq!(results(&answer), ["returned"], "{answer}");
     assert_eq!(answer["results"][0]["subscriptionHeld"], false);
     let rejected = np.contact_ok(&contact).await;
-    assert_eq!(rejected["payments"][0]["returnReason"], "AM04");
+    let payment = rejected["payments"]
+        .as_array()
+        .and_then(|all| {
+            all.iter()
+                .find(|p| p["paymentGuid"] == answer["results"][0]["paymentGuid"])
+        })
+        .expect("the rejected payment");
+    assert_eq!(payment["returnReason"], "AM04");
 
     let later = camt054(
         ReportFormat::Camt054V08,

@@ -63,10 +63,18 @@ async fn returns_are_booked_once_and_hold_subscriptions_only_for_mandate_reasons
     );
     assert_eq!(held["subscriptions"][0]["state"], "onHold");
     let kept = np.contact_ok(&no_funds).await;
+    // Its debit is presented again (see `sepa_representation`): the returned one is found by guid.
+    let no_funds_payment = kept["payments"]
+        .as_array()
+        .and_then(|all| {
+            all.iter()
+                .find(|p| p["paymentGuid"] == results[1]["paymentGuid"])
+        })
+        .expect("the returned payment");
     assert_eq!(
         (
-            kept["payments"][0]["state"].as_str(),
-            kept["payments"][0]["returnReason"].as_str()
+            no_funds_payment["state"].as_str(),
+            no_funds_payment["returnReason"].as_str()
         ),
         (Some("returned"), Some("AM04"))
     );

@@ -47,6 +47,7 @@ fn payment(contact: &Contact, at: Timestamp) -> Payment {
         refunded: Amount::from_cents(0),
         debit: None,
         provider_reference: None,
+        representation_of: None,
         created_at: at,
         updated_at: at,
         version: 0,

@@ -2,7 +2,8 @@
 //! reason codes, sent as JSON or as the bank's own report (`application/xml`: a camt.054
 //! debit notification with returns, a pain.002 status report with rejects). Each payment
 //! becomes `returned` with a changelog entry; codes that mean the mandate or account is no
-//! good (MD01, AC04, …) also hold its subscription. The same returns again, or a reject and
+//! good (MD01, AC04, …) also hold its subscription; a passing one (AM04, MS03) of a series'
+//! debit presents it again once, the creditor's `representationDays` later. The same returns again, or a reject and
 //! then the return of one debit, change it once. The answer (200) says what became of each
 //! return and lists a report's entries that changed nothing.
 
@@ -35,16 +36,19 @@ pub async fn handle<B: Backend>(req: Request, state: &ReturnsState<B>) -> Respon
     let req = &req;
     back_office(req, &ENDPOINT, &state.auth, |merchant| async move {
         let now = shared::ground::time::now();
-        if let Some(xml) = xml_body(req.headers(), req.body(), REPORT_LIMIT)? {
-            let report = read_report(xml)?;
-            let creditor = state
+        let creditor = || async {
+            state
                 .auth
                 .keys()
                 .get_merchant(&merchant)
-                .await?
-                .and_then(|m| m.creditor);
-            let creditor_id = creditor.as_ref().map(|c| &c.creditor_id);
-            let booked = book_report(&state.entities, &merchant, creditor_id, &report, now).await?;
+                .await
+                .map(|m| m.and_then(|m| m.creditor))
+        };
+        if let Some(xml) = xml_body(req.headers(), req.body(), REPORT_LIMIT)? {
+            let report = read_report(xml)?;
+            let creditor = creditor().await?;
+            let booked =
+                book_report(&state.entities, &merchant, creditor.as_ref(), &report, now).await?;
             return Ok(json_response(
                 StatusCode::OK,
                 wire::collections::booked(&booked.results, &booked.unmatched, Some(report.format))?,
@@ -56,7 +60,8 @@ pub async fn handle<B: Backend>(req: Request, state: &ReturnsState<B>) -> Respon
                 other => other,
             })?;
         let returns = wire::collections::returns(body)?;
-        let results = book(&state.entities, &merchant, &returns, now).await?;
+        let creditor = creditor().await?;
+        let results = book(&state.entities, &merchant, creditor.as_ref(), &returns, now).await?;
         Ok(json_response(
             StatusCode::OK,
             wire::collections::booked(&results, &[], None)?,

@@ -1,11 +1,12 @@
 //! The nonprofit's bank: its pending direct debits claimed into pain.008 collection files for
 //! it to collect, sent or voided as the merchant reports, and the returns it reports back
-//! (as JSON or in its own camt.054/pain.002).
+//! (as JSON or in its own camt.054/pain.002), a temporary return's debit presented again once.
 
 mod claims;
 mod model;
 mod ports;
 mod reports;
+mod representation;
 mod returns;
 mod sending;
 mod service;

@@ -8,7 +8,7 @@ use super::returns::{BankReturn, Booked, MAX_RETURNS, ReturnInputError, book};
 use crate::ground::ids::MerchantId;
 use crate::ground::storage::StoreError;
 use crate::ledger::EntityStore;
-use crate::sepa::CreditorId;
+use crate::sepa::Creditor;
 use crate::sepa::reports::{BankReport, ReportedEntry, Unmatched, UnmatchedReason};
 
 /// What a report changed and what it could not match.
@@ -27,7 +27,7 @@ pub enum ReportBookError {
 }
 
 /// Books `report` for `merchant`, whose creditor identifier (if set) an entry naming one must
-/// match.
+/// match (and whose settings say when a debit is presented again).
 ///
 /// # Errors
 /// `Input` when the report holds more than [`MAX_RETURNS`] debits (nothing booked); `Store`
@@ -35,7 +35,7 @@ pub enum ReportBookError {
 pub async fn book_report<E: EntityStore>(
     entities: &E,
     merchant: &MerchantId,
-    creditor: Option<&CreditorId>,
+    creditor: Option<&Creditor>,
     report: &BankReport,
     now: Timestamp,
 ) -> Result<ReportBooked, ReportBookError> {
@@ -49,7 +49,7 @@ pub async fn book_report<E: EntityStore>(
                     .creditor_id
                     .as_deref()
                     .zip(creditor)
-                    .is_some_and(|(named, ours)| !ours.is(named)) =>
+                    .is_some_and(|(named, ours)| !ours.creditor_id.is(named)) =>
             {
                 unmatched.push(Unmatched {
                     end_to_end_id: Some(debit.end_to_end_id.clone()),
@@ -69,6 +69,6 @@ pub async fn book_report<E: EntityStore>(
     if returns.len() > MAX_RETURNS {
         return Err(ReturnInputError::TooManyInReport(returns.len()).into());
     }
-    let results = book(entities, merchant, &returns, now).await?;
+    let results = book(entities, merchant, creditor, &returns, now).await?;
     Ok(ReportBooked { results, unmatched })
 }

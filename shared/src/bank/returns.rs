@@ -2,22 +2,24 @@
 //! becomes `returned` and a changelog entry records why; a code that means the mandate or the
 //! account is no good (no mandate, closed or blocked account, a refusal) also puts the
 //! subscription on hold and withdraws its other debits the bank does not have yet, a passing
-//! one (insufficient funds) does not. The same return twice changes nothing.
+//! one (insufficient funds) does not, and its debit is presented again once (see
+//! `representation`). The same return twice changes nothing.
 
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde_json::json;
 
+use super::representation::representation;
 use crate::ground::ids::{ChangelogGuid, MerchantId};
 use crate::ground::money::Amount;
 use crate::ground::storage::StoreError;
 use crate::ledger::DebitReturn;
 use crate::ledger::{
-    Applied, Change, Donor, Entity, EntityKind, EntityStore, EntityWrite, Payment, PaymentState,
-    RecordWrite, Subscription, SubscriptionState, WithdrawalReason, derived_guid, entry_of,
-    withdraw_subscription_debits,
+    Applied, Change, ContactState, Donor, Entity, EntityKind, EntityStore, EntityWrite, Payment,
+    PaymentState, RecordWrite, Subscription, SubscriptionState, WithdrawalReason, derived_guid,
+    entry_of, withdraw_subscription_debits,
 };
-use crate::sepa::payment_of;
+use crate::sepa::{Creditor, payment_of};
 
 /// Codes after which the mandate cannot be drawn on again until the donor acts.
 const HOLDING: &[&str] = &[
@@ -66,6 +68,8 @@ pub struct Booked {
     pub payment_guid: Option<String>,
     pub changelog_guid: Option<String>,
     pub subscription_held: bool,
+    /// The payment presenting the debit again, made by this booking.
+    pub representation_guid: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,7 +83,8 @@ pub enum BookedResult {
     NotSubmitted,
 }
 
-/// Books each return for `merchant`.
+/// Books each return for `merchant`, whose `creditor` settings say when a temporary return's
+/// debit is presented again.
 ///
 /// # Errors
 /// `Backend` or `Unavailable` when storage fails (returns booked before stay booked; the
@@ -87,12 +92,13 @@ pub enum BookedResult {
 pub async fn book<E: EntityStore>(
     entities: &E,
     merchant: &MerchantId,
+    creditor: Option<&Creditor>,
     returns: &[BankReturn],
     now: Timestamp,
 ) -> Result<Vec<Booked>, StoreError> {
     let mut booked = Vec::with_capacity(returns.len());
     for bank_return in returns {
-        booked.push(book_one(entities, merchant, bank_return, now).await?);
+        booked.push(book_one(entities, merchant, creditor, bank_return, now).await?);
     }
     Ok(booked)
 }
@@ -100,6 +106,7 @@ pub async fn book<E: EntityStore>(
 async fn book_one<E: EntityStore>(
     entities: &E,
     merchant: &MerchantId,
+    creditor: Option<&Creditor>,
     bank_return: &BankReturn,
     now: Timestamp,
 ) -> Result<Booked, StoreError> {
@@ -109,6 +116,7 @@ async fn book_one<E: EntityStore>(
         payment_guid: None,
         changelog_guid: None,
         subscription_held: false,
+        representation_guid: None,
     };
     let Some(guid) = payment_of(&bank_return.end_to_end_id) else {
         return Ok(outcome);
@@ -144,11 +152,23 @@ async fn book_one<E: EntityStore>(
             outcome.result = BookedResult::NotSubmitted;
             return Ok(outcome);
         }
-        let (change, held) = returned(&donor, payment, bank_return, entry_guid, now);
+        let (mut change, held) = returned(&donor, payment, bank_return, entry_guid, now);
+        let reason = (bank_return.reason.as_str(), bank_return.date);
+        let mut presented = None;
+        if let Some(again) = representation(&donor, payment, reason, creditor, now) {
+            // Only a donor still active is debited again.
+            change
+                .conditions
+                .push((donor.contact.guid, &[ContactState::Active]));
+            change.writes.extend(again.writes);
+            change.records.push(again.record);
+            presented = Some(again.payment);
+        }
         if entities.apply(&change).await? == Applied::Done {
             outcome.result = BookedResult::Returned;
             outcome.changelog_guid = Some(entry_guid.to_string());
             outcome.subscription_held = held;
+            outcome.representation_guid = presented.map(|guid| guid.to_string());
             return Ok(outcome);
         }
     }

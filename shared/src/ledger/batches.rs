@@ -6,8 +6,9 @@ use futures::future::try_join_all;
 
 use super::contacts::{finish, merge_moves, progress};
 use super::context::ActionContext;
+use super::donor::Donor;
 use super::erasure::{erased_payments, redacted, redacted_meta_data, visit_session_of};
-use super::model::{ContactState, Donor};
+use super::model::ContactState;
 use super::ports::{Applied, Change, EntityStore};
 use super::service::{ActionError, Actions, Answer, Budget, answer_of};
 use crate::cards::PaymentProvider;

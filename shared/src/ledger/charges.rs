@@ -7,7 +7,8 @@
 
 use uuid::Uuid;
 
-use super::model::{Donor, Entity, Payment, PaymentState};
+use super::donor::Donor;
+use super::model::{Entity, Payment, PaymentState};
 use super::ports::{Change, EntityWrite};
 use super::rules::Refusal;
 use crate::cards::{Charge, ChargeOrder, PaymentProvider, ProviderError, RefundOrder};

@@ -7,9 +7,10 @@ use serde_json::json;
 
 use super::actions::ActionRequest;
 use super::context::ActionContext;
+use super::donor::Donor;
 use super::erasure::erased_entity;
 use super::model::{
-    Contact, ContactState, Donor, Entity, PaymentMethod, Pending, Subscription, SubscriptionState,
+    Contact, ContactState, Entity, PaymentMethod, Pending, Subscription, SubscriptionState,
 };
 use super::ports::{Change, EntityWrite, RecordWrite};
 use super::records::{changelog, derived_guid, entry_of, state_of};

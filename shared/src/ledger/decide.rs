@@ -2,7 +2,8 @@
 
 use super::actions::{ActionEntity, ActionKind, ActionRequest};
 use super::context::ActionContext;
-use super::model::{ContactState, Donor};
+use super::donor::Donor;
+use super::model::ContactState;
 use super::ports::Change;
 use super::renewal::renewal;
 use super::rules::{
@@ -27,7 +28,7 @@ pub fn decide(
     let guid = request.entity_guid;
     match (request.kind, request.entity) {
         (ActionKind::Upgrade, ActionEntity::Subscription) => {
-            upgrade(request, subscription(donor, guid)?, ctx)
+            upgrade(request, donor, subscription(donor, guid)?, ctx)
         }
         (
             ActionKind::Cancel | ActionKind::Hold | ActionKind::Restart,

@@ -6,9 +6,10 @@ use serde_json::{Map, Value, json};
 
 use super::actions::ActionRequest;
 use super::context::ActionContext;
+use super::donor::{Donor, masked_iban};
 use super::model::{
-    Contact, ContactState, DirectDebit, Donor, Entity, Payment, PaymentMethod, PaymentState,
-    Pending, Subscription, SubscriptionState, masked_iban,
+    Contact, ContactState, DirectDebit, Entity, Payment, PaymentMethod, PaymentState, Pending,
+    Subscription, SubscriptionState,
 };
 use super::ports::{Change, EntityWrite, RecordWrite};
 use super::records::{changelog, derived_guid, entry_of};

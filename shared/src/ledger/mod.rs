@@ -4,12 +4,14 @@
 //! transaction; card and PayPal payments go through the payment provider first.
 
 mod actions;
+mod add_ons;
 mod batches;
 mod charges;
 mod contacts;
 mod context;
 mod debits;
 mod decide;
+mod donor;
 mod erasure;
 mod model;
 mod ports;
@@ -23,12 +25,14 @@ mod withdrawals;
 pub use actions::{
     ACTIONS, ActionEntity, ActionFields, ActionInputError, ActionKind, ActionRequest,
 };
+pub use add_ons::{add_ons_due, own_interval};
 pub use charges::{NotTaken, charge_new_payments};
 pub use debits::{NotDrawable, Terms, terms, used};
+pub use donor::{Donor, masked_iban};
 pub use erasure::redacted;
 pub use model::*;
 pub use ports::{Applied, Change, EntityStore, EntityWrite, Located, RecordWrite};
-pub use records::{derived_guid, entry_of, state_of, state_text};
+pub use records::{derived_guid, entry_of, new_payment_entry, state_of, state_text};
 pub use rules::Refusal;
 pub use service::{ActionError, Actions, Answer, Budget};
 pub use withdrawals::{WithdrawalReason, unsent, withdraw, withdraw_subscription_debits};

@@ -155,9 +155,23 @@ pub struct Subscription {
     /// months; absent on subscriptions made before it was recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub day: Option<i8>,
+    /// The earliest next due date of its add-ons with an interval of their own: the daily run
+    /// looks at the subscription then too (see [`Subscription::wakes_on`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub add_ons_due: Option<Date>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub version: u64,
+}
+
+impl Subscription {
+    /// When the daily run has to look at it next: its next period, or an add-on's before it.
+    /// An active subscription is found by this date, so a held or cancelled one's add-ons are
+    /// never read, let alone charged.
+    pub fn wakes_on(&self) -> Date {
+        self.add_ons_due
+            .map_or(self.next_due, |add_on| add_on.min(self.next_due))
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -196,6 +210,10 @@ pub struct Payment {
     /// Cards and PayPal: the provider's id of the payment, once the provider has it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider_reference: Option<String>,
+    /// A debit presented again after a temporary return (AM04, MS03): the returned payment.
+    /// Returned again, it is not presented a third time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub representation_of: Option<EntityGuid>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub version: u64,
@@ -248,6 +266,12 @@ pub struct AddOn {
     pub name: String,
     pub amount: Amount,
     pub interval: Interval,
+    /// An add-on with an interval other than its subscription's is a payment of its own: when
+    /// that falls due next. `None` for one of the subscription's interval (summed into its
+    /// payments), and for one stored before add-ons had their own calendar (due with the
+    /// subscription's next period).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_due: Option<Date>,
     pub created_at: Timestamp,
     pub version: u64,
 }
@@ -314,83 +338,4 @@ pub enum EntityKind {
     Subscription,
     Payment,
     AddOn,
-}
-
-/// A contact with everything its partition holds, as one Query reads it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Donor {
-    pub contact: Contact,
-    pub payment_methods: Vec<PaymentMethod>,
-    pub subscriptions: Vec<Subscription>,
-    pub payments: Vec<Payment>,
-    pub add_ons: Vec<AddOn>,
-}
-
-impl Donor {
-    /// Sorts a partition's entities into a donor; `None` without its contact.
-    pub fn from_entities(entities: Vec<Entity>) -> Option<Self> {
-        let mut contact = None;
-        let (mut payment_methods, mut subscriptions, mut payments, mut add_ons) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for entity in entities {
-            match entity {
-                Entity::Contact(c) => contact = Some(c),
-                Entity::PaymentMethod(e) => payment_methods.push(e),
-                Entity::Subscription(e) => subscriptions.push(e),
-                Entity::Payment(e) => payments.push(e),
-                Entity::AddOn(e) => add_ons.push(e),
-            }
-        }
-        Some(Self {
-            contact: contact?,
-            payment_methods,
-            subscriptions,
-            payments,
-            add_ons,
-        })
-    }
-
-    /// Every entity, the contact first.
-    pub fn entities(&self) -> Vec<Entity> {
-        let mut all = vec![Entity::Contact(self.contact.clone())];
-        all.extend(
-            self.payment_methods
-                .iter()
-                .cloned()
-                .map(Entity::PaymentMethod),
-        );
-        all.extend(self.subscriptions.iter().cloned().map(Entity::Subscription));
-        all.extend(self.payments.iter().cloned().map(Entity::Payment));
-        all.extend(self.add_ons.iter().cloned().map(Entity::AddOn));
-        all
-    }
-
-    pub fn find(&self, guid: EntityGuid) -> Option<Entity> {
-        self.entities().into_iter().find(|e| e.guid() == guid)
-    }
-}
-
-/// An IBAN as answers show it: country, check digits hidden, the last four kept.
-pub fn masked_iban(iban: &str) -> String {
-    let chars: Vec<char> = iban.chars().collect();
-    if chars.len() <= 6 {
-        return "*".repeat(chars.len());
-    }
-    let country: String = chars[..2].iter().collect();
-    let last: String = chars[chars.len() - 4..].iter().collect();
-    format!("{country}{}{last}", "*".repeat(chars.len() - 6))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_iban_shows_only_its_country_and_last_four() {
-        assert_eq!(
-            masked_iban("DE89370400440532013000"),
-            "DE****************3000"
-        );
-        assert_eq!(masked_iban("DE12"), "****");
-    }
 }

@@ -2,7 +2,8 @@
 
 use std::future::Future;
 
-use super::model::{ContactState, Donor, Entity, EntityKind};
+use super::donor::Donor;
+use super::model::{ContactState, Entity, EntityKind};
 use crate::changelog::{ChangelogEntry, ChangelogStatus};
 use crate::dataset::DataSet;
 use crate::ground::ids::{ChangelogGuid, EntityGuid, MerchantId};

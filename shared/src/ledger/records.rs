@@ -10,7 +10,8 @@ use uuid::Uuid;
 
 use super::actions::ActionRequest;
 use super::context::ActionContext;
-use super::model::{Entity, masked_iban};
+use super::donor::masked_iban;
+use super::model::{Entity, Payment};
 use crate::changelog::{ChangelogEntry, ChangelogStatus};
 use crate::dataset::{DataSet, JsonElement};
 use crate::ground::ids::{ChangelogGuid, DataSetGuid, EntityGuid, MerchantId};
@@ -111,6 +112,31 @@ pub fn entry_of(
         meta_data,
         before: state_of(before),
         after: state_of(after),
+        status: ChangelogStatus::Completed,
+    }
+}
+
+/// The changelog entry of a payment the system made itself (the scheduler's next period, a
+/// debit presented again): `SignUp` of a `Payment`, nothing before it, `meta` saying whose.
+pub fn new_payment_entry(
+    payment: &Payment,
+    merchant: &MerchantId,
+    guid: ChangelogGuid,
+    now: Timestamp,
+    meta: Value,
+) -> ChangelogEntry {
+    ChangelogEntry {
+        guid,
+        merchant_id: merchant.clone(),
+        created_at: now,
+        updated_at: now,
+        action: "SignUp".to_owned(),
+        entity_type: "Payment".to_owned(),
+        entity_guid: payment.guid,
+        contact_guid: payment.contact,
+        meta_data: Some(meta),
+        before: Value::Null,
+        after: state_of(&Entity::Payment(payment.clone())),
         status: ChangelogStatus::Completed,
     }
 }

@@ -6,9 +6,8 @@ use serde_json::json;
 use super::actions::ActionRequest;
 use super::context::ActionContext;
 use super::debits::debtor_account;
-use super::model::{
-    Donor, Entity, PaymentMethod, PaymentMethodState, Subscription, SubscriptionState, masked_iban,
-};
+use super::donor::{Donor, masked_iban};
+use super::model::{Entity, PaymentMethod, PaymentMethodState, Subscription, SubscriptionState};
 use super::ports::{Change, EntityWrite};
 use super::records::derived_guid;
 use super::rules::{Refusal, as_map, conflict, invalid, recorded};

@@ -4,10 +4,11 @@
 use serde_json::{Map, Value, json};
 
 use super::actions::{ActionKind, ActionRequest};
+use super::add_ons::{own_interval, realigned};
 use super::context::ActionContext;
+use super::donor::Donor;
 use super::model::{
-    AddOn, Contact, ContactState, Donor, Entity, Payment, PaymentState, Subscription,
-    SubscriptionState,
+    AddOn, Contact, ContactState, Entity, Payment, PaymentState, Subscription, SubscriptionState,
 };
 use super::ports::{Change, EntityWrite, RecordWrite};
 use super::records::{action_dataset, changelog, derived_guid};
@@ -87,6 +88,7 @@ fn logged(
 
 pub(super) fn upgrade(
     request: &ActionRequest,
+    donor: &Donor,
     sub: &Subscription,
     ctx: &ActionContext<'_>,
 ) -> Result<Change, Refusal> {
@@ -108,19 +110,23 @@ pub(super) fn upgrade(
         return Err(invalid("an upgrade needs a new 'amount' or 'interval'"));
     }
     // Payments already made keep their amount: the upgrade applies from the next period.
-    let after = Subscription {
+    let mut after = Subscription {
         amount,
         interval,
         updated_at: ctx.now,
         version: sub.version + 1,
         ..sub.clone()
     };
-    Ok(logged(
+    // A new interval may make an add-on's its own, or the subscription's.
+    let add_ons = realigned(&donor.add_ons, sub, &mut after, jiff::civil::Date::MIN);
+    let mut change = logged(
         request,
         Entity::Subscription(sub.clone()),
         Entity::Subscription(after),
         ctx,
-    ))
+    );
+    change.writes.extend(add_ons);
+    Ok(change)
 }
 
 /// Cancel, Hold or Restart of a subscription. Cancel and Hold withdraw its debits the bank does
@@ -150,7 +156,7 @@ pub(super) fn transition(
     };
     // A restart goes on from today: no payment for the time it was held or cancelled.
     let today = ctx.today();
-    let after = Subscription {
+    let mut after = Subscription {
         state: next,
         next_due: if next == Active {
             sub.next_due.max(today)
@@ -161,12 +167,19 @@ pub(super) fn transition(
         version: sub.version + 1,
         ..sub.clone()
     };
+    // Its add-ons go on from today as well.
+    let add_ons = if next == Active {
+        realigned(&donor.add_ons, sub, &mut after, today)
+    } else {
+        Vec::new()
+    };
     let mut change = logged(
         request,
         Entity::Subscription(sub.clone()),
         Entity::Subscription(after),
         ctx,
     );
+    change.writes.extend(add_ons);
     let reason = match next {
         Cancelled => Some(WithdrawalReason::SubscriptionCancelled),
         OnHold => Some(WithdrawalReason::SubscriptionHeld),
@@ -274,6 +287,8 @@ pub(super) fn recorded_element(
     }
 }
 
+/// Upgrade of an AddOn: a new add-on of `sub`, from its next period. One with an interval of
+/// its own is first due with that period and moves the subscription's `add_ons_due`.
 pub(super) fn add_on(
     request: &ActionRequest,
     donor: &Donor,
@@ -287,25 +302,49 @@ pub(super) fn add_on(
     let amount = fields
         .amount
         .ok_or_else(|| invalid("an add-on needs an 'amount'"))?;
-    let add_on = AddOn {
+    let interval = fields.interval.unwrap_or(sub.interval);
+    if !interval.is_recurring() {
+        return Err(invalid(
+            "'interval' of an add-on must be 1, 3, 6 or 12 (it recurs), not 0",
+        ));
+    }
+    let mut add_on = AddOn {
         guid: derived_guid(ctx.record, "add-on"),
         contact: donor.contact.guid,
         subscription: sub.guid,
         name: fields.name.clone().unwrap_or_else(|| "AddOn".to_owned()),
         amount,
-        interval: fields.interval.unwrap_or(sub.interval),
+        interval,
+        next_due: None,
         created_at: ctx.now,
         version: 0,
     };
+    let mut writes = Vec::new();
+    if own_interval(&add_on, sub) {
+        add_on.next_due = Some(sub.next_due);
+        writes.push(EntityWrite::Replace {
+            expected: sub.version,
+            entity: Entity::Subscription(Subscription {
+                add_ons_due: Some(
+                    sub.add_ons_due
+                        .map_or(sub.next_due, |d| d.min(sub.next_due)),
+                ),
+                updated_at: ctx.now,
+                version: sub.version + 1,
+                ..sub.clone()
+            }),
+        });
+    }
     let form = json!({"name": add_on.name, "amount": amount, "interval": add_on.interval.months()});
     let created = [
         ("addOnGuidResult", add_on.guid),
         ("subscriptionGuidResult", sub.guid),
     ];
+    writes.insert(0, EntityWrite::Create(Entity::AddOn(add_on)));
     Ok(recorded(
         request,
         donor,
-        vec![EntityWrite::Create(Entity::AddOn(add_on))],
+        writes,
         &created,
         as_map(form),
         ctx,

@@ -7,8 +7,9 @@ use super::debits::{terms, used};
 
 use super::actions::{ActionEntity, ActionRequest};
 use super::context::ActionContext;
+use super::donor::Donor;
 use super::model::{
-    Donor, Entity, Payment, PaymentMethod, PaymentMethodState, Subscription, SubscriptionState,
+    Entity, Payment, PaymentMethod, PaymentMethodState, Subscription, SubscriptionState,
 };
 use super::ports::{Change, EntityWrite};
 use super::records::derived_guid;
@@ -124,6 +125,7 @@ pub(super) fn sign_up(
                 .after(first.due_date, Some(first.due_date.day()))
                 .ok_or_else(|| invalid("the next due date is out of range"))?,
             day: Some(first.due_date.day()),
+            add_ons_due: None,
             created_at: ctx.now,
             updated_at: ctx.now,
             version: 0,
@@ -230,6 +232,7 @@ impl Drawer<'_, '_> {
             refunded: Amount::from_cents(0),
             debit: terms.debit,
             provider_reference: None,
+            representation_of: None,
             created_at: self.ctx.now,
             updated_at: self.ctx.now,
             version: 0,

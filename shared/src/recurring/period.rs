@@ -1,65 +1,58 @@
-//! A subscription's next period: its payment (with the changelog entry a CRM's sync sees, as
-//! for any new payment) and the subscription moved on, or the subscription held.
+//! A subscription's next period, or the next period of one of its add-ons with an interval of
+//! its own: the payment (with the changelog entry a CRM's sync sees, as for any new payment)
+//! and the series moved on one period in the same transaction, or the subscription held.
 
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
-use serde_json::json;
+use serde_json::{Value, json};
 
+use super::hold::{HoldReason, hold};
 use super::ports::Due;
 use super::report::Report;
-use crate::changelog::{ChangelogEntry, ChangelogStatus};
-use crate::ground::ids::{ChangelogGuid, MerchantId};
+use crate::ground::ids::{ChangelogGuid, EntityGuid};
 use crate::ground::money::{Amount, MethodKind};
 use crate::ledger::{
-    Change, ContactState, Donor, Entity, EntityWrite, NotDrawable, Payment, RecordWrite,
-    Subscription, SubscriptionState, derived_guid, entry_of, state_of, terms, used,
+    AddOn, Change, ContactState, Donor, Entity, EntityWrite, NotDrawable, Payment, PaymentMethod,
+    RecordWrite, Subscription, SubscriptionState, add_ons_due, derived_guid, new_payment_entry,
+    own_interval, terms, used,
 };
 use crate::sepa::Creditor;
 
-/// What a subscription's next period needs.
+/// What a due subscription needs next.
 pub(super) enum Step {
-    /// The payment, the subscription moved on one period, its mandate's use.
+    /// Its next period's payment, the subscription moved on one period, its mandate's use.
     Pay(Change),
+    /// The payment of the add-on named, which moves on one of its own periods.
+    PayAddOn(EntityGuid, Change),
     /// The subscription on hold, with a changelog entry ([`HoldReason`]).
     Hold(Change),
 }
 
-/// Why a due subscription is put on hold instead of paid.
+/// The run a step is decided in: its day, its moment, and the card and wallet methods the
+/// payment provider takes.
+pub(super) struct Run<'a> {
+    pub today: Date,
+    pub now: Timestamp,
+    pub provided: &'a [MethodKind],
+}
+
+/// What falls due: the subscription's period (its add-ons of its interval summed in), or an
+/// add-on's of an interval of its own.
 #[derive(Clone, Copy)]
-enum HoldReason {
-    /// Its SEPA mandate lapsed (unused for 36 months): the donor renews it.
-    MandateLapsed,
-    /// Card or PayPal, and no payment provider here takes it (a subscription made before
-    /// methods had to be collected): nothing may be booked that nobody charged.
-    NoPaymentProvider,
+enum Owed<'a> {
+    Period,
+    AddOn(&'a AddOn),
 }
 
-impl HoldReason {
-    fn code(self) -> &'static str {
-        match self {
-            Self::MandateLapsed => "mandateLapsed",
-            Self::NoPaymentProvider => "noPaymentProvider",
-        }
-    }
-
-    /// What the hold's changelog guid derives from, with the period.
-    fn label(self) -> &'static str {
-        match self {
-            Self::MandateLapsed => "lapsed",
-            Self::NoPaymentProvider => "unprovided",
-        }
-    }
-}
-
-/// The subscription's next step, if it is time; `None` when nothing is due yet. `provided` are
-/// the card and wallet methods the payment provider takes.
-pub(super) fn next_period(
+/// The subscription's next step, if it is time; `None` when nothing is due yet. Its add-ons
+/// of their own interval come first, each once a run (`paid`: those paid this run), then its
+/// own period.
+pub(super) fn next_step(
     donor: &Donor,
     due: &Due,
     creditor: Option<&Creditor>,
-    provided: &[MethodKind],
-    today: Date,
-    now: Timestamp,
+    paid: &[EntityGuid],
+    run: &Run<'_>,
     report: &mut Report,
 ) -> Option<Step> {
     if donor.contact.state != ContactState::Active {
@@ -81,146 +74,186 @@ pub(super) fn next_period(
         (MethodKind::SepaDirectDebit, Some(c)) => i64::from(c.prenotification_days),
         _ => 0,
     };
-    if today.checked_add(notice.days()).ok()? < sub.next_due {
-        return None;
-    }
-    if method.kind != MethodKind::SepaDirectDebit && !provided.contains(&method.kind) {
+    let horizon = run.today.checked_add(notice.days()).ok()?;
+    let add_on = donor
+        .add_ons
+        .iter()
+        .filter(|a| own_interval(a, sub) && !paid.contains(&a.guid))
+        // One stored before add-ons had their own calendar is due with the next period.
+        .map(|a| (a, a.next_due.unwrap_or(sub.next_due)))
+        .filter(|(_, period)| *period <= horizon)
+        .min_by_key(|(_, period)| *period);
+    let (owed, period) = match add_on {
+        Some((a, period)) => (Owed::AddOn(a), period),
+        None if sub.next_due <= horizon => (Owed::Period, sub.next_due),
+        None => return None,
+    };
+    if method.kind != MethodKind::SepaDirectDebit && !run.provided.contains(&method.kind) {
         return Some(Step::Hold(hold(
             donor,
             sub,
-            now,
+            run.now,
             HoldReason::NoPaymentProvider,
         )));
     }
-    let terms = match terms(
-        method,
-        &donor.contact.person,
-        creditor,
-        today,
-        Some(sub.next_due),
-        true,
-    ) {
+    let person = &donor.contact.person;
+    let terms = match terms(method, person, creditor, run.today, Some(period), true) {
         Ok(terms) => terms,
         Err(NotDrawable::MandateLapsed) => {
-            return Some(Step::Hold(hold(donor, sub, now, HoldReason::MandateLapsed)));
+            return Some(Step::Hold(hold(
+                donor,
+                sub,
+                run.now,
+                HoldReason::MandateLapsed,
+            )));
         }
         Err(_) => {
             report.skipped += 1;
             return None;
         }
     };
-    let add_ons: u64 = donor
-        .add_ons
-        .iter()
-        .filter(|a| a.subscription == sub.guid && a.interval == sub.interval)
-        .map(|a| a.amount.cents())
-        .sum();
+    let moved = moved_on(donor, sub, owed, period, run.now)?;
     let payment = Payment {
-        guid: derived_guid(sub.guid.uuid(), &format!("period {}", sub.next_due)),
+        guid: derived_guid(moved.seed.uuid(), &format!("period {period}")),
         contact: donor.contact.guid,
         subscription: Some(sub.guid),
         payment_method: method.guid,
-        amount: Amount::from_cents(sub.amount.cents() + add_ons),
+        amount: Amount::from_cents(moved.cents),
         currency: sub.currency.clone(),
         due_date: terms.due_date,
         state: terms.state,
         refunded: Amount::from_cents(0),
         debit: terms.debit,
         provider_reference: None,
-        created_at: now,
-        updated_at: now,
+        representation_of: None,
+        created_at: run.now,
+        updated_at: run.now,
         version: 0,
     };
-    let next_due = sub.interval.after(sub.next_due, sub.day)?;
-    let mut writes = vec![
-        EntityWrite::Create(Entity::Payment(payment.clone())),
-        EntityWrite::Replace {
-            expected: sub.version,
-            entity: Entity::Subscription(Subscription {
-                next_due,
-                updated_at: now,
-                version: sub.version + 1,
-                ..sub.clone()
-            }),
-        },
-    ];
+    let mut meta = json!({
+        "source": "scheduler",
+        "subscriptionGuid": sub.guid.to_string(),
+        "period": period.to_string(),
+    });
+    if let Owed::AddOn(a) = owed {
+        meta["addOnGuid"] = a.guid.to_string().into();
+    }
+    let change = paid_change(
+        donor,
+        method,
+        creditor,
+        payment,
+        moved.writes,
+        meta,
+        run.now,
+    );
+    Some(match owed {
+        Owed::Period => Step::Pay(change),
+        Owed::AddOn(a) => Step::PayAddOn(a.guid, change),
+    })
+}
+
+/// A period's payment: what its guid derives from, its amount, and the series moved on.
+struct Moved {
+    seed: EntityGuid,
+    cents: u64,
+    writes: Vec<EntityWrite>,
+}
+
+/// The series `owed` moved on one period from `period`: the subscription to its next period
+/// (its add-ons of its interval summed into the amount), or the add-on to its next one (and the
+/// subscription's `add_ons_due` with it). `None` when the next period is out of range.
+fn moved_on(
+    donor: &Donor,
+    sub: &Subscription,
+    owed: Owed<'_>,
+    period: Date,
+    now: Timestamp,
+) -> Option<Moved> {
+    let mut next = Subscription {
+        updated_at: now,
+        version: sub.version + 1,
+        ..sub.clone()
+    };
+    let replace = |expected, entity| EntityWrite::Replace { expected, entity };
+    match owed {
+        Owed::Period => {
+            let add_ons: u64 = donor
+                .add_ons
+                .iter()
+                .filter(|a| a.subscription == sub.guid && a.interval == sub.interval)
+                .map(|a| a.amount.cents())
+                .sum();
+            next.next_due = sub.interval.after(sub.next_due, sub.day)?;
+            Some(Moved {
+                seed: sub.guid,
+                cents: sub.amount.cents() + add_ons,
+                writes: vec![replace(sub.version, Entity::Subscription(next))],
+            })
+        }
+        Owed::AddOn(add_on) => {
+            let moved = AddOn {
+                next_due: Some(add_on.interval.after(period, sub.day)?),
+                version: add_on.version + 1,
+                ..add_on.clone()
+            };
+            let add_ons: Vec<AddOn> = donor
+                .add_ons
+                .iter()
+                .map(|a| if a.guid == add_on.guid { &moved } else { a }.clone())
+                .collect();
+            next.add_ons_due = add_ons_due(sub, &add_ons);
+            Some(Moved {
+                seed: add_on.guid,
+                cents: add_on.amount.cents(),
+                writes: vec![
+                    replace(add_on.version, Entity::AddOn(moved)),
+                    replace(sub.version, Entity::Subscription(next)),
+                ],
+            })
+        }
+    }
+}
+
+/// The change that books a scheduled `payment`: it, the series moved on (`moved`), the
+/// mandate's use, and its changelog entry, on condition its contact is still active.
+fn paid_change(
+    donor: &Donor,
+    method: &PaymentMethod,
+    creditor: Option<&Creditor>,
+    payment: Payment,
+    moved: Vec<EntityWrite>,
+    meta: Value,
+    now: Timestamp,
+) -> Change {
+    let merchant = &donor.contact.merchant_id;
+    // `SignUp` of a `Payment`, `metaData` saying it is the scheduler's and which period (of
+    // which add-on) it pays, so a CRM that syncs `GET /changelogs` sees every debit and card
+    // charge; its guid follows from the payment's.
+    let guid = derived_guid(payment.guid.uuid(), "scheduled");
+    let entry = new_payment_entry(
+        &payment,
+        merchant,
+        ChangelogGuid::from_uuid(guid.uuid()),
+        now,
+        meta,
+    );
+    let mut writes = vec![EntityWrite::Create(Entity::Payment(payment.clone()))];
+    writes.extend(moved);
     if let Some(used) = used(method, payment.due_date, creditor) {
         writes.push(EntityWrite::Replace {
             expected: method.version,
-            entity: Entity::PaymentMethod(crate::ledger::PaymentMethod {
+            entity: Entity::PaymentMethod(PaymentMethod {
                 updated_at: now,
                 version: method.version + 1,
                 ..used
             }),
         });
     }
-    let entry = new_payment_entry(&payment, sub, &due.merchant, now);
-    Some(Step::Pay(Change {
-        merchant: due.merchant.clone(),
+    Change {
+        merchant: merchant.clone(),
         conditions: vec![(donor.contact.guid, &[ContactState::Active])],
         writes,
-        records: vec![RecordWrite::NewChangelog(entry)],
-    }))
-}
-
-/// The changelog entry of a payment the scheduler made: `SignUp` of a `Payment` (nothing
-/// before it), `metaData` saying it is the scheduler's and which period it pays, so a CRM that
-/// syncs `GET /changelogs` sees every debit and card charge. Its guid follows from the payment's.
-fn new_payment_entry(
-    payment: &Payment,
-    sub: &Subscription,
-    merchant: &MerchantId,
-    now: Timestamp,
-) -> ChangelogEntry {
-    ChangelogEntry {
-        guid: ChangelogGuid::from_uuid(derived_guid(payment.guid.uuid(), "scheduled").uuid()),
-        merchant_id: merchant.clone(),
-        created_at: now,
-        updated_at: now,
-        action: "SignUp".to_owned(),
-        entity_type: "Payment".to_owned(),
-        entity_guid: payment.guid,
-        contact_guid: payment.contact,
-        meta_data: Some(json!({
-            "source": "scheduler",
-            "subscriptionGuid": sub.guid.to_string(),
-            "period": sub.next_due.to_string(),
-        })),
-        before: serde_json::Value::Null,
-        after: state_of(&Entity::Payment(payment.clone())),
-        status: ChangelogStatus::Completed,
-    }
-}
-
-/// A subscription that cannot be paid: on hold, recorded, until it is renewed or restarted.
-fn hold(donor: &Donor, sub: &Subscription, now: Timestamp, reason: HoldReason) -> Change {
-    let held = Subscription {
-        state: SubscriptionState::OnHold,
-        updated_at: now,
-        version: sub.version + 1,
-        ..sub.clone()
-    };
-    let before = Entity::Subscription(sub.clone());
-    let after = Entity::Subscription(held.clone());
-    let guid = derived_guid(
-        sub.guid.uuid(),
-        &format!("{} {}", reason.label(), sub.next_due),
-    );
-    let entry = entry_of(
-        "Hold",
-        (&before, &after),
-        &donor.contact.merchant_id,
-        ChangelogGuid::from_uuid(guid.uuid()),
-        now,
-        Some(serde_json::json!({"reason": reason.code()})),
-    );
-    Change {
-        merchant: donor.contact.merchant_id.clone(),
-        conditions: vec![(donor.contact.guid, &[ContactState::Active])],
-        writes: vec![EntityWrite::Replace {
-            expected: sub.version,
-            entity: after,
-        }],
         records: vec![RecordWrite::NewChangelog(entry)],
     }
 }

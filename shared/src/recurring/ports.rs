@@ -27,7 +27,8 @@ pub struct DuePage {
 }
 
 pub trait Schedule: Send + Sync {
-    /// Active subscriptions of `shard` whose next payment falls due by `until`, from `after`.
+    /// Active subscriptions of `shard` whose next payment, or an add-on's, falls due by
+    /// `until`, from `after`.
     ///
     /// # Errors
     /// `Backend` or `Unavailable` when storage fails; `Corrupt` for an unreadable record.

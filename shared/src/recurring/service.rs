@@ -11,7 +11,7 @@ use futures::future::try_join_all;
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 
-use super::period::{Step, next_period};
+use super::period::{Run, Step, next_step};
 use super::ports::{Due, SHARDS, Schedule};
 use super::report::Report;
 use crate::cards::PaymentProvider;
@@ -111,7 +111,8 @@ where
 
     /// The subscription's next payment, if it is due. One per run: after missed days the
     /// periods that were missed follow one a run, each due a day after the one before, so no
-    /// subscription ever has two debits on one day.
+    /// subscription ever has two debits of its own on one day. Each of its add-ons with an
+    /// interval of its own is paid first, likewise once a run, a debit of its own.
     async fn renew(
         &self,
         due: &Due,
@@ -120,36 +121,54 @@ where
         now: Timestamp,
         report: &mut Report,
     ) -> Result<(), StoreError> {
-        let Some(donor) = self.entities.donor(&due.merchant, &due.contact).await? else {
-            return Ok(());
+        let run = Run {
+            today,
+            now,
+            provided: self.provider.methods(),
         };
-        let provided = self.provider.methods();
-        match next_period(&donor, due, creditor, provided, today, now, report) {
-            None => {}
-            Some(Step::Pay(mut change)) => {
-                if let Err(not_taken) =
-                    charge_new_payments(self.provider, &donor, &mut change).await
-                {
-                    // Declined, or the provider is down: nothing booked; the next run asks
-                    // again with the same key.
-                    tracing::warn!(
-                        subscription = %due.entity,
-                        error = %not_taken,
-                        "renewal not charged"
-                    );
-                    report.skipped += 1;
+        let mut paid = Vec::new();
+        loop {
+            let Some(donor) = self.entities.donor(&due.merchant, &due.contact).await? else {
+                return Ok(());
+            };
+            let (add_on, mut change) = match next_step(&donor, due, creditor, &paid, &run, report) {
+                None => return Ok(()),
+                Some(Step::Hold(change)) => {
+                    if self.entities.apply(&change).await? == Applied::Done {
+                        report.held += 1;
+                    }
                     return Ok(());
                 }
-                if self.entities.apply(&change).await? == Applied::Done {
-                    report.payments += 1;
+                Some(Step::Pay(change)) => (None, change),
+                Some(Step::PayAddOn(guid, change)) => {
+                    paid.push(guid);
+                    (Some(guid), change)
                 }
+            };
+            if let Err(not_taken) = charge_new_payments(self.provider, &donor, &mut change).await {
+                // Declined, or the provider is down: nothing booked; the next run asks
+                // again with the same key.
+                tracing::warn!(
+                    subscription = %due.entity,
+                    error = %not_taken,
+                    "renewal not charged"
+                );
+                report.skipped += 1;
+                if add_on.is_some() {
+                    continue;
+                }
+                return Ok(());
             }
-            Some(Step::Hold(change)) if self.entities.apply(&change).await? == Applied::Done => {
-                report.held += 1;
+            let applied = self.entities.apply(&change).await?;
+            if applied == Applied::Done {
+                report.payments += 1;
             }
-            Some(Step::Hold(_)) => {}
+            // The subscription's own period ends its turn; so does a conflict (another run
+            // is at it, and goes on).
+            if add_on.is_none() || applied == Applied::Conflict {
+                return Ok(());
+            }
         }
-        Ok(())
     }
 
     /// A submitted debit past the return window: collected.

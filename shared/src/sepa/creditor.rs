@@ -87,6 +87,16 @@ impl From<CreditorId> for String {
 /// calendar days; a mandate text may agree fewer (at least 1).
 pub const DEFAULT_PRENOTIFICATION_DAYS: u8 = 14;
 
+/// Days after a temporary return (AM04, MS03) at which its debit is presented again, once.
+pub const DEFAULT_REPRESENTATION_DAYS: u8 = 7;
+
+/// The most days a temporary return's debit may wait to be presented again: a month.
+const MAX_REPRESENTATION_DAYS: u8 = 30;
+
+const fn default_representation_days() -> u8 {
+    DEFAULT_REPRESENTATION_DAYS
+}
+
 /// The creditor settings a merchant stores with `PUT /sepa/creditor`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -97,6 +107,10 @@ pub struct Creditor {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bic: Option<String>,
     pub prenotification_days: u8,
+    /// Days after a temporary return at which its debit is presented again; 0: never.
+    /// Settings stored before it was asked have the default.
+    #[serde(default = "default_representation_days")]
+    pub representation_days: u8,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -118,14 +132,16 @@ fn invalid(field: &'static str, reason: &'static str) -> CreditorInputError {
 
 impl Creditor {
     /// The settings as a merchant gives them, every field checked: the creditor's name (as
-    /// the bank file carries it), its identifier, IBAN and BIC (blank: IBAN only), and its
-    /// days of notice (default 14).
+    /// the bank file carries it), its identifier, IBAN and BIC (blank: IBAN only), its days
+    /// of notice (default 14) and the days after which a temporary return's debit is
+    /// presented again (default 7, 0 never).
     pub fn new(
         name: &str,
         creditor_id: &str,
         iban: &str,
         bic: Option<&str>,
         prenotification_days: Option<u8>,
+        representation_days: Option<i64>,
     ) -> Result<Self, CreditorInputError> {
         let name = name.trim();
         let name_ok =
@@ -162,12 +178,22 @@ impl Creditor {
                 "must be 1 to 14 (calendar days)",
             ));
         }
+        let representation_days = representation_days
+            .map_or(Some(DEFAULT_REPRESENTATION_DAYS), |days| {
+                u8::try_from(days).ok()
+            })
+            .filter(|days| *days <= MAX_REPRESENTATION_DAYS)
+            .ok_or(invalid(
+                "representationDays",
+                "must be 0 (a returned debit is never presented again) to 30 (calendar days)",
+            ))?;
         Ok(Self {
             name: name.to_owned(),
             creditor_id: CreditorId::parse(creditor_id)?,
             iban: iban.electronic,
             bic,
             prenotification_days: days,
+            representation_days,
         })
     }
 }

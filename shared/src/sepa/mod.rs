@@ -10,7 +10,8 @@ pub mod reports;
 mod text;
 
 pub use creditor::{
-    Creditor, CreditorId, CreditorInputError, DEFAULT_PRENOTIFICATION_DAYS, InvalidCreditorId,
+    Creditor, CreditorId, CreditorInputError, DEFAULT_PRENOTIFICATION_DAYS,
+    DEFAULT_REPRESENTATION_DAYS, InvalidCreditorId,
 };
 pub use mandate::{
     MANDATE_LAPSES_AFTER_MONTHS, MANDATE_TEXT_VERSION, Mandate, MandateKind, Sequence, due_date,

@@ -284,6 +284,7 @@ mod tests {
             "DE02120300000000202051",
             None,
             None,
+            None,
         )
         .expect("creditor");
         let date = Date::constant(2026, 3, 2);

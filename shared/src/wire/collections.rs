@@ -137,6 +137,9 @@ struct BookedView<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     changelog_guid: Option<&'a str>,
     subscription_held: bool,
+    /// The payment presenting a temporary return's debit again, made by this booking.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    representation_guid: Option<&'a str>,
 }
 
 fn result_name(result: BookedResult) -> &'static str {
@@ -209,6 +212,7 @@ pub fn booked(
             payment_guid: b.payment_guid.as_deref(),
             changelog_guid: b.changelog_guid.as_deref(),
             subscription_held: b.subscription_held,
+            representation_guid: b.representation_guid.as_deref(),
         })
         .collect();
     let unmatched: Vec<UnmatchedView<'_>> = unmatched

@@ -95,6 +95,9 @@ struct PaymentView<'a> {
     collection_id: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     return_reason: Option<&'a str>,
+    /// A debit presented again after a temporary return: the returned payment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    representation_of: Option<String>,
     created_ts: String,
     updated_ts: String,
 }
@@ -107,6 +110,9 @@ struct AddOnView<'a> {
     name: &'a str,
     amount: Amount,
     interval: u8,
+    /// An add-on with an interval of its own: when its next payment falls due.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_due_date: Option<String>,
     created_ts: String,
 }
 
@@ -209,6 +215,7 @@ fn payment<'a>(p: &'a Payment, ts: &dyn Fn(jiff::Timestamp) -> String) -> Paymen
             .as_ref()
             .and_then(|d| d.returned.as_ref())
             .map(|r| r.reason.as_str()),
+        representation_of: p.representation_of.map(|g| g.to_string()),
         created_ts: ts(p.created_at),
         updated_ts: ts(p.updated_at),
     }
@@ -221,6 +228,7 @@ fn add_on<'a>(a: &'a AddOn, ts: &dyn Fn(jiff::Timestamp) -> String) -> AddOnView
         name: &a.name,
         amount: a.amount,
         interval: a.interval.months(),
+        next_due_date: a.next_due.map(|d| d.to_string()),
         created_ts: ts(a.created_at),
     }
 }

@@ -18,6 +18,9 @@ struct Body {
     bic: Option<String>,
     #[serde(default)]
     prenotification_days: Option<u8>,
+    /// Wider than it may be, so that a negative or too large number gets the field's message.
+    #[serde(default)]
+    representation_days: Option<i64>,
 }
 
 /// Reads a `PUT /sepa/creditor` body; every field is checked.
@@ -30,6 +33,7 @@ pub fn creditor(body: &str) -> Result<Creditor, CreditorInputError> {
         &body.iban,
         body.bic.as_deref(),
         body.prenotification_days,
+        body.representation_days,
     )
 }
 

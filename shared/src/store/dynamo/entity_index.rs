@@ -1,7 +1,7 @@
 //! The sparse indexes of the Entities table: an item carries an index's keys only while it is
 //! what that index finds, so each Query reads just those items and nothing is ever scanned.
-//! - `byDue`: active subscriptions by next due date, over `DUE_SHARDS` partitions, for the
-//!   scheduler that makes their next payments;
+//! - `byDue`: active subscriptions by next due date (theirs, or an add-on's before it), over
+//!   `DUE_SHARDS` partitions, for the scheduler that makes their next payments;
 //! - `byPending`: a merchant's pending direct debits by due date, whole items, for the
 //!   collection file that claims them;
 //! - `bySubmitted`: submitted direct debits by collection date, for the scheduler that marks
@@ -42,7 +42,7 @@ pub fn add_index_keys(item: &mut Item, merchant: &MerchantId, entity: &Entity) {
     match entity {
         Entity::Subscription(s) if s.state == SubscriptionState::Active => {
             item.insert("dueKey".into(), text(due_partition(shard_of(s.guid))));
-            item.insert("dueSk".into(), text(format!("{}#{}", s.next_due, s.guid)));
+            item.insert("dueSk".into(), text(format!("{}#{}", s.wakes_on(), s.guid)));
         }
         Entity::Payment(p) => match (&p.debit, p.state) {
             (Some(_), PaymentState::Pending) => {

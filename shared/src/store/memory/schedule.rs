@@ -53,7 +53,7 @@ impl Schedule for MemorySchedule {
         _after: Option<String>,
     ) -> Result<DuePage, StoreError> {
         Ok(self.due(shard, until, |entity| match entity {
-            Entity::Subscription(s) if s.state == SubscriptionState::Active => Some(s.next_due),
+            Entity::Subscription(s) if s.state == SubscriptionState::Active => Some(s.wakes_on()),
             _ => None,
         }))
     }
