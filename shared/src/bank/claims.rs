@@ -135,6 +135,7 @@ mod tests {
                 creditor_id: None,
             }),
             provider_reference: None,
+            representation_of: None,
             created_at: now,
             updated_at: now,
             version: 0,
@@ -147,6 +148,7 @@ mod tests {
             "Tierschutz",
             "DE98ZZZ09999999999",
             "DE02120300000000202051",
+            None,
             None,
             None,
         )

@@ -330,6 +330,7 @@ mod tests {
             "DE02120300000000202051",
             Some("COBADEFFXXX"),
             None,
+            None,
         )
         .expect("creditor");
         let date = Date::constant(2026, 3, 2);
