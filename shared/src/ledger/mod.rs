@@ -23,6 +23,7 @@ mod withdrawals;
 pub use actions::{
     ACTIONS, ActionEntity, ActionFields, ActionInputError, ActionKind, ActionRequest,
 };
+pub use batches::{Batches, Resumed};
 pub use charges::{NotTaken, charge_new_payments};
 pub use debits::{NotDrawable, Terms, terms, used};
 pub use erasure::redacted;

@@ -1,6 +1,7 @@
 //! `POST /actions` as a service: find the entity, decide on its contact's entities as read,
 //! write change and record in one transaction (again, on a conflict, as read anew), and run
-//! erasures and merges in batches until nothing is left or the time is up.
+//! erasures and merges in batches until nothing is left or the time is up (the stream's
+//! continuation does the rest).
 
 use std::time::{Duration, Instant};
 
@@ -9,6 +10,7 @@ use jiff::tz::TimeZone;
 use uuid::Uuid;
 
 use super::actions::{ActionKind, ActionRequest};
+use super::batches::Batches;
 use super::charges::{NotTaken, charge_new_payments, refund_payments};
 use super::contacts::{archive, start_merge};
 use super::context::ActionContext;
@@ -35,7 +37,7 @@ pub enum Answer {
 }
 
 impl Answer {
-    /// An erasure or merge whose batches are not all done: call again to go on.
+    /// An erasure or merge whose batches are not all done: they go on by themselves.
     pub fn in_progress(&self) -> bool {
         matches!(self, Self::Changelog(entry) if entry.status == ChangelogStatus::InProgress)
     }
@@ -79,20 +81,33 @@ pub struct Actions<'a, E, D, C, V, I, P> {
     pub creditor: Option<&'a Creditor>,
 }
 
-/// How long a call may go on with batches before it answers "in progress".
+/// How long a run may go on with batches before it leaves the rest "in progress".
 pub struct Budget {
-    pub until: Instant,
+    until: Instant,
+    /// Batches written before the time counts.
+    at_least: usize,
 }
 
 impl Budget {
+    /// A call's: it may stop before any batch, when its time is spent.
     pub fn of(time: Duration) -> Self {
         Self {
             until: Instant::now() + time,
+            at_least: 0,
         }
     }
 
-    pub(super) fn spent(&self) -> bool {
-        Instant::now() >= self.until
+    /// A continuation's: it writes at least one batch whatever the time, because that write
+    /// is the stream record that the next continuation goes on from.
+    pub fn continuing(time: Duration) -> Self {
+        Self {
+            until: Instant::now() + time,
+            at_least: 1,
+        }
+    }
+
+    pub(super) fn spent(&self, written: usize) -> bool {
+        written >= self.at_least && Instant::now() >= self.until
     }
 }
 
@@ -153,8 +168,10 @@ where
             {
                 // An erasure or merge under way: this call goes on with it.
                 return self
-                    .batches(merchant, donor.contact.guid, pending, &ctx, budget)
-                    .await;
+                    .batches()
+                    .run(merchant, donor.contact.guid, pending, &ctx, budget)
+                    .await
+                    .map(Answer::Changelog);
             }
             let mut change = self.decide(request, &donor, &ctx).await?;
             charge_new_payments(self.provider, &donor, &mut change).await?;
@@ -163,8 +180,10 @@ where
                 Applied::Done => {
                     if let Some(pending) = change.starts_batches() {
                         return self
-                            .batches(merchant, donor.contact.guid, pending, &ctx, budget)
-                            .await;
+                            .batches()
+                            .run(merchant, donor.contact.guid, pending, &ctx, budget)
+                            .await
+                            .map(Answer::Changelog);
                     }
                     return answer_of(change).ok_or(ActionError::Contended);
                 }
@@ -234,7 +253,16 @@ where
             .map(Answer::DataSet))
     }
 
-    pub(super) async fn donor(
+    fn batches(&self) -> Batches<'_, E, D, C, V> {
+        Batches {
+            entities: self.entities,
+            datasets: self.datasets,
+            changelogs: self.changelogs,
+            visits: self.visits,
+        }
+    }
+
+    async fn donor(
         &self,
         merchant: &MerchantId,
         contact: &EntityGuid,
@@ -271,7 +299,7 @@ where
     }
 }
 
-pub(super) fn answer_of(change: Change) -> Option<Answer> {
+fn answer_of(change: Change) -> Option<Answer> {
     change.records.into_iter().find_map(|record| match record {
         RecordWrite::NewChangelog(entry) | RecordWrite::UpdateChangelog(entry) => {
             Some(Answer::Changelog(entry))
