@@ -3,6 +3,8 @@
 //! (the entry stays `inProgress`). `POST /actions` runs them for as long as its call may; the
 //! rest is resumed by the continuation the Entities table's stream hands each progress write to.
 
+use std::time::{Duration, Instant};
+
 use futures::future::try_join_all;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -10,11 +12,11 @@ use jiff::tz::TimeZone;
 use super::contacts::{finish, merge_moves, progress};
 use super::context::ActionContext;
 use super::erasure::{erased_payments, redacted, redacted_meta_data, visit_session_of};
+use super::error::ActionError;
 use super::model::{ContactState, Donor};
 use super::ports::{Applied, Change, EntityStore};
 use super::rules::Refusal;
-use super::service::{ActionError, Budget};
-use crate::changelog::{ChangelogEntry, ChangelogStore};
+use crate::changelog::{ChangelogEntry, ChangelogStatus, ChangelogStore};
 use crate::dataset::DataSetStore;
 use crate::ground::ids::{ChangelogGuid, DataSetGuid, EntityGuid, MerchantId, VisitSessionId};
 use crate::ground::storage::StoreError;
@@ -22,6 +24,36 @@ use crate::visit::VisitStore;
 
 /// DataSets erased or moved per batch.
 const BATCH: usize = 25;
+
+/// How long a run may go on with batches before it leaves the rest "in progress".
+pub struct Budget {
+    until: Instant,
+    /// Batches written before the time counts.
+    at_least: usize,
+}
+
+impl Budget {
+    /// A call's: it may stop before any batch, when its time is spent.
+    pub fn of(time: Duration) -> Self {
+        Self {
+            until: Instant::now() + time,
+            at_least: 0,
+        }
+    }
+
+    /// A continuation's: it writes at least one batch whatever the time, because that write
+    /// is the stream record that the next continuation goes on from.
+    pub fn continuing(time: Duration) -> Self {
+        Self {
+            until: Instant::now() + time,
+            at_least: 1,
+        }
+    }
+
+    pub(super) fn spent(&self, written: usize) -> bool {
+        written >= self.at_least && Instant::now() >= self.until
+    }
+}
 
 /// The stores an erasure's or a merge's batches change.
 pub struct Batches<'a, E, D, C, V> {
@@ -32,16 +64,16 @@ pub struct Batches<'a, E, D, C, V> {
 }
 
 /// What a continuation found on the contact a stream record named.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Resumed {
     /// No batch operation is pending on it (finished, or the contact is gone).
     Idle,
     /// It was written again since that record: the stream hands the later record on, which
     /// goes on from there (so a stale or redelivered record changes nothing).
     Later,
-    /// Batches ran: the entry as they left it, `completed` or still `inProgress` (then
-    /// their last write is the record that goes on).
-    Ran(ChangelogEntry),
+    /// Batches ran, and left the entry `completed`, or still `inProgress` (then their last
+    /// write is the record that goes on).
+    Ran(ChangelogStatus),
 }
 
 impl<E, D, C, V> Batches<'_, E, D, C, V>
@@ -89,7 +121,7 @@ where
             record: pending.uuid(),
         };
         let entry = self.run(merchant, contact, pending, &ctx, budget).await?;
-        Ok(Resumed::Ran(entry))
+        Ok(Resumed::Ran(entry.status))
     }
 
     /// An erasure's or a merge's batches, until nothing is left or the budget is spent; the

@@ -11,6 +11,7 @@ mod context;
 mod debits;
 mod decide;
 mod erasure;
+mod error;
 mod model;
 mod ports;
 mod records;
@@ -23,13 +24,14 @@ mod withdrawals;
 pub use actions::{
     ACTIONS, ActionEntity, ActionFields, ActionInputError, ActionKind, ActionRequest,
 };
-pub use batches::{Batches, Resumed};
+pub use batches::{Batches, Budget, Resumed};
 pub use charges::{NotTaken, charge_new_payments};
 pub use debits::{NotDrawable, Terms, terms, used};
 pub use erasure::redacted;
+pub use error::ActionError;
 pub use model::*;
 pub use ports::{Applied, Change, EntityStore, EntityWrite, Located, RecordWrite};
 pub use records::{derived_guid, entry_of, state_of, state_text};
 pub use rules::Refusal;
-pub use service::{ActionError, Actions, Answer, Budget};
+pub use service::{Actions, Answer};
 pub use withdrawals::{WithdrawalReason, unsent, withdraw, withdraw_subscription_debits};

@@ -3,23 +3,22 @@
 //! erasures and merges in batches until nothing is left or the time is up (the stream's
 //! continuation does the rest).
 
-use std::time::{Duration, Instant};
-
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use uuid::Uuid;
 
 use super::actions::{ActionKind, ActionRequest};
-use super::batches::Batches;
-use super::charges::{NotTaken, charge_new_payments, refund_payments};
+use super::batches::{Batches, Budget};
+use super::charges::{charge_new_payments, refund_payments};
 use super::contacts::{archive, start_merge};
 use super::context::ActionContext;
 use super::decide::decide;
 use super::erasure::start_erasure;
+use super::error::ActionError;
 use super::model::{ContactState, Donor};
 use super::ports::{Applied, Change, EntityStore, RecordWrite};
 use super::rules::Refusal;
-use crate::cards::{PaymentProvider, ProviderError};
+use crate::cards::PaymentProvider;
 use crate::changelog::{ChangelogEntry, ChangelogStatus, ChangelogStore};
 use crate::dataset::{DataSet, DataSetStore, Retry};
 use crate::ground::ids::{ChangelogGuid, DataSetGuid, EntityGuid, MerchantId};
@@ -43,32 +42,6 @@ impl Answer {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ActionError {
-    #[error(transparent)]
-    Refused(#[from] Refusal),
-    #[error(
-        "this Idempotency-Key was used within the last 24 hours for another action; use a new \
-         key for a new action"
-    )]
-    KeyReused,
-    #[error("storage failed")]
-    Store(#[from] StoreError),
-    #[error("the entity kept changing under concurrent actions; retry")]
-    Contended,
-    #[error("the payment provider failed; nothing was changed")]
-    Provider(#[source] ProviderError),
-}
-
-impl From<NotTaken> for ActionError {
-    fn from(err: NotTaken) -> Self {
-        match err {
-            NotTaken::Refused(refusal) => Self::Refused(refusal),
-            NotTaken::Provider(cause) => Self::Provider(cause),
-        }
-    }
-}
-
 /// The stores an action needs, and the provider that charges and refunds cards and PayPal.
 pub struct Actions<'a, E, D, C, V, I, P> {
     pub entities: &'a E,
@@ -79,36 +52,6 @@ pub struct Actions<'a, E, D, C, V, I, P> {
     pub provider: &'a P,
     /// The merchant's SEPA creditor settings, if it collects direct debits.
     pub creditor: Option<&'a Creditor>,
-}
-
-/// How long a run may go on with batches before it leaves the rest "in progress".
-pub struct Budget {
-    until: Instant,
-    /// Batches written before the time counts.
-    at_least: usize,
-}
-
-impl Budget {
-    /// A call's: it may stop before any batch, when its time is spent.
-    pub fn of(time: Duration) -> Self {
-        Self {
-            until: Instant::now() + time,
-            at_least: 0,
-        }
-    }
-
-    /// A continuation's: it writes at least one batch whatever the time, because that write
-    /// is the stream record that the next continuation goes on from.
-    pub fn continuing(time: Duration) -> Self {
-        Self {
-            until: Instant::now() + time,
-            at_least: 1,
-        }
-    }
-
-    pub(super) fn spent(&self, written: usize) -> bool {
-        written >= self.at_least && Instant::now() >= self.until
-    }
 }
 
 impl<E, D, C, V, I, P> Actions<'_, E, D, C, V, I, P>
