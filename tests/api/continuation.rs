@@ -3,7 +3,8 @@
 //! the contact's writes to `continue-batches` (Lambda's mapping played by the poller, the
 //! handler in-process), the entry becomes `completed` and the work is all done, once: a
 //! redelivered record changes nothing, a crash mid-batch is retried and finished, and a batch
-//! that keeps failing lands in the failure destination, after which calling again goes on.
+//! that keeps failing lands in the failure destination, after which calling again goes on. The
+//! template's filter, as the poller reads it, lets only contacts with a batch pending through.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -249,5 +250,36 @@ async fn a_batch_that_keeps_failing_goes_to_the_failure_destination_and_calling_
     assert_eq!(
         (entry["status"].as_str(), entry["after"]["done"].as_u64()),
         (Some("completed"), Some(30))
+    );
+}
+
+#[test]
+fn the_templates_filter_hands_on_only_contacts_with_a_batch_operation_pending() {
+    let merchant = integration_tests::unique_merchant("filter");
+    let mapping = integration_tests::streams::continuation_mapping(&merchant);
+    assert_eq!(mapping.table, "Entities");
+    assert_eq!(
+        (
+            mapping.batch_size,
+            mapping.maximum_retry_attempts,
+            mapping.bisect_on_error
+        ),
+        (10, 5, true)
+    );
+    let record = |event: &str, sk: &str, pending: bool| {
+        let mut image = json!({"pk": {"S": format!("C#{merchant}#c")}, "sk": {"S": sk}});
+        if pending {
+            image["batchPending"] = json!({"S": "0f8fad5b-d9cb-469f-a165-70867728950e"});
+        }
+        json!({"eventName": event, "dynamodb": {"Keys": {"pk": image["pk"], "sk": image["sk"]}, "NewImage": image}})
+    };
+    assert!(mapping.filter.passes(&record("MODIFY", "contact", true)));
+    assert!(mapping.filter.passes(&record("INSERT", "contact", true)));
+    assert!(!mapping.filter.passes(&record("MODIFY", "contact", false)));
+    assert!(!mapping.filter.passes(&record("MODIFY", "pay#x", true)));
+    assert!(
+        !mapping
+            .filter
+            .passes(&json!({"eventName": "REMOVE", "dynamodb": {"Keys": {}}}))
     );
 }
