@@ -16,6 +16,8 @@ prepare_data "$LOCAL/demo.json"
 
 log "serving every function on http://127.0.0.1:$API_PORT (function logs: .local/logs/)"
 start_api "$API_PORT" "$LOCAL/api.log"
+log "handing the Entities table's stream to continue-batches (.local/logs/stream-poller.log)"
+start_stream_poller "$API_PORT" "$LOCAL/logs/stream-poller.log"
 
 FORM_URL=$(demo_form_url "http://127.0.0.1:$API_PORT" "$LOCAL/demo.json")
 
@@ -33,6 +35,7 @@ Try:
     -H 'Content-Type: application/json' \\
     -d '{"vendor":"demo","sensitive_data":[],"jsonElement":{"formResult":{"amount":"10.00"}}}'
 
-Press Ctrl-C to stop DynamoDB Local and the API.
+Press Ctrl-C to stop DynamoDB Local, the API and the stream poller.
 MSG
+# Until Ctrl-C, or the stream poller stops (its log says why); the trap stops the rest.
 wait "${STARTED_PIDS[-1]}"

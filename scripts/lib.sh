@@ -199,6 +199,19 @@ start_api() {
   done
 }
 
+# Lambda's event source mapping of continue-batches, which locally nothing plays: the
+# Entities table's stream in DynamoDB Local read by tools/stream-poller with the mapping of
+# infra/template.yaml (filter, batch size, retries, bisection), each batch handed to the
+# function through the invoke API of the `cargo lambda watch` on 127.0.0.1:$1, so erasures and
+# merges finish by themselves. Further arguments go to the poller (`--also <pattern>`).
+start_stream_poller() {
+  local port=$1 logfile=$2
+  shift 2
+  [ -x "$TARGET/debug/stream-poller" ] || die "$TARGET/debug/stream-poller is not built"
+  start_bg "$logfile" env RUST_LOG=info "$TARGET/debug/stream-poller" --function continue-batches \
+    --invoke-url "http://127.0.0.1:$port" --template "$ROOT/infra/template.yaml" "$@"
+}
+
 # arm64 when the aarch64 Rust target is installed, else x86_64 (`ARCH=` overrides).
 lambda_architecture() {
   if [ -n "${ARCH:-}" ]; then

@@ -32,6 +32,12 @@ SMOKE_PORT=${SMOKE_PORT:-9100}
 port_open "$SMOKE_PORT" && die "port $SMOKE_PORT is in use; set SMOKE_PORT to a free port"
 log "starting cargo lambda watch on 127.0.0.1:$SMOKE_PORT for the smoke test"
 start_api "$SMOKE_PORT" "$LOCAL/test-api.log"
+# The stream poller beside it, for the demo merchant's contacts only: the handler tests run
+# their own (in-process, each for its own merchant), and one for all would finish the
+# erasures those tests leave half-done on purpose.
+DEMO_MERCHANT=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["merchantId"])' "$LOCAL/test-demo.json")
+start_stream_poller "$SMOKE_PORT" "$LOCAL/test-stream-poller.log" \
+  --also "{\"dynamodb\": {\"Keys\": {\"pk\": {\"S\": [{\"prefix\": \"C#$DEMO_MERCHANT#\"}]}}}}"
 
 export SMOKE_API_URL="http://127.0.0.1:$SMOKE_PORT" SMOKE_DEMO_FILE="$LOCAL/test-demo.json"
 # Every pain.008 file the tests make lands here, and is validated against the XSD after.

@@ -4,12 +4,12 @@
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{BuildError, DisplayErrorContext};
 use aws_sdk_dynamodb::types::{
-    self, BillingMode, KeyType, ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
-    TimeToLiveStatus,
+    self, BillingMode, KeyType, ProjectionType, ScalarAttributeType, StreamSpecification,
+    StreamViewType, TimeToLiveSpecification, TimeToLiveStatus,
 };
 
 use crate::template::{
-    AttributeDefinition, IndexSpec, KeyElement, ProjectionSpec, TableSpec, TimeToLive,
+    AttributeDefinition, IndexSpec, KeyElement, ProjectionSpec, StreamSpec, TableSpec, TimeToLive,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -30,13 +30,14 @@ fn request_error(table: &str, err: impl std::error::Error) -> TableError {
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
     Created,
-    /// The table was there; indexes the template added since were created.
+    /// The table was there; indexes (or the stream) the template added since were created.
     IndexAdded,
     AlreadyThere,
 }
 
-/// Creates each table that does not exist yet (on-demand, with its indexes and TTL), and adds
-/// the indexes a table made by an earlier version lacks (a `make dev` database kept on disk).
+/// Creates each table that does not exist yet (on-demand, with its indexes, TTL and stream),
+/// and adds the indexes and stream a table made by an earlier version lacks (a `make dev`
+/// database kept on disk).
 pub async fn ensure(
     client: &Client,
     specs: &[TableSpec],
@@ -104,7 +105,28 @@ async fn add_missing_indexes(
             .map_err(|err| request_error(&spec.name, err))?;
         outcome = Outcome::IndexAdded;
     }
+    if let Some(stream) = &spec.stream_specification
+        && !table
+            .stream_specification()
+            .is_some_and(|s| s.stream_enabled())
+    {
+        client
+            .update_table()
+            .table_name(&spec.name)
+            .stream_specification(stream_specification(stream).map_err(definition)?)
+            .send()
+            .await
+            .map_err(|err| request_error(&spec.name, err))?;
+        outcome = Outcome::IndexAdded;
+    }
     Ok(outcome)
+}
+
+fn stream_specification(stream: &StreamSpec) -> Result<StreamSpecification, BuildError> {
+    StreamSpecification::builder()
+        .stream_enabled(true)
+        .stream_view_type(StreamViewType::from(stream.stream_view_type.as_str()))
+        .build()
 }
 
 fn attribute_definitions(spec: &TableSpec) -> Result<Vec<types::AttributeDefinition>, BuildError> {
@@ -157,6 +179,13 @@ async fn create(client: &Client, spec: &TableSpec) -> Result<Outcome, TableError
         .set_attribute_definitions(Some(attributes))
         .set_key_schema(Some(key_schema(&spec.key_schema).map_err(definition)?))
         .set_global_secondary_indexes((!indexes.is_empty()).then_some(indexes))
+        .set_stream_specification(
+            spec.stream_specification
+                .as_ref()
+                .map(stream_specification)
+                .transpose()
+                .map_err(definition)?,
+        )
         .send()
         .await;
     match created {
@@ -270,6 +299,13 @@ pub async fn describe(client: &Client, name: &str) -> Result<TableSpec, TableErr
             })
             .collect(),
         time_to_live_specification: ttl,
+        stream_specification: table
+            .stream_specification()
+            .filter(|s| s.stream_enabled())
+            .and_then(|s| s.stream_view_type())
+            .map(|view| StreamSpec {
+                stream_view_type: view.as_str().to_owned(),
+            }),
     }
     .normalized())
 }

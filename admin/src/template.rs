@@ -10,8 +10,8 @@ use serde::Deserialize;
 pub const TEMPLATE_PATH: &str = "infra/template.yaml";
 const TABLE_TYPE: &str = "AWS::DynamoDB::Table";
 
-/// What DynamoDB Local can reproduce of a table: keys, indexes and TTL. Billing, PITR and SSE
-/// only exist in AWS. Lists are kept sorted so two specs compare by content.
+/// What DynamoDB Local can reproduce of a table: keys, indexes, TTL and its stream. Billing,
+/// PITR and SSE only exist in AWS. Lists are kept sorted so two specs compare by content.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TableSpec {
@@ -23,6 +23,8 @@ pub struct TableSpec {
     pub global_secondary_indexes: Vec<IndexSpec>,
     #[serde(default)]
     pub time_to_live_specification: Option<TimeToLive>,
+    #[serde(default)]
+    pub stream_specification: Option<StreamSpec>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
@@ -60,6 +62,13 @@ pub struct ProjectionSpec {
 pub struct TimeToLive {
     pub attribute_name: String,
     pub enabled: bool,
+}
+
+/// A table's stream: what each record holds of the item (`NEW_IMAGE`, `KEYS_ONLY`, …).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StreamSpec {
+    pub stream_view_type: String,
 }
 
 impl TableSpec {
@@ -153,6 +162,7 @@ Resources:
       AttributeDefinitions: [{ AttributeName: id, AttributeType: S }]
       KeySchema: [{ AttributeName: id, KeyType: HASH }]
       TimeToLiveSpecification: { AttributeName: expiresAt, Enabled: true }
+      StreamSpecification: { StreamViewType: NEW_IMAGE }
 "#;
         let specs = table_specs(yaml).expect("valid template");
         assert_eq!(specs.len(), 1);
@@ -164,6 +174,12 @@ Resources:
                 .as_ref()
                 .map(|t| t.attribute_name.as_str()),
             Some("expiresAt")
+        );
+        assert_eq!(
+            specs[0].stream_specification,
+            Some(StreamSpec {
+                stream_view_type: "NEW_IMAGE".to_owned()
+            })
         );
     }
 }

@@ -5,42 +5,16 @@
 
 use std::sync::atomic::AtomicUsize;
 
-use futures::stream::{self, StreamExt};
 use integration_tests::donors::{
-    EMAIL, FIRST_NAME, IBAN, LAST_NAME, Nonprofit, Pays, action, json_of, text, with,
+    EMAIL, FIRST_NAME, IBAN, LAST_NAME, Nonprofit, action, json_of, text, with,
 };
 use integration_tests::events::Event;
 use integration_tests::faults::{Faults, Faulty};
+use integration_tests::streams::donor_with_records;
 use integration_tests::{TestDynamo, built};
 use lambda_http::http::StatusCode;
 use serde_json::{Value, json};
 use shared::app::ActionsState;
-
-/// A donor's contact (made by a processed donation during a visit session) with `records`
-/// DataSets in all: the donation's, and sign-ups carrying the donor's data as a CRM sends it.
-async fn donor_with_records(np: &Nonprofit, records: usize) -> (String, String) {
-    let visit = np.new_visit().await;
-    let result = np.donate_during("25", 1, Pays::Sepa, Some(&visit)).await;
-    let contact = text(&result["contactGuidResult"]);
-    let sign_ups = stream::iter(1..records)
-        .map(|i| {
-            let body = with(
-                action("SignUp", "DataSet", &contact),
-                json!({"jsonElement": {
-                    "gift": i, "first_name": FIRST_NAME, "last_name": LAST_NAME,
-                    "email": EMAIL, "iban": IBAN, "fullName": format!("{FIRST_NAME} {LAST_NAME}"),
-                }}),
-            );
-            async move { np.act(&body).await }
-        })
-        .buffer_unordered(8)
-        .collect::<Vec<_>>()
-        .await;
-    for (status, answer) in sign_ups {
-        assert_eq!(status, StatusCode::CREATED, "{answer}");
-    }
-    (contact, visit)
-}
 
 /// Whatever an answer says, none of it is the donor's.
 fn assert_no_trace(what: &str, answer: &Value) {

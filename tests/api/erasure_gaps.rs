@@ -4,16 +4,12 @@
 //!   (payment methods, debits, DataSets) arrives erased;
 //! - a CRM's `metaData` on the donor's changelog entries is erased with the donor.
 
-use std::time::Duration;
-
 use integration_tests::donors::{
-    EMAIL, FIRST_NAME, IBAN, LAST_NAME, Nonprofit, Pays, action, json_of, text, with,
+    EMAIL, FIRST_NAME, IBAN, LAST_NAME, Nonprofit, Pays, action, text, with,
 };
-use integration_tests::events::Event;
-use integration_tests::{TestDynamo, built};
+use integration_tests::streams::act_out_of_time;
 use lambda_http::http::StatusCode;
 use serde_json::{Value, json};
-use shared::app::ActionsState;
 
 fn assert_no_trace(what: &str, answer: &Value) {
     let text = answer.to_string();
@@ -40,18 +36,6 @@ async fn donor(np: &Nonprofit, records: usize) -> String {
         assert_eq!(np.act(&body).await.0, StatusCode::CREATED);
     }
     contact
-}
-
-/// `POST /actions` through a function whose time budget is spent at once: it starts a batch
-/// operation and answers `202` without a batch done, as one cut off by its timeout would.
-async fn act_out_of_time(np: &Nonprofit, body: &Value) -> (StatusCode, Value) {
-    let mut hurried: ActionsState<TestDynamo> = built(&np.wiring);
-    hurried.budget = Duration::ZERO;
-    let event = Event::http("POST", "/actions")
-        .header("content-type", "application/json")
-        .bearer(&np.key)
-        .body(&body.to_string());
-    json_of(post_actions::handle(event.request(), &hurried).await).await
 }
 
 #[tokio::test]

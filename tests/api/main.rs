@@ -4,6 +4,7 @@
 //! (`tests/logs.rs` is its own binary: it installs the process-wide log subscriber.)
 
 mod capacity;
+mod continuation;
 mod crm_feed;
 mod dataset_api;
 mod dataset_listing;
@@ -35,6 +36,7 @@ mod sepa_representation;
 mod sepa_returns;
 mod session_api;
 mod smoke;
+mod smoke_batches;
 mod store_contract;
 mod tables;
 mod totality;

@@ -31,7 +31,8 @@ fn template_routes() -> BTreeSet<Route> {
     template_functions().0
 }
 
-/// The template's routes, and its scheduled functions (EventBridge, no route).
+/// The template's routes, and its functions that serve events (a schedule's or a stream's,
+/// no route).
 fn template_functions() -> (BTreeSet<Route>, BTreeSet<String>) {
     let text =
         std::fs::read_to_string(workspace_root().join("infra/template.yaml")).expect("template");
@@ -54,7 +55,7 @@ fn template_functions() -> (BTreeSet<Route>, BTreeSet<String>) {
             .and_then(|p| p["Events"].as_mapping().cloned())
             .unwrap_or_default();
         let kinds: BTreeSet<&str> = events.values().filter_map(|e| e["Type"].as_str()).collect();
-        if kinds == BTreeSet::from(["ScheduleV2"]) {
+        if kinds == BTreeSet::from(["ScheduleV2"]) || kinds == BTreeSet::from(["DynamoDB"]) {
             scheduled.insert(binary);
             continue;
         }
@@ -62,7 +63,7 @@ fn template_functions() -> (BTreeSet<Route>, BTreeSet<String>) {
             assert_eq!(
                 event["Type"].as_str(),
                 Some("HttpApi"),
-                "{name}: HttpApi events only, or a schedule only"
+                "{name}: HttpApi events only, or a schedule only, or a stream only"
             );
             let path = event["Properties"]["Path"]
                 .as_str()
@@ -206,7 +207,7 @@ fn each_function_serves_one_endpoint() {
     assert_eq!(
         endpoints.len() + scheduled.len(),
         crates,
-        "one function crate per endpoint or schedule"
+        "one function crate per endpoint, schedule or stream"
     );
 }
 

@@ -4,13 +4,13 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-struct Local {
-    base: String,
-    demo: Value,
-    http: reqwest::Client,
+pub(crate) struct Local {
+    pub(crate) base: String,
+    pub(crate) demo: Value,
+    pub(crate) http: reqwest::Client,
 }
 
-fn local() -> Local {
+pub(crate) fn local() -> Local {
     let base = std::env::var("SMOKE_API_URL")
         .expect("SMOKE_API_URL is set by `make test`, which also starts the local API");
     let demo_file =
@@ -25,7 +25,7 @@ fn local() -> Local {
 }
 
 impl Local {
-    fn key(&self, which: &str) -> String {
+    pub(crate) fn key(&self, which: &str) -> String {
         self.demo[which]
             .as_str()
             .expect("key in demo file")

@@ -92,3 +92,37 @@ fn the_indexes_are_the_ones_the_stores_write() {
         Some("expiresAt")
     );
 }
+
+#[tokio::test]
+async fn a_table_kept_from_before_gets_the_stream_the_template_added() {
+    ensure_tables();
+    let specs = admin::template::table_specs_from_file(
+        &workspace_root().join(admin::template::TEMPLATE_PATH),
+    )
+    .expect("template readable");
+    let mut spec = specs
+        .into_iter()
+        .find(|s| s.name == "Entities")
+        .expect("an Entities table");
+    assert!(
+        spec.stream_specification.is_some(),
+        "the Entities table has a stream"
+    );
+    spec.name = format!("Kept-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+    let before = admin::template::TableSpec {
+        stream_specification: None,
+        ..spec.clone()
+    };
+    let client = dynamodb_client();
+    admin::tables::ensure(&client, std::slice::from_ref(&before))
+        .await
+        .expect("created without a stream");
+    let outcomes = admin::tables::ensure(&client, std::slice::from_ref(&spec))
+        .await
+        .expect("ensured");
+    assert_eq!(outcomes[0].1, admin::tables::Outcome::IndexAdded);
+    let live = admin::tables::describe(&client, &spec.name)
+        .await
+        .expect("described");
+    assert_eq!(live, spec);
+}

@@ -29,6 +29,7 @@ pub mod gateway;
 pub mod local;
 pub mod memory;
 pub mod sepa;
+pub mod streams;
 
 pub use local::*;
 

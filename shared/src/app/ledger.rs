@@ -1,4 +1,5 @@
-//! States of the donor-ledger routes: actions, contacts and the changelog.
+//! States of the donor-ledger routes (actions, contacts and the changelog) and of the
+//! continuation of erasures and merges.
 
 use std::time::Duration;
 
@@ -6,6 +7,7 @@ use jiff::tz::TimeZone;
 
 use super::backend::{Backend, State, Wiring};
 use super::config::ConfigError;
+use crate::ledger::Batches;
 use crate::listing::TokenSigner;
 use crate::merchant::Authenticator;
 
@@ -38,6 +40,47 @@ impl<B: Backend> State<B> for ActionsState<B> {
             time_zone: wiring.time_zone(),
             budget: wiring.settings.action_budget,
         })
+    }
+}
+
+/// How long one continuation goes on with batches before it leaves the rest to the next
+/// (well inside the function's 60 s timeout: a batch takes a few seconds at most).
+const CONTINUATION_BUDGET: Duration = Duration::from_secs(40);
+
+/// The continuation of erasures and merges (the Entities table's stream): the stores their
+/// batches change.
+pub struct ContinueBatchesState<B: Backend> {
+    pub entities: B::Entities,
+    pub datasets: B::DataSets,
+    pub changelogs: B::Changelogs,
+    pub visits: B::Visits,
+    pub time_zone: TimeZone,
+    pub budget: Duration,
+}
+
+impl<B: Backend> State<B> for ContinueBatchesState<B> {
+    fn build(wiring: &Wiring<B>) -> Result<Self, ConfigError> {
+        let backend = &wiring.backend;
+        Ok(Self {
+            entities: backend.entities()?,
+            datasets: backend.datasets()?,
+            changelogs: backend.changelogs()?,
+            visits: backend.visits()?,
+            time_zone: wiring.time_zone(),
+            budget: CONTINUATION_BUDGET,
+        })
+    }
+}
+
+impl<B: Backend> ContinueBatchesState<B> {
+    /// The batches over this state's stores.
+    pub fn batches(&self) -> Batches<'_, B::Entities, B::DataSets, B::Changelogs, B::Visits> {
+        Batches {
+            entities: &self.entities,
+            datasets: &self.datasets,
+            changelogs: &self.changelogs,
+            visits: &self.visits,
+        }
     }
 }
 

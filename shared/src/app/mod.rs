@@ -16,7 +16,9 @@ pub use back_office::{FormsState, ListingState, PostRecordState, RecordsState, V
 pub use backend::{Backend, Settings, State, Wiring};
 pub use donor::{FormPageState, FormPostState, ProcessState, SessionApiState};
 pub use dynamo::{Dynamo, Production, Tables, production, provided_methods};
-pub use ledger::{ActionsState, ChangelogListingState, ChangelogState, ContactsState};
+pub use ledger::{
+    ActionsState, ChangelogListingState, ChangelogState, ContactsState, ContinueBatchesState,
+};
 pub use memory::Memory;
 pub use sepa::{
     CollectionListingState, CollectionsState, CreditorState, RecurringPaymentsState, ReturnsState,

@@ -41,9 +41,10 @@ where
     .await
 }
 
-/// A scheduled function's life: logs, state once, then each event (an EventBridge schedule's)
-/// handled; an error fails the invocation, so Lambda retries it and then hands it to the
-/// function's dead-letter queue.
+/// The life of a function invoked by events, not HTTP (an EventBridge schedule's, a stream's
+/// batch of records): logs, state once, then each event handled; an error fails the
+/// invocation, so Lambda retries it and then hands it to the function's dead-letter queue or
+/// its event source mapping's failure destination.
 pub async fn run_scheduled<S, E, H, Fut, R, F>(
     state: impl Future<Output = Result<S, E>>,
     handler: H,

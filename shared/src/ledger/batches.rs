@@ -1,48 +1,147 @@
-//! Erasures and merges in batches: each call goes on from where the contact says the last one
-//! got, until nothing is left (the changelog entry then says `completed`) or the call's time
-//! is spent (it answers the entry `inProgress`, and the next call goes on).
+//! Erasures and merges in batches: each run goes on from where the contact says the last one
+//! got, until nothing is left (the changelog entry then says `completed`) or its time is spent
+//! (the entry stays `inProgress`). `POST /actions` runs them for as long as its call may; the
+//! rest is resumed by the continuation the Entities table's stream hands each progress write to.
+
+use std::time::{Duration, Instant};
 
 use futures::future::try_join_all;
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
 
 use super::contacts::{finish, merge_moves, progress};
 use super::context::ActionContext;
 use super::donor::Donor;
 use super::erasure::{erased_payments, redacted, redacted_meta_data, visit_session_of};
+use super::error::ActionError;
 use super::model::ContactState;
 use super::ports::{Applied, Change, EntityStore};
-use super::service::{ActionError, Actions, Answer, Budget, answer_of};
-use crate::cards::PaymentProvider;
-use crate::changelog::{ChangelogEntry, ChangelogStore};
+use super::rules::Refusal;
+use crate::changelog::{ChangelogEntry, ChangelogStatus, ChangelogStore};
 use crate::dataset::DataSetStore;
 use crate::ground::ids::{ChangelogGuid, DataSetGuid, EntityGuid, MerchantId, VisitSessionId};
 use crate::ground::storage::StoreError;
-use crate::idempotency::IdempotencyStore;
 use crate::visit::VisitStore;
 
 /// DataSets erased or moved per batch.
 const BATCH: usize = 25;
 
-impl<E, D, C, V, I, P> Actions<'_, E, D, C, V, I, P>
+/// How long a run may go on with batches before it leaves the rest "in progress".
+pub struct Budget {
+    until: Instant,
+    /// Batches written before the time counts.
+    at_least: usize,
+}
+
+impl Budget {
+    /// A call's: it may stop before any batch, when its time is spent.
+    pub fn of(time: Duration) -> Self {
+        Self {
+            until: Instant::now() + time,
+            at_least: 0,
+        }
+    }
+
+    /// A continuation's: it writes at least one batch whatever the time, because that write
+    /// is the stream record that the next continuation goes on from.
+    pub fn continuing(time: Duration) -> Self {
+        Self {
+            until: Instant::now() + time,
+            at_least: 1,
+        }
+    }
+
+    pub(super) fn spent(&self, written: usize) -> bool {
+        written >= self.at_least && Instant::now() >= self.until
+    }
+}
+
+/// The stores an erasure's or a merge's batches change.
+pub struct Batches<'a, E, D, C, V> {
+    pub entities: &'a E,
+    pub datasets: &'a D,
+    pub changelogs: &'a C,
+    pub visits: &'a V,
+}
+
+/// What a continuation found on the contact a stream record named.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resumed {
+    /// No batch operation is pending on it (finished, or the contact is gone).
+    Idle,
+    /// It was written again since that record: the stream hands the later record on, which
+    /// goes on from there (so a stale or redelivered record changes nothing).
+    Later,
+    /// Batches ran, and left the entry `completed`, or still `inProgress` (then their last
+    /// write is the record that goes on).
+    Ran(ChangelogStatus),
+}
+
+impl<E, D, C, V> Batches<'_, E, D, C, V>
 where
     E: EntityStore,
     D: DataSetStore,
     C: ChangelogStore,
     V: VisitStore,
-    I: IdempotencyStore,
-    P: PaymentProvider,
 {
+    /// Goes on with the batch operation pending on `contact`, if the contact is still at
+    /// `version`, the one the stream record that named it was written at.
+    ///
+    /// # Errors
+    /// `Store` when storage fails (the stream hands the record again; what was written stays
+    /// written), `Refused` when the contact went missing between two batches.
+    pub async fn resume(
+        &self,
+        merchant: &MerchantId,
+        contact: EntityGuid,
+        version: u64,
+        now: Timestamp,
+        zone: &TimeZone,
+        budget: &Budget,
+    ) -> Result<Resumed, ActionError> {
+        let Some(donor) = self.entities.donor(merchant, &contact).await? else {
+            return Ok(Resumed::Idle);
+        };
+        let Some(pending) = donor.contact.pending.as_ref().map(|p| p.changelog) else {
+            return Ok(Resumed::Idle);
+        };
+        if !matches!(
+            donor.contact.state,
+            ContactState::Anonymising | ContactState::Merged
+        ) {
+            return Ok(Resumed::Idle);
+        }
+        if donor.contact.version > version {
+            return Ok(Resumed::Later);
+        }
+        let ctx = ActionContext {
+            merchant,
+            creditor: None,
+            now,
+            zone,
+            record: pending.uuid(),
+        };
+        let entry = self.run(merchant, contact, pending, &ctx, budget).await?;
+        Ok(Resumed::Ran(entry.status))
+    }
+
     /// An erasure's or a merge's batches, until nothing is left or the budget is spent; the
     /// answer is its changelog entry, `completed` only at the end.
-    pub(super) async fn batches(
+    pub(super) async fn run(
         &self,
         merchant: &MerchantId,
         contact: EntityGuid,
         changelog: ChangelogGuid,
         ctx: &ActionContext<'_>,
         budget: &Budget,
-    ) -> Result<Answer, ActionError> {
+    ) -> Result<ChangelogEntry, ActionError> {
+        let mut written = 0;
         loop {
-            let donor = self.donor(merchant, &contact).await?;
+            let donor = self
+                .entities
+                .donor(merchant, &contact)
+                .await?
+                .ok_or(Refusal::NotFound("Contact not found"))?;
             let entry = self
                 .changelogs
                 .get(merchant, &changelog)
@@ -51,15 +150,15 @@ where
                     StoreError::corrupt_without_cause("changelog entry of a batch operation")
                 })?;
             let Some(pending) = donor.contact.pending.clone() else {
-                return Ok(Answer::Changelog(entry));
+                return Ok(entry);
             };
-            if budget.spent() {
-                return Ok(Answer::Changelog(entry));
+            if budget.spent(written) {
+                return Ok(entry);
             }
             let change = match (donor.contact.state, donor.contact.merged_into) {
                 (ContactState::Merged, Some(target)) => {
                     let erased = self.erased(merchant, target).await?;
-                    match merge_moves(&donor, target, erased, ctx) {
+                    match merge_moves(&donor, target, erased, &entry, ctx) {
                         Some(moves) => moves,
                         None => {
                             self.relink(merchant, &donor, target, erased, &entry, ctx)
@@ -80,8 +179,11 @@ where
                 }
             };
             let finished = change.finishes_batches();
-            if self.entities.apply(&change).await? == Applied::Done && finished {
-                return answer_of(change).ok_or(ActionError::Contended);
+            if self.entities.apply(&change).await? == Applied::Done {
+                written += 1;
+                if finished {
+                    return change.batch_entry().ok_or(ActionError::Contended);
+                }
             }
         }
     }

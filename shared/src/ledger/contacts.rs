@@ -19,8 +19,10 @@ use super::withdrawals::{WithdrawalReason, unsent, withdraw};
 use crate::changelog::{ChangelogEntry, ChangelogStatus};
 use crate::ground::ids::{ChangelogGuid, EntityGuid};
 
-/// Entities moved per transaction in a merge (each is a put, a delete and a directory entry).
-const MOVES_PER_CHANGE: usize = 25;
+/// Entities moved per transaction in a merge: each is a put, a delete and a directory entry,
+/// and a debit withdrawn on the way two more (its item in the file, the file's header), beside
+/// the source contact, its entry and the target's check: at most 98 of DynamoDB's 100.
+const MOVES_PER_CHANGE: usize = 19;
 
 /// Active → archived: read-only from now on.
 pub fn archive(
@@ -192,11 +194,14 @@ const TARGET_ERASED: &[ContactState] = &[ContactState::Anonymising, ContactState
 
 /// The next entities of a merged contact moved into its target; `None` when none are left.
 /// `target_erased`: the target was anonymised after the merge began, so nothing of the donor
-/// may arrive there: the entities move erased, and the merge still finishes.
+/// may arrive there: the entities move erased, and the merge still finishes. The source
+/// contact is written with them, as every batch writes it: that write is what the stream
+/// hands the continuation.
 pub fn merge_moves(
     source: &Donor,
     target: EntityGuid,
     target_erased: bool,
+    entry: &ChangelogEntry,
     ctx: &ActionContext<'_>,
 ) -> Option<Change> {
     let mut records = Vec::new();
@@ -226,15 +231,15 @@ pub fn merge_moves(
     } else {
         TARGET_ACTIVE
     };
-    (!moves.is_empty()).then(|| Change {
-        merchant: ctx.merchant.clone(),
-        conditions: vec![
-            (source.contact.guid, &[ContactState::Merged]),
-            (target, target_state),
-        ],
-        writes: moves,
-        records,
-    })
+    if moves.is_empty() {
+        return None;
+    }
+    let done = source.contact.pending.as_ref().map_or(0, |p| p.done);
+    let mut change = progress(&source.contact, None, done, ctx, entry);
+    change.conditions.push((target, target_state));
+    change.writes.extend(moves);
+    change.records.extend(records);
+    Some(change)
 }
 
 fn rehome(entity: Entity, contact: EntityGuid) -> Entity {

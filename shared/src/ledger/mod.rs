@@ -13,6 +13,7 @@ mod debits;
 mod decide;
 mod donor;
 mod erasure;
+mod error;
 mod model;
 mod ports;
 mod records;
@@ -26,13 +27,15 @@ pub use actions::{
     ACTIONS, ActionEntity, ActionFields, ActionInputError, ActionKind, ActionRequest,
 };
 pub use add_ons::{add_ons_due, own_interval};
+pub use batches::{Batches, Budget, Resumed};
 pub use charges::{NotTaken, charge_new_payments};
 pub use debits::{NotDrawable, Terms, terms, used};
 pub use donor::{Donor, masked_iban};
 pub use erasure::redacted;
+pub use error::ActionError;
 pub use model::*;
 pub use ports::{Applied, Change, EntityStore, EntityWrite, Located, RecordWrite};
 pub use records::{derived_guid, entry_of, new_payment_entry, state_of, state_text};
 pub use rules::Refusal;
-pub use service::{ActionError, Actions, Answer, Budget};
+pub use service::{Actions, Answer};
 pub use withdrawals::{WithdrawalReason, unsent, withdraw, withdraw_subscription_debits};

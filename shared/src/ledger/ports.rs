@@ -71,6 +71,14 @@ impl Change {
         })
     }
 
+    /// The entry of the batch operation this change goes on with.
+    pub fn batch_entry(self) -> Option<ChangelogEntry> {
+        self.records.into_iter().find_map(|record| match record {
+            RecordWrite::UpdateChangelog(entry) => Some(entry),
+            _ => None,
+        })
+    }
+
     /// Whether this change ends a batch operation.
     pub fn finishes_batches(&self) -> bool {
         self.records.iter().any(|record| {

@@ -1,24 +1,25 @@
 //! `POST /actions` as a service: find the entity, decide on its contact's entities as read,
 //! write change and record in one transaction (again, on a conflict, as read anew), and run
-//! erasures and merges in batches until nothing is left or the time is up.
-
-use std::time::{Duration, Instant};
+//! erasures and merges in batches until nothing is left or the time is up (the stream's
+//! continuation does the rest).
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use uuid::Uuid;
 
 use super::actions::{ActionKind, ActionRequest};
-use super::charges::{NotTaken, charge_new_payments, refund_payments};
+use super::batches::{Batches, Budget};
+use super::charges::{charge_new_payments, refund_payments};
 use super::contacts::{archive, start_merge};
 use super::context::ActionContext;
 use super::decide::decide;
 use super::donor::Donor;
 use super::erasure::start_erasure;
+use super::error::ActionError;
 use super::model::ContactState;
 use super::ports::{Applied, Change, EntityStore, RecordWrite};
 use super::rules::Refusal;
-use crate::cards::{PaymentProvider, ProviderError};
+use crate::cards::PaymentProvider;
 use crate::changelog::{ChangelogEntry, ChangelogStatus, ChangelogStore};
 use crate::dataset::{DataSet, DataSetStore, Retry};
 use crate::ground::ids::{ChangelogGuid, DataSetGuid, EntityGuid, MerchantId};
@@ -36,35 +37,9 @@ pub enum Answer {
 }
 
 impl Answer {
-    /// An erasure or merge whose batches are not all done: call again to go on.
+    /// An erasure or merge whose batches are not all done: they go on by themselves.
     pub fn in_progress(&self) -> bool {
         matches!(self, Self::Changelog(entry) if entry.status == ChangelogStatus::InProgress)
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ActionError {
-    #[error(transparent)]
-    Refused(#[from] Refusal),
-    #[error(
-        "this Idempotency-Key was used within the last 24 hours for another action; use a new \
-         key for a new action"
-    )]
-    KeyReused,
-    #[error("storage failed")]
-    Store(#[from] StoreError),
-    #[error("the entity kept changing under concurrent actions; retry")]
-    Contended,
-    #[error("the payment provider failed; nothing was changed")]
-    Provider(#[source] ProviderError),
-}
-
-impl From<NotTaken> for ActionError {
-    fn from(err: NotTaken) -> Self {
-        match err {
-            NotTaken::Refused(refusal) => Self::Refused(refusal),
-            NotTaken::Provider(cause) => Self::Provider(cause),
-        }
     }
 }
 
@@ -78,23 +53,6 @@ pub struct Actions<'a, E, D, C, V, I, P> {
     pub provider: &'a P,
     /// The merchant's SEPA creditor settings, if it collects direct debits.
     pub creditor: Option<&'a Creditor>,
-}
-
-/// How long a call may go on with batches before it answers "in progress".
-pub struct Budget {
-    pub until: Instant,
-}
-
-impl Budget {
-    pub fn of(time: Duration) -> Self {
-        Self {
-            until: Instant::now() + time,
-        }
-    }
-
-    pub(super) fn spent(&self) -> bool {
-        Instant::now() >= self.until
-    }
 }
 
 impl<E, D, C, V, I, P> Actions<'_, E, D, C, V, I, P>
@@ -154,8 +112,10 @@ where
             {
                 // An erasure or merge under way: this call goes on with it.
                 return self
-                    .batches(merchant, donor.contact.guid, pending, &ctx, budget)
-                    .await;
+                    .batches()
+                    .run(merchant, donor.contact.guid, pending, &ctx, budget)
+                    .await
+                    .map(Answer::Changelog);
             }
             let mut change = self.decide(request, &donor, &ctx).await?;
             charge_new_payments(self.provider, &donor, &mut change).await?;
@@ -164,8 +124,10 @@ where
                 Applied::Done => {
                     if let Some(pending) = change.starts_batches() {
                         return self
-                            .batches(merchant, donor.contact.guid, pending, &ctx, budget)
-                            .await;
+                            .batches()
+                            .run(merchant, donor.contact.guid, pending, &ctx, budget)
+                            .await
+                            .map(Answer::Changelog);
                     }
                     return answer_of(change).ok_or(ActionError::Contended);
                 }
@@ -235,7 +197,16 @@ where
             .map(Answer::DataSet))
     }
 
-    pub(super) async fn donor(
+    fn batches(&self) -> Batches<'_, E, D, C, V> {
+        Batches {
+            entities: self.entities,
+            datasets: self.datasets,
+            changelogs: self.changelogs,
+            visits: self.visits,
+        }
+    }
+
+    async fn donor(
         &self,
         merchant: &MerchantId,
         contact: &EntityGuid,
@@ -272,7 +243,7 @@ where
     }
 }
 
-pub(super) fn answer_of(change: Change) -> Option<Answer> {
+fn answer_of(change: Change) -> Option<Answer> {
     change.records.into_iter().find_map(|record| match record {
         RecordWrite::NewChangelog(entry) | RecordWrite::UpdateChangelog(entry) => {
             Some(Answer::Changelog(entry))

@@ -11,6 +11,7 @@ use serde_dynamo::aws_sdk_dynamodb_1::{from_attribute_value, to_attribute_value}
 use super::changelogs::DynamoChangelogs;
 use super::datasets::DynamoDataSets;
 use super::entity_index::add_index_keys;
+use super::entity_stream::BATCH_PENDING;
 use super::expression::number;
 use super::{Item, backend, corrupt};
 use crate::ground::ids::{EntityGuid, MerchantId};
@@ -113,6 +114,11 @@ impl DynamoEntities {
         item.insert("version".into(), number(entity.version()));
         if let Entity::Contact(c) = entity {
             item.insert("state".into(), text(contact_state(c.state)));
+            // Sparse: only while a batch operation is pending does the stream's filter hand
+            // the contact's writes to the continuation.
+            if let Some(pending) = &c.pending {
+                item.insert(BATCH_PENDING.into(), text(pending.changelog.to_string()));
+            }
         }
         add_index_keys(&mut item, merchant, entity);
         item.insert(
