@@ -411,3 +411,19 @@ async fn the_session_management_api_answers_on_its_real_paths() {
         .expect("GET");
     assert_eq!(foreign.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_sepa_collections_list_answers_on_its_real_path() {
+    let local = local();
+    let listed = local
+        .http
+        .get(format!("{}/sepa/collections?pageSize=5", local.base))
+        .bearer_auth(local.key("apiKey"))
+        .send()
+        .await
+        .expect("GET /sepa/collections");
+    assert_eq!(listed.status(), StatusCode::OK);
+    let listed: Value = listed.json().await.expect("JSON");
+    assert_eq!(listed["pageSize"], 5);
+    assert!(listed["list"].is_array(), "{listed}");
+}

@@ -73,6 +73,8 @@ pub struct CollectionListingState<B: Backend> {
 }
 
 impl<B: Backend> State<B> for CollectionListingState<B> {
+    const SIGNS: bool = true;
+
     fn build(wiring: &Wiring<B>) -> Result<Self, ConfigError> {
         Ok(Self {
             collections: wiring.backend.collections()?,
