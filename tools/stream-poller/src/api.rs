@@ -20,6 +20,12 @@ impl StreamsError {
     pub fn expired(&self) -> bool {
         self.what.contains("ExpiredIteratorException")
     }
+
+    /// Whether the records it was to read are gone (DynamoDB Local trims a busy stream, as
+    /// DynamoDB does after 24 hours): reading goes on from the oldest record left.
+    pub fn trimmed(&self) -> bool {
+        self.what.contains("TrimmedDataAccessException")
+    }
 }
 
 /// What a request names as its credential: DynamoDB Local wants one, and checks nothing.

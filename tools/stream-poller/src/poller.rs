@@ -89,6 +89,8 @@ struct ShardState {
     position: Position,
     last: Option<String>,
     iterator: Option<String>,
+    /// Reads in a row refused as trimmed: after the second, reading goes on from the latest.
+    trimmed: u8,
 }
 
 struct Loop<F> {
@@ -217,6 +219,7 @@ impl<F: Function> Loop<F> {
                 position,
                 last: None,
                 iterator,
+                trimmed: 0,
             });
         }
         Ok(())
@@ -235,13 +238,32 @@ impl<F: Function> Loop<F> {
         };
         let (records, next) = match self.poller.api.records(&self.arn, &iterator).await {
             Ok(read) => read,
-            Err(err) if !err.expired() => {
+            Err(err) if !err.expired() && !err.trimmed() => {
                 tracing::warn!(error = %err, "GetRecords failed; trying again");
                 return false;
             }
             Err(err) => {
-                tracing::warn!(error = %err, "reading on after the last record");
-                let (id, position, last) = (shard.id.clone(), shard.position, shard.last.clone());
+                let (id, mut position, mut last) =
+                    (shard.id.clone(), shard.position, shard.last.clone());
+                let trimmed = self.shards[i].trimmed;
+                if err.trimmed() {
+                    self.shards[i].trimmed = trimmed.saturating_add(1);
+                }
+                if err.trimmed() && trimmed >= 2 {
+                    // The oldest record left is refused too (DynamoDB Local, under load,
+                    // answers so): on from the newest, losing what the trim took.
+                    tracing::warn!(error = %err, "records trimmed unread; reading on from the latest");
+                    (position, last) = (Position::Latest, None);
+                } else if err.trimmed() && (last.is_none() || trimmed == 1) {
+                    // What it was to read is gone: on from the oldest record left, as Lambda's
+                    // mapping goes on after records expired unread.
+                    tracing::warn!(error = %err, "reading on from the oldest record left");
+                    (position, last) = (Position::TrimHorizon, None);
+                } else if err.trimmed() {
+                    tracing::warn!(error = %err, "reading on after the last record read");
+                } else {
+                    tracing::warn!(error = %err, "reading on after the last record");
+                }
                 match self
                     .poller
                     .api
@@ -256,6 +278,7 @@ impl<F: Function> Loop<F> {
         };
         let shard = &mut self.shards[i];
         shard.iterator = next;
+        shard.trimmed = 0;
         if let Some(last) = records.last().and_then(sequence_number) {
             shard.last = Some(last.to_owned());
         }
